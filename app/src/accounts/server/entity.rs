@@ -1,0 +1,31 @@
+//! Table `account`. Never serialised: the browser gets explicit view types.
+
+use sea_orm::entity::prelude::*;
+use time::OffsetDateTime;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "account")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// `patient` or `staff` (see `AccountKind`).
+    pub kind: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    /// The account's language (`zh-Hans` or `en`), used for its pages and emails.
+    pub locale: String,
+    #[sea_orm(unique)]
+    pub mrn: Option<String>,
+    #[sea_orm(unique)]
+    pub staff_number: Option<String>,
+    pub department_id: Option<i64>,
+    pub job_title: Option<String>,
+    pub active: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

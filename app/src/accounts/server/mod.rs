@@ -1,0 +1,4 @@
+//! Server side of the accounts slice.
+
+pub mod entity;
+pub mod service;

@@ -1,0 +1,4 @@
+//! Server side of the hospital slice.
+
+pub mod entity;
+pub mod service;

@@ -1,0 +1,27 @@
+//! Server function for choosing a language.
+
+use leptos::prelude::*;
+
+use super::Locale;
+use crate::error::AppError;
+
+/// Remembers `locale` in the `portal_lang` cookie and returns it.
+///
+/// Public on purpose: anyone, signed in or not, may choose the language of the pages.
+/// Works as a plain form post without JavaScript (the browser is sent back to the page).
+#[server(endpoint = "locale/set")]
+pub async fn set_locale(locale: String) -> Result<Locale, AppError> {
+    use crate::ssr::{request, state::AppState};
+    request::respond(
+        async {
+            let chosen = Locale::from_tag(&locale).ok_or_else(|| AppError::invalid("locale"))?;
+            let state = AppState::current()?;
+            request::set_cookie(&request::locale_cookie(
+                chosen,
+                state.settings.secure_cookies(),
+            ));
+            Ok(chosen)
+        }
+        .await,
+    )
+}

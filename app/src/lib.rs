@@ -1,0 +1,106 @@
+//! The Patient Privacy Portal application: routes, pages, server functions and the data
+//! model shared by the server and the browser. One folder per feature; server-only code
+//! sits behind one `ssr` gate per feature.
+
+pub mod accounts;
+pub mod error;
+pub mod hospital;
+pub mod i18n;
+pub mod landing;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+pub mod ui;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::i18n::ui::{initial_locale, provide_i18n};
+use crate::landing::ui::LandingPage;
+use crate::ui::{error_notice::ErrorPage, layout::PageFrame, not_found::NotFound};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_page_security_policy();
+    let locale = initial_locale();
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.tag()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href="/pkg/portal.css" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Pages carry a CSP whose nonce admits the hydration script of this response only.
+#[cfg(feature = "ssr")]
+fn set_page_security_policy() {
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        let policy = ssr::security::content_security_policy(Some(&nonce));
+        if let Ok(value) = http::HeaderValue::from_str(&policy) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
+/// The application: language context, page frame and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let i18n = provide_i18n();
+
+    // Keep `<html lang>` in step with the chosen language, for screen readers and fonts.
+    Effect::new(move |_| {
+        let tag = i18n.locale().tag();
+        #[cfg(feature = "hydrate")]
+        if let Some(html) = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.document_element())
+        {
+            // A failure only leaves the previous language tag in place.
+            let _ = html.set_attribute("lang", tag);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = tag;
+    });
+
+    // Effects run only in the browser: this marks the page as interactive, which the
+    // browser tests wait for before they check in-place behaviour.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.body())
+        {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Router>
+            <PageFrame>
+                <ErrorBoundary fallback=|errors| view! { <ErrorPage errors /> }>
+                    <Routes fallback=NotFound>
+                        <Route path=path!("") view=LandingPage />
+                    </Routes>
+                </ErrorBoundary>
+            </PageFrame>
+        </Router>
+    }
+}

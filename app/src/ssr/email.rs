@@ -1,0 +1,130 @@
+//! Email templates, rendered in the recipient's language.
+//!
+//! Privacy rule: an email never carries health data. It says that something happened and
+//! links to the portal, where the person signs in to see what.
+
+use crate::i18n::Locale;
+
+/// The emails the portal can send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EmailTemplate {
+    /// Sent by an administrator to check that mail delivery works.
+    Test,
+}
+
+impl EmailTemplate {
+    /// The template's stable name, stored with the queued message.
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        match self {
+            EmailTemplate::Test => "test",
+        }
+    }
+}
+
+/// A message ready to queue: subject and both bodies in one language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderedEmail {
+    pub template: &'static str,
+    pub locale: Locale,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+}
+
+/// Renders `template` in `locale`, signed with the hospital's name and linking to `portal_url`.
+#[must_use]
+pub fn render(
+    template: &EmailTemplate,
+    locale: Locale,
+    hospital_name: &str,
+    portal_url: &str,
+) -> RenderedEmail {
+    let t = locale.texts();
+    let (subject, paragraphs): (&str, Vec<&str>) = match template {
+        EmailTemplate::Test => (t.email_test_subject, vec![t.email_test_body]),
+    };
+
+    let mut body_text = String::new();
+    for paragraph in &paragraphs {
+        body_text.push_str(paragraph);
+        body_text.push_str("\n\n");
+    }
+    body_text.push_str(portal_url);
+    body_text.push_str("\n\n-- \n");
+    body_text.push_str(hospital_name);
+    body_text.push('\n');
+    body_text.push_str(t.email_footer);
+    body_text.push('\n');
+
+    let mut body_html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>",
+        locale.tag(),
+        escape_html(subject)
+    );
+    for paragraph in &paragraphs {
+        body_html.push_str(&format!("<p>{}</p>", escape_html(paragraph)));
+    }
+    body_html.push_str(&format!(
+        "<p><a href=\"{0}\">{0}</a></p><hr><p><small>{1}<br>{2}</small></p></body></html>\n",
+        escape_html(portal_url),
+        escape_html(hospital_name),
+        escape_html(t.email_footer)
+    ));
+
+    RenderedEmail {
+        template: template.name(),
+        locale,
+        subject: subject.to_owned(),
+        body_text,
+        body_html,
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_in_the_recipients_language() {
+        let zh = render(
+            &EmailTemplate::Test,
+            Locale::ZhHans,
+            "示范医院",
+            "http://localhost:3000",
+        );
+        assert_eq!(zh.subject, Locale::ZhHans.texts().email_test_subject);
+        assert!(zh.body_html.contains("lang=\"zh-Hans\""));
+        assert!(zh.body_text.contains("示范医院"));
+        let en = render(
+            &EmailTemplate::Test,
+            Locale::En,
+            "Demo",
+            "http://localhost:3000",
+        );
+        assert!(en.body_text.contains(Locale::En.texts().email_test_body));
+    }
+
+    #[test]
+    fn hospital_name_is_escaped_in_html() {
+        let email = render(&EmailTemplate::Test, Locale::En, "A & <B>", "http://x");
+        assert!(email.body_html.contains("A &amp; &lt;B&gt;"));
+        assert!(!email.body_html.contains("<B>"));
+    }
+}

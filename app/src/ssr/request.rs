@@ -1,0 +1,170 @@
+//! What the portal knows about the request being served: its operation id (quoted by
+//! people to support, and present in every log line about the request) and its language.
+
+use std::fmt::Display;
+
+use http::request::Parts;
+use leptos::prelude::use_context;
+
+use crate::error::AppError;
+use crate::i18n::{Locale, LOCALE_COOKIE};
+
+/// The id of one request, set by the server's request-id middleware.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperationId(pub String);
+
+impl OperationId {
+    /// A new random id.
+    #[must_use]
+    pub fn new() -> OperationId {
+        OperationId(uuid::Uuid::new_v4().simple().to_string())
+    }
+}
+
+impl Default for OperationId {
+    fn default() -> Self {
+        OperationId::new()
+    }
+}
+
+/// The operation id of the current request, or a fresh one outside a request.
+#[must_use]
+pub fn operation_id() -> OperationId {
+    use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<OperationId>().cloned())
+        .unwrap_or_default()
+}
+
+/// Logs an internal failure with the request's operation id and returns the error a
+/// person may see, which holds that id and nothing of the cause.
+pub fn internal_error(cause: &dyn Display) -> AppError {
+    let OperationId(operation_id) = operation_id();
+    tracing::error!(%operation_id, "internal error: {cause}");
+    AppError::Internal { operation_id }
+}
+
+/// Reads one cookie from request headers.
+#[must_use]
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(key, value)| (key == name).then_some(value))
+}
+
+/// The language for a request: the `portal_lang` cookie, then `Accept-Language`, then the
+/// hospital default. (A signed-in account's own choice is written to the cookie at sign-in.)
+#[must_use]
+pub fn request_locale(parts: &Parts, default: Locale) -> Locale {
+    if let Some(locale) = cookie(parts, LOCALE_COOKIE).and_then(Locale::from_tag) {
+        return locale;
+    }
+    parts
+        .headers
+        .get(http::header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(Locale::negotiate)
+        .unwrap_or(default)
+}
+
+/// The language of the request being rendered, in a page or server function.
+#[must_use]
+pub fn current_locale() -> Locale {
+    let default = super::state::AppState::current()
+        .map(|state| state.settings.default_locale)
+        .unwrap_or_default();
+    use_context::<Parts>().map_or(default, |parts| request_locale(&parts, default))
+}
+
+/// The HTTP status that goes with an error.
+#[must_use]
+pub fn status_of(error: &AppError) -> http::StatusCode {
+    use http::StatusCode;
+    match error {
+        AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::InvalidInput { .. } => StatusCode::BAD_REQUEST,
+        AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Connection => StatusCode::BAD_GATEWAY,
+    }
+}
+
+/// Ends a server function: an error sets the matching HTTP status on the response.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        set_status(status_of(error));
+    }
+    result
+}
+
+/// Sets the status of the response being built (page or server function).
+pub fn set_status(status: http::StatusCode) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+}
+
+/// Adds a `Set-Cookie` header to the response being built.
+pub fn set_cookie(cookie: &str) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(cookie),
+    ) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+/// The cookie that remembers a language for a year. Not readable by scripts; `Lax` so the
+/// language survives following a link from an email.
+#[must_use]
+pub fn locale_cookie(locale: Locale, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
+        locale.tag()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(headers: &[(&str, &str)]) -> Parts {
+        let mut builder = http::Request::builder();
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        builder
+            .body(())
+            .map(|r| r.into_parts().0)
+            .unwrap_or_else(|_| unreachable!())
+    }
+
+    #[test]
+    fn cookie_beats_accept_language_beats_default() {
+        let both = parts(&[
+            ("cookie", "a=1; portal_lang=en"),
+            ("accept-language", "zh-CN"),
+        ]);
+        assert_eq!(request_locale(&both, Locale::ZhHans), Locale::En);
+        let header_only = parts(&[("accept-language", "en-US,en;q=0.9")]);
+        assert_eq!(request_locale(&header_only, Locale::ZhHans), Locale::En);
+        let nothing = parts(&[("accept-language", "fr")]);
+        assert_eq!(request_locale(&nothing, Locale::En), Locale::En);
+        let bad_cookie = parts(&[("cookie", "portal_lang=klingon"), ("accept-language", "zh")]);
+        assert_eq!(request_locale(&bad_cookie, Locale::En), Locale::ZhHans);
+    }
+
+    #[test]
+    fn locale_cookie_is_secure_when_asked() {
+        assert!(locale_cookie(Locale::En, true).ends_with("; Secure"));
+        assert!(!locale_cookie(Locale::En, false).contains("Secure"));
+    }
+}

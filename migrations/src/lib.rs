@@ -1,0 +1,19 @@
+//! Database schema, one migration per change, applied at start on SQLite and PostgreSQL.
+//!
+//! Migrations use string identifiers and never depend on the app's entity types, so an
+//! old migration keeps compiling whatever the entities become later.
+
+pub use sea_orm_migration::prelude::*;
+
+mod columns;
+mod m20261122_000001_foundation;
+
+/// Every migration of the portal, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_foundation::Migration)]
+    }
+}

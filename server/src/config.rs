@@ -1,0 +1,320 @@
+//! Configuration from environment variables, checked once at start.
+//!
+//! An invalid value stops the server with one line naming the variable and the problem,
+//! instead of a half-working portal. The README's configuration table mirrors this file.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use app::i18n::Locale;
+
+/// Everything the server is configured with.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where the SQLite database, signing keys and the file outbox live.
+    pub data_dir: PathBuf,
+    pub database: DatabaseUrl,
+    /// The address the HTTP server binds to.
+    pub addr: SocketAddr,
+    /// The origin people use to reach the portal (no trailing slash).
+    pub public_url: String,
+    /// SMTP server URL; `None` writes emails as `.eml` files under `data/outbox/`.
+    pub smtp_url: Option<String>,
+    /// The `From` of every email.
+    pub mail_from: String,
+    pub default_locale: Locale,
+    pub hospital_name_zh_hans: String,
+    pub hospital_name_en: String,
+    /// IANA time zone of the hospital, e.g. `Asia/Shanghai`.
+    pub time_zone: String,
+    /// Where cargo-leptos put the compiled site (WASM, JS, CSS, static files).
+    pub site_root: PathBuf,
+}
+
+/// The database to use, told apart by URL scheme.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite file (created on first start).
+    Sqlite(String),
+    /// A PostgreSQL server.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// The URL as sea-orm expects it.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            DatabaseUrl::Sqlite(url) | DatabaseUrl::Postgres(url) => url,
+        }
+    }
+}
+
+/// A configuration problem, naming the variable at fault.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+fn problem(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup` (the environment, or a map in tests).
+    /// Empty values count as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+
+        let data_dir = PathBuf::from(get("PORTAL_DATA_DIR").unwrap_or_else(|| "data".to_owned()));
+
+        let database =
+            match get("DATABASE_URL") {
+                None => DatabaseUrl::Sqlite(format!(
+                    "sqlite://{}?mode=rwc",
+                    data_dir.join("portal.db").display()
+                )),
+                Some(url) if url.starts_with("sqlite:") => DatabaseUrl::Sqlite(url),
+                Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                    DatabaseUrl::Postgres(url)
+                }
+                Some(_) => return Err(problem(
+                    "DATABASE_URL",
+                    "must start with sqlite: or postgres:// (other databases are not supported)",
+                )),
+            };
+
+        let addr_text = get("PORTAL_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let addr: SocketAddr = addr_text.parse().map_err(|_| {
+            problem(
+                "PORTAL_ADDR",
+                format!("'{addr_text}' is not an address and port like 127.0.0.1:3000"),
+            )
+        })?;
+
+        let public_url = match get("PORTAL_PUBLIC_URL") {
+            Some(url) => parse_public_url(&url)?,
+            None if addr.ip().is_loopback() => format!("http://localhost:{}", addr.port()),
+            None => {
+                return Err(problem(
+                    "PORTAL_PUBLIC_URL",
+                    "must be set when PORTAL_ADDR is not a loopback address \
+                     (it is the https:// origin people use; passkeys are bound to it)",
+                ))
+            }
+        };
+
+        let smtp_url = get("PORTAL_SMTP_URL");
+        if let Some(url) = &smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(problem(
+                    "PORTAL_SMTP_URL",
+                    "must start with smtp:// or smtps://, e.g. smtps://user:password@mail.example.org",
+                ));
+            }
+        }
+
+        let mail_from = match get("PORTAL_MAIL_FROM") {
+            Some(from) => from,
+            None => format!("Patient Privacy Portal <no-reply@{}>", host_of(&public_url)),
+        };
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(problem(
+                "PORTAL_MAIL_FROM",
+                format!("'{mail_from}' is not a mailbox like Portal <no-reply@example.org>"),
+            ));
+        }
+
+        let default_locale = match get("PORTAL_DEFAULT_LOCALE") {
+            None => Locale::ZhHans,
+            Some(tag) => Locale::from_tag(&tag).ok_or_else(|| {
+                problem(
+                    "PORTAL_DEFAULT_LOCALE",
+                    format!("'{tag}' is not one of zh-Hans, en"),
+                )
+            })?,
+        };
+
+        let hospital_name_zh_hans =
+            get("PORTAL_HOSPITAL_NAME").unwrap_or_else(|| "示范医院".to_owned());
+        let hospital_name_en = get("PORTAL_HOSPITAL_NAME_EN").unwrap_or_else(|| {
+            if get("PORTAL_HOSPITAL_NAME").is_some() {
+                hospital_name_zh_hans.clone()
+            } else {
+                "Demo Hospital".to_owned()
+            }
+        });
+        for (variable, name) in [
+            ("PORTAL_HOSPITAL_NAME", &hospital_name_zh_hans),
+            ("PORTAL_HOSPITAL_NAME_EN", &hospital_name_en),
+        ] {
+            if name.chars().count() > 200 || name.chars().any(char::is_control) {
+                return Err(problem(
+                    variable,
+                    "must be at most 200 characters, on one line",
+                ));
+            }
+        }
+
+        let time_zone = get("PORTAL_TIME_ZONE").unwrap_or_else(|| "Asia/Shanghai".to_owned());
+        if jiff::tz::TimeZone::get(&time_zone).is_err() {
+            return Err(problem(
+                "PORTAL_TIME_ZONE",
+                format!("'{time_zone}' is not an IANA time zone like Asia/Shanghai"),
+            ));
+        }
+
+        let site_root =
+            PathBuf::from(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()));
+
+        Ok(Config {
+            data_dir,
+            database,
+            addr,
+            public_url,
+            smtp_url,
+            mail_from,
+            default_locale,
+            hospital_name_zh_hans,
+            hospital_name_en,
+            time_zone,
+            site_root,
+        })
+    }
+
+    /// The domain used in generated `Message-ID`s.
+    #[must_use]
+    pub fn mail_domain(&self) -> String {
+        host_of(&self.public_url)
+    }
+}
+
+/// Accepts an origin: `https://host[:port]`, or `http://` for a local address only.
+fn parse_public_url(raw: &str) -> Result<String, ConfigError> {
+    let url = raw.trim().trim_end_matches('/');
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+        problem(
+            "PORTAL_PUBLIC_URL",
+            format!("'{raw}' is not a URL like https://portal.example.org"),
+        )
+    })?;
+    if rest.is_empty()
+        || rest.contains('/')
+        || rest.contains('?')
+        || rest.contains('#')
+        || rest.contains('@')
+    {
+        return Err(problem(
+            "PORTAL_PUBLIC_URL",
+            format!("'{raw}' must be an origin only (scheme, host and optional port, no path)"),
+        ));
+    }
+    let host = host_of(url);
+    match scheme {
+        "https" => Ok(url.to_owned()),
+        "http" if matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]") => {
+            Ok(url.to_owned())
+        }
+        "http" => Err(problem(
+            "PORTAL_PUBLIC_URL",
+            "must use https:// (plain http:// is allowed for localhost only)",
+        )),
+        _ => Err(problem(
+            "PORTAL_PUBLIC_URL",
+            format!("scheme '{scheme}' is not http or https"),
+        )),
+    }
+}
+
+/// The host part of an origin, without port.
+fn host_of(origin: &str) -> String {
+    let rest = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    if rest.starts_with('[') {
+        return rest
+            .split_once(']')
+            .map_or(rest.to_owned(), |(h, _)| format!("{h}]"));
+    }
+    rest.split(':').next().unwrap_or(rest).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_run_on_sqlite_in_the_data_directory() {
+        let config = config(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config.database,
+            DatabaseUrl::Sqlite("sqlite://data/portal.db?mode=rwc".into())
+        );
+        assert_eq!(config.public_url, "http://localhost:3000");
+        assert_eq!(config.default_locale, Locale::ZhHans);
+        assert_eq!(config.time_zone, "Asia/Shanghai");
+        assert!(config.smtp_url.is_none());
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        let cases: &[(&str, &str)] = &[
+            ("DATABASE_URL", "mysql://x"),
+            ("PORTAL_ADDR", "localhost"),
+            ("PORTAL_PUBLIC_URL", "http://portal.example.org"),
+            ("PORTAL_PUBLIC_URL", "https://portal.example.org/path"),
+            ("PORTAL_SMTP_URL", "mail.example.org"),
+            ("PORTAL_MAIL_FROM", "not a mailbox"),
+            ("PORTAL_DEFAULT_LOCALE", "fr"),
+            ("PORTAL_TIME_ZONE", "Mars/Olympus"),
+        ];
+        for (variable, value) in cases {
+            let error = config(&[(variable, value)]).err();
+            assert_eq!(
+                error.map(|e| e.variable),
+                Some(*variable),
+                "{variable}={value}"
+            );
+        }
+    }
+
+    #[test]
+    fn non_loopback_bind_needs_a_public_url() {
+        let error = config(&[("PORTAL_ADDR", "0.0.0.0:8080")]).err();
+        assert_eq!(error.map(|e| e.variable), Some("PORTAL_PUBLIC_URL"));
+        let ok = config(&[
+            ("PORTAL_ADDR", "0.0.0.0:8080"),
+            ("PORTAL_PUBLIC_URL", "https://p.example.org/"),
+        ]);
+        assert_eq!(
+            ok.map(|c| c.public_url).ok(),
+            Some("https://p.example.org".to_owned())
+        );
+    }
+
+    #[test]
+    fn data_dir_moves_the_default_database() {
+        let config = config(&[("PORTAL_DATA_DIR", "/tmp/x")]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config.database.as_str(),
+            "sqlite:///tmp/x/portal.db?mode=rwc"
+        );
+    }
+}

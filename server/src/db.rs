@@ -1,0 +1,93 @@
+//! Opening the database: SQLite (file created on first start, WAL journal) or PostgreSQL,
+//! migrated to the current schema before anything else touches it.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+
+use crate::config::DatabaseUrl;
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum DbOpenError {
+    #[error("cannot create directory {path}: {source}")]
+    Directory {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database: {0}")]
+    Connect(DbErr),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(DbErr),
+}
+
+/// The file path inside a `sqlite:` URL (without query), if it names a file.
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
+/// Connects without migrating.
+pub async fn connect(database: &DatabaseUrl) -> Result<DatabaseConnection, DbOpenError> {
+    if let DatabaseUrl::Sqlite(url) = database {
+        if let Some(parent) = sqlite_file(url).as_deref().and_then(Path::parent) {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|source| DbOpenError::Directory {
+                    path: parent.to_owned(),
+                    source,
+                })?;
+            }
+        }
+    }
+    let mut options = ConnectOptions::new(database.as_str());
+    options
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if matches!(database, DatabaseUrl::Sqlite(_)) {
+        // One writer at a time is SQLite's rule; a small pool avoids lock contention.
+        options.max_connections(4).min_connections(1);
+    }
+    let db = Database::connect(options)
+        .await
+        .map_err(DbOpenError::Connect)?;
+    if matches!(database, DatabaseUrl::Sqlite(_)) {
+        // WAL lets readers proceed during a write and is kept in the file once set.
+        db.execute_unprepared("PRAGMA journal_mode=WAL")
+            .await
+            .map_err(DbOpenError::Connect)?;
+    }
+    Ok(db)
+}
+
+/// Connects and applies every pending migration.
+pub async fn open(database: &DatabaseUrl) -> Result<DatabaseConnection, DbOpenError> {
+    let db = connect(database).await?;
+    Migrator::up(&db, None)
+        .await
+        .map_err(DbOpenError::Migrate)?;
+    Ok(db)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_file_in_sqlite_urls() {
+        assert_eq!(
+            sqlite_file("sqlite://data/portal.db?mode=rwc"),
+            Some(PathBuf::from("data/portal.db"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:///tmp/p.db"),
+            Some(PathBuf::from("/tmp/p.db"))
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+    }
+}

@@ -1,0 +1,200 @@
+//! Request middleware: operation ids, security headers, and the same-origin rule for
+//! every state-changing request.
+
+use app::error::AppError;
+use app::ssr::request::{status_of, OperationId};
+use app::ssr::security::content_security_policy;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::{header, HeaderName, HeaderValue, Method};
+
+/// Header carrying the operation id back to the client (and in support requests).
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Gives each request an operation id, logs its outcome under it, and returns it in
+/// `X-Request-Id`. Only method, path and status are logged: never query strings (they can
+/// hold tokens), cookies or addresses.
+pub async fn operation_id(mut request: Request, next: Next) -> Response {
+    let id = OperationId::new();
+    request.extensions_mut().insert(id.clone());
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let span = tracing::info_span!("request", operation_id = %id.0);
+    let mut response = tracing::Instrument::instrument(next.run(request), span.clone()).await;
+    span.in_scope(|| {
+        tracing::debug!(%method, %path, status = response.status().as_u16(), "served");
+    });
+    if let Ok(value) = HeaderValue::from_str(&id.0) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    response
+}
+
+/// What the security-header middleware needs to know.
+#[derive(Clone, Debug)]
+pub struct SecurityPolicy {
+    /// The origin people use; state-changing requests must come from it.
+    pub public_origin: String,
+    /// Whether the portal is served over https (then HSTS is sent).
+    pub https: bool,
+}
+
+/// Adds the security headers to every response. Pages set their own CSP (with the nonce
+/// of their hydration script); everything else gets the same policy without a nonce.
+pub async fn security_headers(
+    State(policy): State<SecurityPolicy>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let is_static =
+        request.uri().path().starts_with("/pkg/") || request.uri().path() == "/favicon.svg";
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set_default = |headers: &mut http::HeaderMap, name: HeaderName, value: &str| {
+        if !headers.contains_key(&name) {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                headers.insert(name, value);
+            }
+        }
+    };
+    set_default(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        &content_security_policy(None),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // `same-origin`, not `no-referrer`: with no referrer a browser sends `Origin: null`
+    // on form posts, which the same-origin check below would have to refuse.
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    );
+    headers.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    // Pages and answers may hold personal data: never stored by browsers or proxies.
+    // Compiled assets hold none and may be cached, but are revalidated on each use.
+    let cache = if is_static { "no-cache" } else { "no-store" };
+    set_default(headers, header::CACHE_CONTROL, cache);
+    if policy.https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
+    response
+}
+
+/// Whether a method can change state (everything but reads).
+fn is_state_changing(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Refuses a state-changing request (403) unless the browser says it comes from the
+/// portal's own pages: `Sec-Fetch-Site: same-origin`, or failing that an `Origin` equal to
+/// the public origin. A request with neither is refused too: every browser sends one of
+/// them on a post, so its absence means a forged or unknown client.
+pub async fn same_origin_only(
+    State(policy): State<SecurityPolicy>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !is_state_changing(request.method())
+        || is_same_origin(request.headers(), &policy.public_origin)
+    {
+        return next.run(request).await;
+    }
+    tracing::info!(path = %request.uri().path(), "cross-origin state-changing request refused");
+    let error = AppError::Forbidden;
+    let body = serde_json::to_string(&error).unwrap_or_default();
+    (
+        status_of(&error),
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        Body::from(body),
+    )
+        .into_response()
+}
+
+fn is_same_origin(headers: &http::HeaderMap, public_origin: &str) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return site.as_bytes() == b"same-origin";
+    }
+    headers
+        .get(header::ORIGIN)
+        .and_then(|origin| origin.to_str().ok())
+        .is_some_and(|origin| origin.eq_ignore_ascii_case(public_origin))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> http::HeaderMap {
+        let mut map = http::HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn fetch_metadata_decides_when_present() {
+        let origin = "http://localhost:3000";
+        assert!(is_same_origin(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            origin
+        ));
+        assert!(!is_same_origin(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            origin
+        ));
+        // A matching Origin cannot override a browser that says the request is cross-site.
+        assert!(!is_same_origin(
+            &headers(&[
+                ("sec-fetch-site", "same-site"),
+                ("origin", "http://localhost:3000")
+            ]),
+            origin
+        ));
+    }
+
+    #[test]
+    fn origin_decides_otherwise_and_absence_is_refused() {
+        let origin = "http://localhost:3000";
+        assert!(is_same_origin(
+            &headers(&[("origin", "http://localhost:3000")]),
+            origin
+        ));
+        assert!(!is_same_origin(
+            &headers(&[("origin", "http://evil.example")]),
+            origin
+        ));
+        assert!(!is_same_origin(&headers(&[("origin", "null")]), origin));
+        assert!(!is_same_origin(&headers(&[]), origin));
+    }
+
+    #[test]
+    fn only_reads_are_exempt() {
+        assert!(!is_state_changing(&Method::GET));
+        assert!(is_state_changing(&Method::POST));
+        assert!(is_state_changing(&Method::DELETE));
+    }
+}

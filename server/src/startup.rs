@@ -1,0 +1,177 @@
+//! Building and running the portal: database, application state, router and workers.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use app::hospital::server::service::{apply_settings, HospitalSettings};
+use app::ssr::clock::SharedClock;
+use app::ssr::state::{AppState, PortalSettings};
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::config::Config;
+use crate::db::{self, DbOpenError};
+use crate::mail::{self, Mailer};
+use crate::middleware::{self, SecurityPolicy};
+
+/// Why the portal could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] DbOpenError),
+    #[error("cannot write hospital settings: {0}")]
+    Settings(sea_orm::DbErr),
+    #[error("{0}")]
+    Mail(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server stopped with an error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Opens and migrates the database and writes the configured hospital settings.
+pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, StartError> {
+    let db = db::open(&config.database).await?;
+    let settings = HospitalSettings {
+        name_zh_hans: config.hospital_name_zh_hans.clone(),
+        name_en: config.hospital_name_en.clone(),
+        time_zone: config.time_zone.clone(),
+        default_locale: config.default_locale,
+    };
+    apply_settings(&db, &settings, clock.now())
+        .await
+        .map_err(StartError::Settings)?;
+    Ok(AppState {
+        db,
+        settings: Arc::new(PortalSettings {
+            public_url: config.public_url.clone(),
+            default_locale: config.default_locale,
+        }),
+        clock,
+    })
+}
+
+/// The leptos options for serving the compiled site.
+fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("portal")
+        .site_root(config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build()
+}
+
+/// The whole HTTP application.
+pub fn router(state: &AppState, config: &Config) -> Router {
+    let options = leptos_options(config);
+    let routes = generate_route_list(App);
+    let policy = SecurityPolicy {
+        public_origin: config.public_url.clone(),
+        https: config.public_url.starts_with("https://"),
+    };
+
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let server_fns = {
+        let context = context.clone();
+        move |request: Request<Body>| {
+            let context = context.clone();
+            async move { leptos_axum::handle_server_fns_with_context(context, request).await }
+        }
+    };
+
+    Router::new()
+        .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
+        .leptos_routes_with_context(&options, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            context, shell,
+        ))
+        .with_state(options)
+        .layer(axum::middleware::from_fn_with_state(
+            policy.clone(),
+            middleware::same_origin_only,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            policy,
+            middleware::security_headers,
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn(middleware::operation_id))
+}
+
+/// A panic becomes a plain 500 that says nothing of its cause; the cause is logged.
+fn panic_response(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = cause
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| cause.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    let error = app::ssr::request::internal_error(&format!("panic: {detail}"));
+    (
+        http::StatusCode::INTERNAL_SERVER_ERROR,
+        [(http::header::CONTENT_TYPE, "application/json")],
+        serde_json::to_string(&error).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+/// Serves the portal on `listener` until `shutdown` resolves, with the outbox worker
+/// running beside it.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    config: &Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let mailer = Mailer::new(
+        config.smtp_url.as_deref(),
+        &config.mail_from,
+        &config.data_dir,
+    )
+    .map_err(StartError::Mail)?;
+    tracing::info!("{}", mailer.describe());
+    let (stop_workers, workers_stopped) = watch::channel(false);
+    let worker = tokio::spawn(mail::run_worker(
+        state.db.clone(),
+        mailer,
+        state.clock.clone(),
+        workers_stopped,
+    ));
+
+    let app = router(&state, config);
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(StartError::Serve);
+    // The worker finishes the message in hand before it stops.
+    let _ = stop_workers.send(true);
+    let _ = worker.await;
+    result
+}
+
+/// Binds the configured address.
+pub async fn bind(config: &Config) -> Result<TcpListener, StartError> {
+    TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: config.addr,
+            source,
+        })
+}

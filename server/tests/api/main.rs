@@ -1,0 +1,13 @@
+//! Integration tests: the real server on a random port, over real HTTP, against a fresh
+//! SQLite file and (when `TEST_DATABASE_URL` is set) a fresh PostgreSQL database.
+
+// Test code states its expectations by unwrapping; a failure is the test failing.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod helpers;
+mod smtp;
+
+mod cli;
+mod outbox;
+mod pages;
+mod security;
