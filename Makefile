@@ -11,6 +11,9 @@ WASM_BINDGEN_VERSION := 0.2.130
 
 # Build cache outside the checkout, so a fresh clone reuses earlier builds.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/patient-privacy-portal/target
+# cargo-leptos compiles with this set, and leptos bakes it in (it names the WASM file);
+# setting it for every cargo command lets tests reuse that build instead of recompiling.
+export LEPTOS_OUTPUT_NAME := portal
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
 PORTAL_ADDR ?= 127.0.0.1:3000

@@ -3,12 +3,16 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-// The portal under test runs on its own port with its own fresh data directory.
-const port = Number(process.env.E2E_PORT ?? 20000 + Math.floor(Math.random() * 20000));
+// The portal under test runs on its own port with its own fresh data directory. Both are
+// chosen once, in the main process; test workers load this file again and inherit them
+// through the environment.
+process.env.E2E_PORT ??= String(20000 + Math.floor(Math.random() * 20000));
+process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "portal-e2e-"));
+const port = Number(process.env.E2E_PORT);
+const dataDir = process.env.E2E_DATA_DIR;
 // Browsers open `localhost` (the origin passkeys are bound to); the readiness probe uses
 // the IPv4 address the server binds to.
 const baseURL = `http://localhost:${port}`;
-const dataDir = mkdtempSync(join(tmpdir(), "portal-e2e-"));
 const portal = process.env.PORTAL_BIN;
 if (!portal) {
   throw new Error("PORTAL_BIN must point to the built portal binary (make test sets it)");

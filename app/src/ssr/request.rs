@@ -74,7 +74,7 @@ pub fn request_locale(parts: &Parts, default: Locale) -> Locale {
 /// The language of the request being rendered, in a page or server function.
 #[must_use]
 pub fn current_locale() -> Locale {
-    let default = super::state::AppState::current()
+    let default = use_context::<super::state::AppState>()
         .map(|state| state.settings.default_locale)
         .unwrap_or_default();
     use_context::<Parts>().map_or(default, |parts| request_locale(&parts, default))

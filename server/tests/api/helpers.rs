@@ -156,11 +156,21 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
-        TestApp::spawn_with(backend, &[]).await
+        TestApp::start(backend, &[], true).await
     }
 
     /// Spawns with extra environment variables (e.g. `PORTAL_DEFAULT_LOCALE`).
     pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+        TestApp::start(backend, extra, true).await
+    }
+
+    /// A prepared database and state, with no server (and so no background outbox worker)
+    /// running: for tests that drive a worker step by step.
+    pub async fn without_server(backend: Backend) -> TestApp {
+        TestApp::start(backend, &[], false).await
+    }
+
+    async fn start(backend: Backend, extra: &[(&str, &str)], serve: bool) -> TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let database = TestDatabase::create(backend, data_dir.path()).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -189,18 +199,20 @@ impl TestApp {
             .await
             .expect("prepare");
         let (stop, stopped) = oneshot::channel::<()>();
-        let server_state = state.clone();
-        let server_config = config.clone();
-        tokio::spawn(async move {
-            let shutdown = async move {
-                let _ = stopped.await;
-            };
-            if let Err(error) =
-                server::startup::serve(listener, server_state, &server_config, shutdown).await
-            {
-                eprintln!("test server stopped: {error}");
-            }
-        });
+        if serve {
+            let server_state = state.clone();
+            let server_config = config.clone();
+            tokio::spawn(async move {
+                let shutdown = async move {
+                    let _ = stopped.await;
+                };
+                if let Err(error) =
+                    server::startup::serve(listener, server_state, &server_config, shutdown).await
+                {
+                    eprintln!("test server stopped: {error}");
+                }
+            });
+        }
 
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

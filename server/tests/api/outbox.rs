@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use app::i18n::Locale;
-use app::ssr::clock::Clock;
 use app::ssr::email::{render, EmailTemplate};
 use app::ssr::outbox;
 use sea_orm::{EntityTrait, PaginatorTrait, TransactionTrait};
@@ -50,7 +49,7 @@ async fn row(app: &TestApp, id: i64) -> outbox::Model {
 }
 
 async fn delivers_multipart_mail_in_the_recipients_language(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = TestApp::without_server(backend).await;
     let smtp = SmtpServer::start().await;
     let id = queue(&app, "emily.carter@example.org", Locale::En).await;
 
@@ -88,7 +87,7 @@ on_both_backends!(delivers_multipart_mail_in_the_recipients_language);
 
 #[tokio::test]
 async fn chinese_mail_has_an_encoded_chinese_subject() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::without_server(Backend::Sqlite).await;
     let smtp = SmtpServer::start().await;
     queue(&app, "zhang.wei@example.org", Locale::ZhHans).await;
     deliver_due(&app.state.db, &smtp_mailer(&smtp), &app.clock.shared())
@@ -100,7 +99,7 @@ async fn chinese_mail_has_an_encoded_chinese_subject() {
 }
 
 async fn an_email_exists_only_if_its_transaction_commits(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = TestApp::without_server(backend).await;
     let email = render(&EmailTemplate::Test, Locale::En, "Demo", "http://localhost");
     let txn = app.state.db.begin().await.unwrap();
     outbox::enqueue(
@@ -137,7 +136,7 @@ async fn an_email_exists_only_if_its_transaction_commits(backend: Backend) {
 on_both_backends!(an_email_exists_only_if_its_transaction_commits);
 
 async fn temporary_failures_are_retried_with_backoff(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = TestApp::without_server(backend).await;
     let smtp = SmtpServer::start().await;
     smtp.fail_next_data(1);
     let id = queue(&app, "li.na@example.org", Locale::ZhHans).await;
@@ -179,7 +178,7 @@ on_both_backends!(temporary_failures_are_retried_with_backoff);
 
 #[tokio::test]
 async fn permanent_failures_are_kept_but_not_retried() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::without_server(Backend::Sqlite).await;
     let smtp = SmtpServer::start().await;
     smtp.reject_recipients(true);
     let id = queue(&app, "nobody@example.org", Locale::En).await;
@@ -200,7 +199,7 @@ async fn permanent_failures_are_kept_but_not_retried() {
 
 #[tokio::test]
 async fn without_smtp_mail_is_written_as_eml_files() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::without_server(Backend::Sqlite).await;
     let id = queue(&app, "emily.carter@example.org", Locale::En).await;
     let mailer = Mailer::new(None, "Portal <no-reply@localhost>", app.data_dir.path()).unwrap();
     assert_eq!(
@@ -220,7 +219,7 @@ async fn without_smtp_mail_is_written_as_eml_files() {
 }
 
 async fn two_workers_never_send_one_message_twice(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = TestApp::without_server(backend).await;
     let smtp = SmtpServer::start().await;
     let mut ids = Vec::new();
     for n in 0..60 {
@@ -228,9 +227,11 @@ async fn two_workers_never_send_one_message_twice(backend: Backend) {
     }
     // Two independent connections and mailers, as two server instances would have.
     let second_db = server::db::connect(&app.config.database).await.unwrap();
+    let (first_mailer, second_mailer) = (smtp_mailer(&smtp), smtp_mailer(&smtp));
+    let clock = app.clock.shared();
     let (first, second) = tokio::join!(
-        deliver_due(&app.state.db, &smtp_mailer(&smtp), &app.clock.shared()),
-        deliver_due(&second_db, &smtp_mailer(&smtp), &app.clock.shared()),
+        deliver_due(&app.state.db, &first_mailer, &clock),
+        deliver_due(&second_db, &second_mailer, &clock),
     );
     assert_eq!(first.unwrap() + second.unwrap(), 60);
 
@@ -245,3 +246,20 @@ async fn two_workers_never_send_one_message_twice(backend: Backend) {
     );
 }
 on_both_backends!(two_workers_never_send_one_message_twice);
+
+async fn the_running_server_delivers_the_outbox(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with(backend, &[("PORTAL_SMTP_URL", &smtp.url())]).await;
+    queue(&app, "wang.xiuying@example.org", Locale::ZhHans).await;
+    // The worker polls every two seconds; allow it a few rounds.
+    for _ in 0..50 {
+        if !smtp.received().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let received = smtp.received();
+    assert_eq!(received.len(), 1, "the server's worker delivered the queued message");
+    assert!(received[0].from.contains("no-reply@localhost"));
+}
+on_both_backends!(the_running_server_delivers_the_outbox);
