@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 /// Patient Privacy Portal: see who opened your medical record, and why.
 ///
 /// Configuration comes from environment variables (see the README); with none set the
-/// portal runs on a SQLite file under ./data and serves http://localhost:3000.
+/// portal runs on a SQLite file under ./data and serves port 3000 on localhost.
 #[derive(Debug, Parser)]
 #[command(name = "portal", version, about, long_about)]
 pub struct Cli {

@@ -3,6 +3,8 @@
 //! Privacy rule: an email never carries health data. It says that something happened and
 //! links to the portal, where the person signs in to see what.
 
+use std::fmt::Write as _;
+
 use crate::i18n::Locale;
 
 /// The emails the portal can send.
@@ -57,20 +59,21 @@ pub fn render(
     body_text.push_str(t.email_footer);
     body_text.push('\n');
 
-    let mut body_html = format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>",
-        locale.tag(),
-        escape_html(subject)
-    );
+    let mut paragraphs_html = String::new();
     for paragraph in &paragraphs {
-        body_html.push_str(&format!("<p>{}</p>", escape_html(paragraph)));
+        // Writing into a String cannot fail.
+        let _ = write!(paragraphs_html, "<p>{}</p>", escape_html(paragraph));
     }
-    body_html.push_str(&format!(
-        "<p><a href=\"{0}\">{0}</a></p><hr><p><small>{1}<br>{2}</small></p></body></html>\n",
-        escape_html(portal_url),
-        escape_html(hospital_name),
-        escape_html(t.email_footer)
-    ));
+    let link = escape_html(portal_url);
+    let body_html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         </head><body>{paragraphs_html}<p><a href=\"{link}\">{link}</a></p><hr><p><small>\
+         {hospital}<br>{footer}</small></p></body></html>\n",
+        lang = locale.tag(),
+        title = escape_html(subject),
+        hospital = escape_html(hospital_name),
+        footer = escape_html(t.email_footer),
+    );
 
     RenderedEmail {
         template: template.name(),

@@ -143,8 +143,7 @@ mod tests {
         }
         builder
             .body(())
-            .map(|r| r.into_parts().0)
-            .unwrap_or_else(|_| unreachable!())
+            .map_or_else(|_| unreachable!(), |r| r.into_parts().0)
     }
 
     #[test]

@@ -259,7 +259,11 @@ async fn the_running_server_delivers_the_outbox(backend: Backend) {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     let received = smtp.received();
-    assert_eq!(received.len(), 1, "the server's worker delivered the queued message");
+    assert_eq!(
+        received.len(),
+        1,
+        "the server's worker delivered the queued message"
+    );
     assert!(received[0].from.contains("no-reply@localhost"));
 }
 on_both_backends!(the_running_server_delivers_the_outbox);

@@ -29,8 +29,10 @@ pub struct SmtpServer {
 impl SmtpServer {
     pub async fn start() -> SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
-        let mut server = SmtpServer::default();
-        server.port = listener.local_addr().expect("addr").port();
+        let server = SmtpServer {
+            port: listener.local_addr().expect("addr").port(),
+            ..SmtpServer::default()
+        };
         let shared = server.clone();
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
@@ -81,7 +83,7 @@ impl SmtpServer {
                 "EHLO" => {
                     write
                         .write_all(b"250-test-smtp\r\n250 8BITMIME\r\n")
-                        .await?
+                        .await?;
                 }
                 "HELO" | "NOOP" => write.write_all(b"250 ok\r\n").await?,
                 "RSET" => {
