@@ -12,8 +12,13 @@ use crate::error::AppError;
 #[server(endpoint = "hospital/profile")]
 pub async fn hospital_profile() -> Result<HospitalView, AppError> {
     use crate::ssr::{request, state::AppState};
-    let state = AppState::current()?;
-    super::server::service::profile(&state.db, request::current_locale())
-        .await
-        .map_err(|e| request::internal_error(&e))
+    request::respond(
+        async {
+            let state = AppState::current()?;
+            super::server::service::profile(&state.db, request::current_locale())
+                .await
+                .map_err(|e| request::internal_error(&e))
+        }
+        .await,
+    )
 }
