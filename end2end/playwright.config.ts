@@ -8,8 +8,12 @@ import { join } from "node:path";
 // through the environment.
 process.env.E2E_PORT ??= String(20000 + Math.floor(Math.random() * 20000));
 process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "portal-e2e-"));
+// A second portal with a short idle timeout, for the automatic sign-out test.
+process.env.E2E_IDLE_PORT ??= String(Number(process.env.E2E_PORT) + 1);
+process.env.E2E_IDLE_DATA_DIR ??= mkdtempSync(join(tmpdir(), "portal-e2e-idle-"));
 const port = Number(process.env.E2E_PORT);
 const dataDir = process.env.E2E_DATA_DIR;
+const idlePort = Number(process.env.E2E_IDLE_PORT);
 // Browsers open `localhost` (the origin passkeys are bound to); the readiness probe uses
 // the IPv4 address the server binds to.
 const baseURL = `http://localhost:${port}`;
@@ -41,18 +45,35 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
-  webServer: {
-    command: `"${portal}" seed-demo && exec "${portal}" serve`,
-    url: `http://127.0.0.1:${port}/`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      PORTAL_ADDR: `127.0.0.1:${port}`,
-      PORTAL_DATA_DIR: dataDir,
-      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "../target/site",
-      RUST_LOG: "warn",
+  webServer: [
+    {
+      command: `"${portal}" seed-demo > /dev/null && exec "${portal}" serve`,
+      url: `http://127.0.0.1:${port}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        PORTAL_ADDR: `127.0.0.1:${port}`,
+        PORTAL_DATA_DIR: dataDir,
+        LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "../target/site",
+        RUST_LOG: "warn",
+      },
     },
-  },
+    {
+      command: `exec "${portal}" serve`,
+      url: `http://127.0.0.1:${idlePort}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        PORTAL_ADDR: `127.0.0.1:${idlePort}`,
+        PORTAL_DATA_DIR: process.env.E2E_IDLE_DATA_DIR,
+        PORTAL_PATIENT_IDLE_TIMEOUT: "6s",
+        LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "../target/site",
+        RUST_LOG: "warn",
+      },
+    },
+  ],
 });

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod error;
 pub mod hospital;
 pub mod i18n;
+pub mod identity;
 pub mod landing;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -15,7 +16,12 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
+};
+
+use crate::identity::ui::{
+    enroll::EnrollPage, home::HomePage, passkeys::PasskeysPage, provide_session,
+    recovery::RecoveryPage, sign_in::SignInPage,
 };
 
 use crate::i18n::ui::{initial_locale, provide_i18n};
@@ -64,6 +70,7 @@ fn set_page_security_policy() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let i18n = provide_i18n();
+    provide_session();
 
     // Keep `<html lang>` in step with the chosen language, for screen readers and fonts.
     Effect::new(move |_| {
@@ -98,6 +105,17 @@ pub fn App() -> impl IntoView {
                 <ErrorBoundary fallback=|errors| view! { <ErrorPage errors /> }>
                     <Routes fallback=NotFound>
                         <Route path=path!("") view=LandingPage />
+                        <Route path=path!("sign-in") view=SignInPage />
+                        // Pages that answer 302/403/410 render completely before the
+                        // response starts, so the status code is the real one.
+                        <Route path=path!("enroll/:token") view=EnrollPage ssr=SsrMode::Async />
+                        <Route path=path!("home") view=HomePage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("account/passkeys")
+                            view=PasskeysPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("staff/recovery") view=RecoveryPage ssr=SsrMode::Async />
                     </Routes>
                 </ErrorBoundary>
             </PageFrame>

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { hydrated } from "./portal";
 
 const ZH_TITLE = "查看谁打开了您的病历，以及原因";
 const EN_TITLE = "See who opened your medical record, and why";
@@ -11,11 +12,6 @@ function collectErrors(page: Page): string[] {
   });
   page.on("pageerror", (error) => errors.push(error.message));
   return errors;
-}
-
-/** Waits until the WebAssembly app has hydrated the server-rendered page. */
-async function hydrated(page: Page) {
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 }
 
 test.describe("with JavaScript", () => {

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod columns;
 mod m20261122_000001_foundation;
+mod m20261122_000002_identity;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -14,6 +15,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_foundation::Migration)]
+        vec![
+            Box::new(m20261122_000001_foundation::Migration),
+            Box::new(m20261122_000002_identity::Migration),
+        ]
     }
 }

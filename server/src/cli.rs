@@ -19,8 +19,47 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations, then exit.
     Migrate,
-    /// Create or refresh a demo hospital with departments, staff and patients.
+    /// Create or refresh a demo hospital with departments, staff and patients, and print
+    /// a fresh enrollment link for each demo person who uses the portal.
     SeedDemo,
+    /// Create (or re-use) a patient's account and issue a one-time enrollment link, sent by
+    /// email and printed here with a QR code for the registration desk.
+    InvitePatient {
+        /// Medical record number (病案号).
+        #[arg(long)]
+        mrn: String,
+        /// The patient's name as it should appear in the portal.
+        #[arg(long)]
+        name: String,
+        /// Email address for the link (optional: the printed QR code is enough at a desk).
+        #[arg(long)]
+        email: Option<String>,
+        /// Language of the patient's pages and emails: zh-Hans or en.
+        #[arg(long, default_value = "zh-Hans")]
+        locale: String,
+    },
+    /// Create (or re-use) a staff member's account with roles and issue a one-time
+    /// enrollment link, sent by email and printed here.
+    InviteStaff {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// records_officer, investigator, approver, privacy_officer or admin; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// The hospital directory's staff number, if known.
+        #[arg(long)]
+        staff_number: Option<String>,
+        #[arg(long, default_value = "zh-Hans")]
+        locale: String,
+    },
+    /// Deactivate an account (by medical record number, staff number or email): it can no
+    /// longer sign in, and all its sessions end at once.
+    Deactivate {
+        #[arg(long)]
+        account: String,
+    },
     /// Queue a test email to check mail delivery (sent by a running server's outbox worker,
     /// or at once by this command when no server runs).
     SendTestEmail {

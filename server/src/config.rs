@@ -29,6 +29,13 @@ pub struct Config {
     pub time_zone: String,
     /// Where cargo-leptos put the compiled site (WASM, JS, CSS, static files).
     pub site_root: PathBuf,
+    /// Sessions end after this long without activity (patients, staff) and after an
+    /// absolute lifetime.
+    pub patient_idle: time::Duration,
+    pub staff_idle: time::Duration,
+    pub session_lifetime: time::Duration,
+    /// How long an enrollment link works.
+    pub enrollment_link_ttl: time::Duration,
 }
 
 /// The database to use, told apart by URL scheme.
@@ -177,7 +184,26 @@ impl Config {
         let site_root =
             PathBuf::from(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()));
 
+        let duration =
+            |variable: &'static str, default: &str| -> Result<time::Duration, ConfigError> {
+                let text = get(variable).unwrap_or_else(|| default.to_owned());
+                parse_duration(&text).ok_or_else(|| {
+                    problem(
+                        variable,
+                        format!("'{text}' is not a duration like 90s, 15m or 12h"),
+                    )
+                })
+            };
+        let patient_idle = duration("PORTAL_PATIENT_IDLE_TIMEOUT", "15m")?;
+        let staff_idle = duration("PORTAL_STAFF_IDLE_TIMEOUT", "10m")?;
+        let session_lifetime = duration("PORTAL_SESSION_LIFETIME", "12h")?;
+        let enrollment_link_ttl = duration("PORTAL_ENROLLMENT_LINK_TTL", "72h")?;
+
         Ok(Config {
+            patient_idle,
+            staff_idle,
+            session_lifetime,
+            enrollment_link_ttl,
             data_dir,
             database,
             addr,
@@ -196,6 +222,21 @@ impl Config {
     #[must_use]
     pub fn mail_domain(&self) -> String {
         host_of(&self.public_url)
+    }
+}
+
+/// Parses `90s`, `15m`, `12h` or `3d` (a positive whole number and a unit).
+fn parse_duration(text: &str) -> Option<time::Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let number: i64 = number.parse().ok().filter(|n| *n > 0)?;
+    match unit {
+        "s" => Some(time::Duration::seconds(number)),
+        "m" => Some(time::Duration::minutes(number)),
+        "h" => Some(time::Duration::hours(number)),
+        "d" => Some(time::Duration::days(number)),
+        _ => None,
     }
 }
 
@@ -271,6 +312,19 @@ mod tests {
         assert_eq!(config.default_locale, Locale::ZhHans);
         assert_eq!(config.time_zone, "Asia/Shanghai");
         assert!(config.smtp_url.is_none());
+        assert_eq!(config.patient_idle, time::Duration::minutes(15));
+        assert_eq!(config.staff_idle, time::Duration::minutes(10));
+        assert_eq!(config.session_lifetime, time::Duration::hours(12));
+        assert_eq!(config.enrollment_link_ttl, time::Duration::hours(72));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Some(time::Duration::seconds(90)));
+        assert_eq!(parse_duration("3d"), Some(time::Duration::days(3)));
+        assert_eq!(parse_duration("15"), None);
+        assert_eq!(parse_duration("m"), None);
+        assert_eq!(parse_duration("-5m"), None);
     }
 
     #[test]
@@ -284,6 +338,8 @@ mod tests {
             ("PORTAL_MAIL_FROM", "not a mailbox"),
             ("PORTAL_DEFAULT_LOCALE", "fr"),
             ("PORTAL_TIME_ZONE", "Mars/Olympus"),
+            ("PORTAL_PATIENT_IDLE_TIMEOUT", "soon"),
+            ("PORTAL_SESSION_LIFETIME", "0h"),
         ];
         for (variable, value) in cases {
             let error = config(&[(variable, value)]).err();

@@ -2,14 +2,15 @@
 //! features extend (access histories, consents, requests). Running it again refreshes the
 //! same records instead of duplicating them. Addresses use the reserved example.org domain.
 
-use app::accounts::server::service::{upsert_patient, upsert_staff, NewPatient, NewStaff};
+use app::accounts::server::service::{upsert_staff, NewPatient, NewStaff};
 use app::accounts::types::{
     EmailAddress, MedicalRecordNumber, PersonName, StaffNumber, ValueError,
 };
 use app::hospital::server::service::{upsert_department, NewDepartment};
 use app::i18n::Locale;
+use app::identity::server::invite::{invite_patient, invite_staff, InviteSettings};
+use app::identity::types::Role;
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
-use time::OffsetDateTime;
 
 /// Departments: code, Chinese name, English name.
 const DEPARTMENTS: &[(&str, &str, &str)] = &[
@@ -23,23 +24,26 @@ const DEPARTMENTS: &[(&str, &str, &str)] = &[
     ("PRIV", "隐私保护办公室", "Privacy Office"),
 ];
 
-/// Staff: number, name, department code, job title, language.
-const STAFF: &[(&str, &str, &str, &str, Locale)] = &[
+/// Staff: number, name, department code, job title, language, portal role (staff
+/// without one are in the directory only and get no link).
+const STAFF: &[(&str, &str, &str, &str, Locale, Option<Role>)] = &[
     (
         "S1001",
         "李明",
         "CARD",
         "attending_physician",
         Locale::ZhHans,
+        Some(Role::Investigator),
     ),
-    ("S1002", "王芳", "CARD", "nurse", Locale::ZhHans),
-    ("S2001", "赵强", "RAD", "radiologist", Locale::ZhHans),
+    ("S1002", "王芳", "CARD", "nurse", Locale::ZhHans, None),
+    ("S2001", "赵强", "RAD", "radiologist", Locale::ZhHans, None),
     (
         "S3001",
         "陈静",
         "ONC",
         "attending_physician",
         Locale::ZhHans,
+        Some(Role::Approver),
     ),
     (
         "S4001",
@@ -47,17 +51,40 @@ const STAFF: &[(&str, &str, &str, &str, Locale)] = &[
         "EMER",
         "emergency_physician",
         Locale::ZhHans,
+        None,
     ),
-    ("S5001", "孙丽", "PSY", "psychiatrist", Locale::ZhHans),
-    ("S6001", "黄磊", "LAB", "lab_technician", Locale::ZhHans),
-    ("S7001", "周婷", "REC", "records_officer", Locale::ZhHans),
-    ("S8001", "吴刚", "PRIV", "privacy_officer", Locale::ZhHans),
+    ("S5001", "孙丽", "PSY", "psychiatrist", Locale::ZhHans, None),
+    (
+        "S6001",
+        "黄磊",
+        "LAB",
+        "lab_technician",
+        Locale::ZhHans,
+        None,
+    ),
+    (
+        "S7001",
+        "周婷",
+        "REC",
+        "records_officer",
+        Locale::ZhHans,
+        Some(Role::RecordsOfficer),
+    ),
+    (
+        "S8001",
+        "吴刚",
+        "PRIV",
+        "privacy_officer",
+        Locale::ZhHans,
+        Some(Role::PrivacyOfficer),
+    ),
     (
         "S8002",
         "Daniel Brooks",
         "PRIV",
         "administrator",
         Locale::En,
+        Some(Role::Admin),
     ),
 ];
 
@@ -91,6 +118,8 @@ pub struct DemoSummary {
     pub departments: usize,
     pub staff: usize,
     pub patients: usize,
+    /// Who can sign in, with a fresh enrollment link each: (name, role, link).
+    pub links: Vec<(String, Role, String)>,
 }
 
 /// Why seeding failed.
@@ -106,8 +135,13 @@ fn valid<T>(what: &'static str, parsed: Result<T, ValueError>) -> Result<T, Seed
     parsed.map_err(|e| SeedError::Invalid(what, e))
 }
 
-/// Writes the demo hospital in one transaction.
-pub async fn seed(db: &DatabaseConnection, now: OffsetDateTime) -> Result<DemoSummary, SeedError> {
+/// Writes the demo hospital (directory in one transaction), then invites the demo people
+/// who use the portal, printing-ready links included.
+pub async fn seed(
+    db: &DatabaseConnection,
+    invite: &InviteSettings<'_>,
+) -> Result<DemoSummary, SeedError> {
+    let now = invite.now;
     let txn = db.begin().await?;
     let mut department_ids = Vec::new();
     for (code, zh, en) in DEPARTMENTS {
@@ -118,12 +152,13 @@ pub async fn seed(db: &DatabaseConnection, now: OffsetDateTime) -> Result<DemoSu
         };
         department_ids.push((*code, upsert_department(&txn, &new, now).await?));
     }
-    for (number, name, department, job_title, locale) in STAFF {
+    let mut to_invite = Vec::new();
+    for (number, name, department, job_title, locale, role) in STAFF {
         let department_id = department_ids
             .iter()
             .find_map(|(code, id)| (code == department).then_some(*id));
         let new = NewStaff {
-            staff_number: valid("staff number", StaffNumber::parse(number))?,
+            staff_number: Some(valid("staff number", StaffNumber::parse(number))?),
             name: valid("staff name", PersonName::parse(name))?,
             email: Some(valid(
                 "staff email",
@@ -134,7 +169,13 @@ pub async fn seed(db: &DatabaseConnection, now: OffsetDateTime) -> Result<DemoSu
             job_title: (*job_title).to_owned(),
         };
         upsert_staff(&txn, &new, now).await?;
+        if let Some(role) = role {
+            to_invite.push((new, *role));
+        }
     }
+    txn.commit().await?;
+
+    let mut links = Vec::new();
     for (mrn, name, email, locale) in PATIENTS {
         let new = NewPatient {
             mrn: valid("medical record number", MedicalRecordNumber::parse(mrn))?,
@@ -142,12 +183,17 @@ pub async fn seed(db: &DatabaseConnection, now: OffsetDateTime) -> Result<DemoSu
             email: Some(valid("patient email", EmailAddress::parse(email))?),
             locale: *locale,
         };
-        upsert_patient(&txn, &new, now).await?;
+        let invitation = invite_patient(db, &new, invite).await?;
+        links.push(((*name).to_owned(), Role::Patient, invitation.link));
     }
-    txn.commit().await?;
+    for (staff, role) in to_invite {
+        let invitation = invite_staff(db, &staff, &[role], invite).await?;
+        links.push((staff.name.as_str().to_owned(), role, invitation.link));
+    }
     Ok(DemoSummary {
         departments: DEPARTMENTS.len(),
         staff: STAFF.len(),
         patients: PATIENTS.len(),
+        links,
     })
 }

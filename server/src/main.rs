@@ -4,8 +4,12 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use app::accounts::server::service::{find_by_reference, set_active};
+use app::accounts::types::{EmailAddress, MedicalRecordNumber, PersonName, StaffNumber};
 use app::hospital::server::service::name as hospital_name;
 use app::i18n::Locale;
+use app::identity::server::invite;
+use app::identity::types::Role;
 use app::ssr::clock::{SharedClock, SystemClock};
 use app::ssr::email::{render, EmailTemplate};
 use app::ssr::outbox;
@@ -79,12 +83,105 @@ async fn run(command: Command, config: &Config, clock: SharedClock) -> Result<()
             let state = startup::prepare(config, clock.clone())
                 .await
                 .map_err(|e| e.to_string())?;
-            let summary = demo::seed(&state.db, clock.now())
+            let domain = config.mail_domain();
+            let settings = invite_settings(config, &domain, clock.now());
+            let summary = demo::seed(&state.db, &settings)
                 .await
                 .map_err(|e| e.to_string())?;
             say(&format!(
                 "demo hospital ready: {} departments, {} staff, {} patients",
                 summary.departments, summary.staff, summary.patients
+            ));
+            say("enrollment links (each works once; open one to set up a passkey and sign in):");
+            for (name, role, link) in &summary.links {
+                say(&format!("  {:<16} {:<16} {link}", name, role.as_str()));
+            }
+            Ok(())
+        }
+        Command::InvitePatient {
+            mrn,
+            name,
+            email,
+            locale,
+        } => {
+            let new = app::accounts::server::service::NewPatient {
+                mrn: MedicalRecordNumber::parse(&mrn).map_err(|e| format!("--mrn: {e}"))?,
+                name: PersonName::parse(&name).map_err(|e| format!("--name: {e}"))?,
+                email: email
+                    .as_deref()
+                    .map(EmailAddress::parse)
+                    .transpose()
+                    .map_err(|e| format!("--email: {e}"))?,
+                locale: parse_locale(&locale)?,
+            };
+            let state = startup::prepare(config, clock.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            let domain = config.mail_domain();
+            let settings = invite_settings(config, &domain, clock.now());
+            let invitation = invite::invite_patient(&state.db, &new, &settings)
+                .await
+                .map_err(|e| e.to_string())?;
+            print_invitation(&invitation, config);
+            Ok(())
+        }
+        Command::InviteStaff {
+            name,
+            email,
+            roles,
+            staff_number,
+            locale,
+        } => {
+            let roles = roles
+                .iter()
+                .map(|role| {
+                    Role::parse(role)
+                        .filter(|role| role.is_staff())
+                        .ok_or_else(|| {
+                            format!(
+                                "--role: '{role}' is not one of records_officer, investigator, \
+                             approver, privacy_officer, admin"
+                            )
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let new = app::accounts::server::service::NewStaff {
+                staff_number: staff_number
+                    .as_deref()
+                    .map(StaffNumber::parse)
+                    .transpose()
+                    .map_err(|e| format!("--staff-number: {e}"))?,
+                name: PersonName::parse(&name).map_err(|e| format!("--name: {e}"))?,
+                email: Some(EmailAddress::parse(&email).map_err(|e| format!("--email: {e}"))?),
+                locale: parse_locale(&locale)?,
+                department_id: None,
+                job_title: "staff".to_owned(),
+            };
+            let state = startup::prepare(config, clock.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            let domain = config.mail_domain();
+            let settings = invite_settings(config, &domain, clock.now());
+            let invitation = invite::invite_staff(&state.db, &new, &roles, &settings)
+                .await
+                .map_err(|e| e.to_string())?;
+            print_invitation(&invitation, config);
+            Ok(())
+        }
+        Command::Deactivate { account } => {
+            let state = startup::prepare(config, clock.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            let found = find_by_reference(&state.db, &account)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("--account: no account matches '{account}'"))?;
+            set_active(&state.db, found.id, false, clock.now())
+                .await
+                .map_err(|e| e.to_string())?;
+            say(&format!(
+                "account {} deactivated; its sessions have ended",
+                found.id
             ));
             Ok(())
         }
@@ -124,6 +221,44 @@ async fn run(command: Command, config: &Config, clock: SharedClock) -> Result<()
             Ok(())
         }
     }
+}
+
+fn parse_locale(tag: &str) -> Result<Locale, String> {
+    Locale::from_tag(tag).ok_or_else(|| format!("--locale: '{tag}' is not one of zh-Hans, en"))
+}
+
+fn invite_settings<'a>(
+    config: &'a Config,
+    mail_domain: &'a str,
+    now: time::OffsetDateTime,
+) -> invite::InviteSettings<'a> {
+    invite::InviteSettings {
+        public_url: &config.public_url,
+        mail_domain,
+        link_ttl: config.enrollment_link_ttl,
+        now,
+    }
+}
+
+/// Prints the link, a QR code of it for the registration desk, and the link again on the
+/// last line (for scripts).
+fn print_invitation(invitation: &invite::Invitation, config: &Config) {
+    if let Ok(code) = qrcode::QrCode::new(invitation.link.as_bytes()) {
+        let picture = code
+            .render::<qrcode::render::unicode::Dense1x2>()
+            .quiet_zone(true)
+            .build();
+        say(&picture);
+    }
+    let hours = config.enrollment_link_ttl.whole_hours();
+    if invitation.emailed {
+        say(&format!(
+            "enrollment link queued by email; it works once, for {hours} h:"
+        ));
+    } else {
+        say(&format!("enrollment link (works once, for {hours} h):"));
+    }
+    say(&invitation.link);
 }
 
 /// Resolves on Ctrl+C or SIGTERM.

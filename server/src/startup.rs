@@ -4,6 +4,9 @@ use std::future::Future;
 use std::sync::Arc;
 
 use app::hospital::server::service::{apply_settings, HospitalSettings};
+use app::identity::server::rate_limit::RateLimiter;
+use app::identity::server::session::SessionPolicy;
+use app::identity::server::IdentityConfig;
 use app::ssr::clock::SharedClock;
 use app::ssr::state::{AppState, PortalSettings};
 use app::{shell, App};
@@ -32,6 +35,8 @@ pub enum StartError {
     Settings(sea_orm::DbErr),
     #[error("{0}")]
     Mail(String),
+    #[error("{0}")]
+    Identity(String),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: std::net::SocketAddr,
@@ -53,14 +58,40 @@ pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, St
     apply_settings(&db, &settings, clock.now())
         .await
         .map_err(StartError::Settings)?;
+    let webauthn = relying_party(config)?;
     Ok(AppState {
         db,
         settings: Arc::new(PortalSettings {
             public_url: config.public_url.clone(),
             default_locale: config.default_locale,
+            time_zone: config.time_zone.clone(),
         }),
         clock,
+        identity: Arc::new(IdentityConfig {
+            webauthn: Arc::new(webauthn),
+            sessions: SessionPolicy {
+                patient_idle: config.patient_idle,
+                staff_idle: config.staff_idle,
+                absolute: config.session_lifetime,
+            },
+            link_ttl: config.enrollment_link_ttl,
+            // 30 attempts per address per 10 minutes: generous for a person, tight for a script.
+            limiter: RateLimiter::new(30, time::Duration::minutes(10)),
+        }),
     })
+}
+
+/// The WebAuthn relying party: passkeys are bound to the public origin's host.
+fn relying_party(config: &Config) -> Result<webauthn_rs::Webauthn, StartError> {
+    let origin = webauthn_rs::prelude::Url::parse(&config.public_url)
+        .map_err(|e| StartError::Identity(format!("PORTAL_PUBLIC_URL: {e}")))?;
+    let host = origin
+        .host_str()
+        .ok_or_else(|| StartError::Identity("PORTAL_PUBLIC_URL has no host".into()))?
+        .to_owned();
+    webauthn_rs::WebauthnBuilder::new(&host, &origin)
+        .and_then(|builder| builder.rp_name("Patient Privacy Portal").build())
+        .map_err(|e| StartError::Identity(format!("passkey settings for {host}: {e}")))
 }
 
 /// The leptos options for serving the compiled site.
@@ -156,10 +187,13 @@ pub async fn serve(
     ));
 
     let app = router(&state, config);
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(StartError::Serve);
+    let result = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(StartError::Serve);
     // The worker finishes the message in hand before it stops.
     let _ = stop_workers.send(true);
     let _ = worker.await;

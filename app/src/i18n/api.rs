@@ -7,7 +7,8 @@ use crate::error::AppError;
 
 /// Remembers `locale` in the `portal_lang` cookie and returns it.
 ///
-/// Public on purpose: anyone, signed in or not, may choose the language of the pages.
+/// Public on purpose: anyone, signed in or not, may choose the language of the pages; a
+/// signed-in person's account remembers it too.
 /// Works as a plain form post without JavaScript (the browser is sent back to the page).
 #[server(endpoint = "locale/set")]
 pub async fn set_locale(locale: String) -> Result<Locale, AppError> {

@@ -12,6 +12,8 @@ use crate::i18n::Locale;
 pub enum EmailTemplate {
     /// Sent by an administrator to check that mail delivery works.
     Test,
+    /// A one-time link to set up a passkey (the link is the only thing in it).
+    Enrollment { link: String },
 }
 
 impl EmailTemplate {
@@ -20,6 +22,7 @@ impl EmailTemplate {
     pub const fn name(&self) -> &'static str {
         match self {
             EmailTemplate::Test => "test",
+            EmailTemplate::Enrollment { .. } => "enrollment",
         }
     }
 }
@@ -43,8 +46,13 @@ pub fn render(
     portal_url: &str,
 ) -> RenderedEmail {
     let t = locale.texts();
-    let (subject, paragraphs): (&str, Vec<&str>) = match template {
-        EmailTemplate::Test => (t.email_test_subject, vec![t.email_test_body]),
+    let (subject, paragraphs, portal_url): (&str, Vec<&str>, &str) = match template {
+        EmailTemplate::Test => (t.email_test_subject, vec![t.email_test_body], portal_url),
+        EmailTemplate::Enrollment { link } => (
+            t.email_enroll_subject,
+            vec![t.email_enroll_body],
+            link.as_str(),
+        ),
     };
 
     let mut body_text = String::new();
@@ -122,6 +130,20 @@ mod tests {
             "http://localhost:3000",
         );
         assert!(en.body_text.contains(Locale::En.texts().email_test_body));
+    }
+
+    #[test]
+    fn enrollment_mail_carries_the_link_and_nothing_else_personal() {
+        let link = "http://localhost:3000/enroll/abc".to_owned();
+        let email = render(
+            &EmailTemplate::Enrollment { link: link.clone() },
+            Locale::En,
+            "Demo",
+            "x",
+        );
+        assert!(email.body_text.contains(&link));
+        assert!(email.body_html.contains(&format!("href=\"{link}\"")));
+        assert_eq!(email.template, "enrollment");
     }
 
     #[test]

@@ -7,3 +7,4 @@ pub mod outbox;
 pub mod request;
 pub mod security;
 pub mod state;
+pub mod time;

@@ -43,6 +43,32 @@ pub fn internal_error(cause: &dyn Display) -> AppError {
     AppError::Internal { operation_id }
 }
 
+/// The address the request came from (for in-memory rate limits only; never stored).
+/// Behind a reverse proxy this is the proxy's address.
+#[must_use]
+pub fn client_address() -> std::net::IpAddr {
+    use_context::<Parts>()
+        .and_then(|parts| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip())
+        })
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
+/// The browser's `User-Agent`, used only to name a new passkey.
+#[must_use]
+pub fn user_agent() -> Option<String> {
+    use_context::<Parts>().and_then(|parts| {
+        parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    })
+}
+
 /// Reads one cookie from request headers.
 #[must_use]
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {

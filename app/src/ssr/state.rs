@@ -15,6 +15,8 @@ pub struct PortalSettings {
     pub public_url: String,
     /// Language used when neither the account, a cookie nor the browser names one we speak.
     pub default_locale: Locale,
+    /// IANA time zone in which times are shown.
+    pub time_zone: String,
 }
 
 impl PortalSettings {
@@ -31,6 +33,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<PortalSettings>,
     pub clock: SharedClock,
+    pub identity: Arc<crate::identity::server::IdentityConfig>,
 }
 
 impl AppState {

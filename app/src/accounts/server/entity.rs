@@ -21,6 +21,9 @@ pub struct Model {
     pub department_id: Option<i64>,
     pub job_title: Option<String>,
     pub active: bool,
+    /// The WebAuthn user handle (a random UUID), set when the first ceremony begins.
+    #[sea_orm(unique)]
+    pub webauthn_user_id: Option<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }

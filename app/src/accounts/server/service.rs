@@ -24,7 +24,9 @@ pub struct NewPatient {
 /// A member of staff as the hospital's directory lists them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewStaff {
-    pub staff_number: StaffNumber,
+    /// The hospital directory's number; when unknown, the email address identifies the
+    /// member of staff instead.
+    pub staff_number: Option<StaffNumber>,
     pub name: PersonName,
     pub email: Option<EmailAddress>,
     pub locale: Locale,
@@ -50,6 +52,7 @@ pub async fn upsert_patient<C: ConnectionTrait>(
         department_id: Set(None),
         job_title: Set(None),
         active: Set(true),
+        webauthn_user_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -69,13 +72,16 @@ pub async fn upsert_patient<C: ConnectionTrait>(
     id_where(conn, Column::Mrn, new.mrn.as_str()).await
 }
 
-/// Creates the staff member's account, or updates it if the staff number has one.
-/// Returns the account id.
+/// Creates the staff member's account, or updates the one with the same staff number (or,
+/// without a number, the same email address). Returns the account id.
 pub async fn upsert_staff<C: ConnectionTrait>(
     conn: &C,
     new: &NewStaff,
     now: OffsetDateTime,
 ) -> Result<i64, DbErr> {
+    if new.staff_number.is_none() {
+        return upsert_staff_by_email(conn, new, now).await;
+    }
     let row = entity::ActiveModel {
         id: NotSet,
         kind: Set(AccountKind::Staff.as_str().to_owned()),
@@ -83,10 +89,11 @@ pub async fn upsert_staff<C: ConnectionTrait>(
         email: Set(new.email.as_ref().map(|e| e.as_str().to_owned())),
         locale: Set(new.locale.tag().to_owned()),
         mrn: Set(None),
-        staff_number: Set(Some(new.staff_number.as_str().to_owned())),
+        staff_number: Set(new.staff_number.as_ref().map(|n| n.as_str().to_owned())),
         department_id: Set(new.department_id),
         job_title: Set(Some(new.job_title.clone())),
         active: Set(true),
+        webauthn_user_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -105,7 +112,54 @@ pub async fn upsert_staff<C: ConnectionTrait>(
         )
         .exec_without_returning(conn)
         .await?;
-    id_where(conn, Column::StaffNumber, new.staff_number.as_str()).await
+    let number = new.staff_number.as_ref().map_or("", |n| n.as_str());
+    id_where(conn, Column::StaffNumber, number).await
+}
+
+async fn upsert_staff_by_email<C: ConnectionTrait>(
+    conn: &C,
+    new: &NewStaff,
+    now: OffsetDateTime,
+) -> Result<i64, DbErr> {
+    let email = new
+        .email
+        .as_ref()
+        .ok_or_else(|| DbErr::Custom("staff without number needs an email address".into()))?;
+    let existing = Entity::find()
+        .filter(Column::Kind.eq(AccountKind::Staff.as_str()))
+        .filter(Column::Email.eq(email.as_str()))
+        .one(conn)
+        .await?;
+    if let Some(existing) = existing {
+        let id = existing.id;
+        let mut update: entity::ActiveModel = existing.into();
+        update.display_name = Set(new.name.as_str().to_owned());
+        update.locale = Set(new.locale.tag().to_owned());
+        if new.department_id.is_some() {
+            update.department_id = Set(new.department_id);
+        }
+        update.job_title = Set(Some(new.job_title.clone()));
+        update.updated_at = Set(now);
+        sea_orm::ActiveModelTrait::update(update, conn).await?;
+        return Ok(id);
+    }
+    let row = entity::ActiveModel {
+        id: NotSet,
+        kind: Set(AccountKind::Staff.as_str().to_owned()),
+        display_name: Set(new.name.as_str().to_owned()),
+        email: Set(Some(email.as_str().to_owned())),
+        locale: Set(new.locale.tag().to_owned()),
+        mrn: Set(None),
+        staff_number: Set(None),
+        department_id: Set(new.department_id),
+        job_title: Set(Some(new.job_title.clone())),
+        active: Set(true),
+        webauthn_user_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let inserted = Entity::insert(row).exec(conn).await?;
+    Ok(inserted.last_insert_id)
 }
 
 async fn id_where<C: ConnectionTrait>(conn: &C, column: Column, value: &str) -> Result<i64, DbErr> {
@@ -115,4 +169,64 @@ async fn id_where<C: ConnectionTrait>(conn: &C, column: Column, value: &str) -> 
         .await?
         .map(|row| row.id)
         .ok_or_else(|| DbErr::RecordNotFound("account just written".into()))
+}
+
+/// Finds an account by the reference staff have at hand: a medical record number, a staff
+/// number, or an email address.
+pub async fn find_by_reference<C: ConnectionTrait>(
+    conn: &C,
+    reference: &str,
+) -> Result<Option<entity::Model>, DbErr> {
+    let reference = reference.trim();
+    if reference.is_empty() {
+        return Ok(None);
+    }
+    Entity::find()
+        .filter(
+            Column::Mrn
+                .eq(reference)
+                .or(Column::StaffNumber.eq(reference))
+                .or(Column::Email.eq(reference)),
+        )
+        .one(conn)
+        .await
+}
+
+/// Turns an account on or off. Turning it off ends all its sessions in the same
+/// transaction, so a deactivated person is signed out at once.
+pub async fn set_active<C: ConnectionTrait>(
+    conn: &C,
+    account_id: i64,
+    active: bool,
+    now: OffsetDateTime,
+) -> Result<bool, DbErr> {
+    let result = Entity::update_many()
+        .col_expr(Column::Active, sea_orm::sea_query::Expr::value(active))
+        .col_expr(Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(Column::Id.eq(account_id))
+        .exec(conn)
+        .await?;
+    if !active {
+        crate::identity::server::session::end_all(conn, account_id, "deactivated", now).await?;
+    }
+    Ok(result.rows_affected == 1)
+}
+
+/// Changes the account's language (for its pages and emails).
+pub async fn set_locale<C: ConnectionTrait>(
+    conn: &C,
+    account_id: i64,
+    locale: Locale,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(
+            Column::Locale,
+            sea_orm::sea_query::Expr::value(locale.tag()),
+        )
+        .col_expr(Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(Column::Id.eq(account_id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }

@@ -1,0 +1,170 @@
+//! The one place that decides who is calling and what they may do.
+//!
+//! Every server function starts with one of [`public`], [`signed_in`], [`patient`] or
+//! [`staff_with`]. Services that touch a person's data take the capability these return
+//! ([`PatientCap`], [`StaffCap`]) as an argument, so a path that skipped the check does
+//! not compile. Capabilities can only be made here.
+
+use http::request::Parts;
+use leptos::prelude::use_context;
+use sea_orm::DbErr;
+
+use super::session::{self, SESSION_COOKIE};
+use crate::accounts::server::entity as account;
+use crate::accounts::types::AccountKind;
+use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::identity::types::{Role, SessionView};
+use crate::ssr::request::{cookie, internal_error};
+use crate::ssr::state::AppState;
+
+/// Marks a server function as open to anyone, on purpose. Keeps the intent visible at the
+/// top of the function, where the other checks stand.
+pub fn public() {}
+
+/// A signed-in person and their session.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub account_id: i64,
+    pub session_id: i64,
+    pub kind: AccountKind,
+    pub display_name: String,
+    pub locale: Locale,
+    pub roles: Vec<Role>,
+    idle_seconds: u32,
+}
+
+impl SignedIn {
+    /// What the person's own pages show about them.
+    #[must_use]
+    pub fn view(&self) -> SessionView {
+        SessionView {
+            display_name: self.display_name.clone(),
+            kind: self.kind,
+            roles: self.roles.clone(),
+            locale: self.locale,
+            idle_timeout_seconds: self.idle_seconds,
+        }
+    }
+
+    #[must_use]
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// Proof that the caller is a signed-in patient; `account_id` is whose data they may see.
+#[derive(Clone, Copy, Debug)]
+pub struct PatientCap {
+    account_id: i64,
+}
+
+impl PatientCap {
+    /// The patient whose data this capability opens.
+    #[must_use]
+    pub fn account_id(&self) -> i64 {
+        self.account_id
+    }
+}
+
+/// Proof that the caller is staff holding a given role.
+#[derive(Clone, Copy, Debug)]
+pub struct StaffCap {
+    account_id: i64,
+    role: Role,
+}
+
+impl StaffCap {
+    /// The member of staff acting (recorded in audit rows).
+    #[must_use]
+    pub fn account_id(&self) -> i64 {
+        self.account_id
+    }
+
+    /// The role the capability was granted for.
+    #[must_use]
+    pub fn role(&self) -> Role {
+        self.role
+    }
+}
+
+/// The session token sent by the browser, if any.
+#[must_use]
+pub fn session_token(parts: &Parts) -> Option<String> {
+    cookie(parts, SESSION_COOKIE)
+        .filter(|token| !token.is_empty())
+        .map(str::to_owned)
+}
+
+/// Loads the signed-in person for a session token.
+pub async fn load(state: &AppState, token: &str) -> Result<Option<SignedIn>, DbErr> {
+    let policy = &state.identity.sessions;
+    let now = state.clock.now();
+    let Some((live, owner)) = session::resolve(&state.db, token, policy, now).await? else {
+        return Ok(None);
+    };
+    let roles = super::roles::roles_of(&state.db, owner.id).await?;
+    Ok(Some(signed_in_from(&live, &owner, roles, policy)))
+}
+
+fn signed_in_from(
+    live: &super::entity::session::Model,
+    owner: &account::Model,
+    roles: Vec<Role>,
+    policy: &session::SessionPolicy,
+) -> SignedIn {
+    let kind = if owner.kind == AccountKind::Staff.as_str() {
+        AccountKind::Staff
+    } else {
+        AccountKind::Patient
+    };
+    let idle = policy.idle_for(&owner.kind).whole_seconds();
+    SignedIn {
+        account_id: owner.id,
+        session_id: live.id,
+        kind,
+        display_name: owner.display_name.clone(),
+        locale: Locale::from_tag(&owner.locale).unwrap_or_default(),
+        roles,
+        idle_seconds: u32::try_from(idle).unwrap_or(u32::MAX),
+    }
+}
+
+/// The signed-in caller, or `None` (not an error: for pages that adapt to both).
+pub async fn caller() -> Result<Option<SignedIn>, AppError> {
+    let state = AppState::current()?;
+    let Some(token) = use_context::<Parts>().as_ref().and_then(session_token) else {
+        return Ok(None);
+    };
+    load(&state, &token).await.map_err(|e| internal_error(&e))
+}
+
+/// The signed-in caller; `Unauthenticated` otherwise.
+pub async fn signed_in() -> Result<SignedIn, AppError> {
+    caller().await?.ok_or(AppError::Unauthenticated)
+}
+
+/// A signed-in patient, with the capability to their own data.
+pub async fn patient() -> Result<(SignedIn, PatientCap), AppError> {
+    let who = signed_in().await?;
+    if who.kind != AccountKind::Patient || !who.has(Role::Patient) {
+        return Err(AppError::Forbidden);
+    }
+    let cap = PatientCap {
+        account_id: who.account_id,
+    };
+    Ok((who, cap))
+}
+
+/// A signed-in member of staff holding `role`.
+pub async fn staff_with(role: Role) -> Result<(SignedIn, StaffCap), AppError> {
+    let who = signed_in().await?;
+    if who.kind != AccountKind::Staff || !role.is_staff() || !who.has(role) {
+        return Err(AppError::Forbidden);
+    }
+    let cap = StaffCap {
+        account_id: who.account_id,
+        role,
+    };
+    Ok((who, cap))
+}

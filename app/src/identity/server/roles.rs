@@ -1,0 +1,39 @@
+//! Which roles an account holds.
+
+use std::collections::BTreeSet;
+
+use sea_orm::{
+    sea_query::OnConflict, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
+
+use super::entity::account_role::{ActiveModel, Column, Entity};
+use crate::identity::types::Role;
+
+/// The account's roles, sorted.
+pub async fn roles_of<C: ConnectionTrait>(conn: &C, account_id: i64) -> Result<Vec<Role>, DbErr> {
+    let rows = Entity::find()
+        .filter(Column::AccountId.eq(account_id))
+        .all(conn)
+        .await?;
+    let roles: BTreeSet<Role> = rows
+        .iter()
+        .filter_map(|row| Role::parse(&row.role))
+        .collect();
+    Ok(roles.into_iter().collect())
+}
+
+/// Gives the account `role` (no-op if it has it).
+pub async fn grant<C: ConnectionTrait>(conn: &C, account_id: i64, role: Role) -> Result<(), DbErr> {
+    Entity::insert(ActiveModel {
+        account_id: Set(account_id),
+        role: Set(role.as_str().to_owned()),
+    })
+    .on_conflict(
+        OnConflict::columns([Column::AccountId, Column::Role])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! Server-side sessions. The browser holds a random token in a `__Host-` cookie; the
+//! database holds its hash. Sessions end after a period without activity (shorter for
+//! staff), after an absolute lifetime, on sign-out, and at once when the account is
+//! deactivated.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    QueryFilter, Set,
+};
+use time::{Duration, OffsetDateTime};
+
+use super::entity::session::{self, Column, Entity};
+use super::tokens;
+use crate::accounts::server::entity as account;
+use crate::accounts::types::AccountKind;
+
+/// Name of the session cookie. `__Host-` makes the browser insist on `Secure`, `Path=/`
+/// and no `Domain`, so no other site or subdomain can set or read it.
+pub const SESSION_COOKIE: &str = "__Host-portal_session";
+
+/// How long sessions last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionPolicy {
+    pub patient_idle: Duration,
+    pub staff_idle: Duration,
+    pub absolute: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            patient_idle: Duration::minutes(15),
+            staff_idle: Duration::minutes(10),
+            absolute: Duration::hours(12),
+        }
+    }
+}
+
+impl SessionPolicy {
+    /// Idle timeout for an account of this kind.
+    #[must_use]
+    pub fn idle_for(&self, kind: &str) -> Duration {
+        if kind == AccountKind::Staff.as_str() {
+            self.staff_idle
+        } else {
+            self.patient_idle
+        }
+    }
+}
+
+/// Writes back `last_seen_at` at most this often, so reads do not all become writes.
+const TOUCH_EVERY: Duration = Duration::seconds(15);
+
+/// Starts a session for the account; returns the token for the cookie.
+pub async fn create<C: ConnectionTrait>(
+    conn: &C,
+    account: &account::Model,
+    policy: &SessionPolicy,
+    now: OffsetDateTime,
+) -> Result<String, DbErr> {
+    let token = tokens::new_token();
+    session::ActiveModel {
+        id: NotSet,
+        account_id: Set(account.id),
+        token_hash: Set(tokens::hash(&token)),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        idle_expires_at: Set(now + policy.idle_for(&account.kind)),
+        absolute_expires_at: Set(now + policy.absolute),
+        ended_at: Set(None),
+        end_reason: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(token)
+}
+
+/// The live session for `token` and its account, extending its idle deadline; `None` if
+/// the token is unknown, ended, expired, or its account is deactivated (which ends it).
+pub async fn resolve<C: ConnectionTrait>(
+    conn: &C,
+    token: &str,
+    policy: &SessionPolicy,
+    now: OffsetDateTime,
+) -> Result<Option<(session::Model, account::Model)>, DbErr> {
+    let Some(found) = Entity::find()
+        .filter(Column::TokenHash.eq(tokens::hash(token)))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if found.ended_at.is_some() {
+        return Ok(None);
+    }
+    if now >= found.idle_expires_at || now >= found.absolute_expires_at {
+        let reason = if now >= found.absolute_expires_at {
+            "expired"
+        } else {
+            "idle"
+        };
+        end(conn, found.id, reason, now).await?;
+        return Ok(None);
+    }
+    let Some(owner) = account::Entity::find_by_id(found.account_id)
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if !owner.active {
+        end(conn, found.id, "deactivated", now).await?;
+        return Ok(None);
+    }
+    let mut live = found.clone();
+    if now - found.last_seen_at >= TOUCH_EVERY {
+        let idle_expires_at = (now + policy.idle_for(&owner.kind)).min(found.absolute_expires_at);
+        let mut touch: session::ActiveModel = found.into();
+        touch.last_seen_at = Set(now);
+        touch.idle_expires_at = Set(idle_expires_at);
+        live = touch.update(conn).await?;
+    }
+    Ok(Some((live, owner)))
+}
+
+/// Ends one session.
+pub async fn end<C: ConnectionTrait>(
+    conn: &C,
+    session_id: i64,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::EndedAt, sea_orm::sea_query::Expr::value(Some(now)))
+        .col_expr(
+            Column::EndReason,
+            sea_orm::sea_query::Expr::value(Some(reason.to_owned())),
+        )
+        .filter(Column::Id.eq(session_id))
+        .filter(Column::EndedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends the session a token belongs to, if it is live (used when a browser that still holds
+/// a token signs in again: the old token must not stay valid beside the new one).
+pub async fn end_by_token<C: ConnectionTrait>(
+    conn: &C,
+    token: &str,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::EndedAt, sea_orm::sea_query::Expr::value(Some(now)))
+        .col_expr(
+            Column::EndReason,
+            sea_orm::sea_query::Expr::value(Some(reason.to_owned())),
+        )
+        .filter(Column::TokenHash.eq(tokens::hash(token)))
+        .filter(Column::EndedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends every live session of an account; returns how many.
+pub async fn end_all<C: ConnectionTrait>(
+    conn: &C,
+    account_id: i64,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<u64, DbErr> {
+    let result = Entity::update_many()
+        .col_expr(Column::EndedAt, sea_orm::sea_query::Expr::value(Some(now)))
+        .col_expr(
+            Column::EndReason,
+            sea_orm::sea_query::Expr::value(Some(reason.to_owned())),
+        )
+        .filter(Column::AccountId.eq(account_id))
+        .filter(Column::EndedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// The `Set-Cookie` value that gives the browser its session token. `Secure` always: browsers
+/// accept secure cookies on `http://localhost`, the only plain-http origin we allow.
+#[must_use]
+pub fn session_cookie(token: &str) -> String {
+    format!("{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict")
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+#[must_use]
+pub fn clear_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0")
+}

@@ -1,0 +1,44 @@
+//! Random tokens (enrollment links, sessions, ceremonies) and the hashes that are stored
+//! in their place: a database leak gives no one a working link or session.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// A new 256-bit random token, URL-safe.
+#[must_use]
+pub fn new_token() -> String {
+    let mut bytes = [0_u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The stored form of a token: SHA-256, hex. Tokens carry 256 bits of entropy, so a fast
+/// hash is enough (no dictionary to attack).
+#[must_use]
+pub fn hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Base64url of raw bytes (credential ids).
+#[must_use]
+pub fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_hashes_stable() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(hash(&a), hash(&a));
+        assert_eq!(hash(&a).len(), 64);
+        assert_ne!(hash(&a), a);
+    }
+}

@@ -1,0 +1,114 @@
+import { expect, test } from "@playwright/test";
+import { addAuthenticator, hydrated, idlePortal, invitePatient, mainPortal } from "./portal";
+
+test.use({ locale: "zh-CN" });
+
+test("enroll from a link, sign out, sign in with nothing typed, swap authenticators", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  const link = invitePatient(mainPortal(), "测试患者甲");
+
+  // Enroll: the link says who it is for, and the first passkey signs the person in.
+  const first = await addAuthenticator(page);
+  await page.goto(link);
+  await expect(page.getByText("测试患者甲")).toBeVisible();
+  await hydrated(page);
+  await page.getByRole("button", { name: "创建我的通行密钥" }).click();
+  await expect(page).toHaveURL(/\/home$/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("测试患者甲");
+
+  // Sign out, then sign in through autofill (conditional UI): nothing typed, nothing
+  // clicked — the browser offers the passkey and the virtual authenticator accepts.
+  await page.getByRole("button", { name: "退出登录", exact: true }).click();
+  await expect(page.getByRole("link", { name: "登录" })).toBeVisible();
+  await page.goto("/sign-in");
+  await expect(page).toHaveURL(/\/home$/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("测试患者甲");
+
+  // Add a second authenticator; the first stops answering so the second one registers.
+  await page.goto("/account/passkeys");
+  await hydrated(page);
+  const second = await addAuthenticator(page, "usb");
+  await first.cdp.send("WebAuthn.setAutomaticPresenceSimulation", {
+    authenticatorId: first.id,
+    enabled: false,
+  });
+  await page.getByRole("button", { name: "在此设备上添加通行密钥" }).click();
+  await expect(page.getByText("已添加通行密钥。")).toBeVisible();
+  await expect(page.locator("li.passkey")).toHaveCount(2);
+
+  // Remove the first passkey (the list is oldest first).
+  await page.locator("li.passkey").first().getByRole("button", { name: "删除" }).click();
+  await expect(page.locator("li.passkey")).toHaveCount(1);
+  // The last one cannot be removed.
+  await expect(page.locator("li.passkey").getByRole("button", { name: "删除" })).toBeDisabled();
+
+  // Sign out and back in with the button, as in a browser without passkey autofill:
+  // only the second authenticator can do it now.
+  await first.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: first.id });
+  await page.getByRole("button", { name: "退出登录", exact: true }).click();
+  await expect(page.getByRole("link", { name: "登录" })).toBeVisible();
+  await page.addInitScript(() => {
+    PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  });
+  await page.goto("/sign-in");
+  await hydrated(page);
+  await page.getByRole("button", { name: "使用通行密钥登录" }).click();
+  await expect(page).toHaveURL(/\/home$/);
+  expect(second.id).toBeTruthy();
+
+  // The link worked once: opening it again is refused with a clear message.
+  const again = await page.goto(link);
+  expect(again?.status()).toBe(410);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("此链接无法使用");
+  await expect(page.getByText("链接只能使用一次")).toBeVisible();
+
+  expect(errors).toEqual([]);
+});
+
+test("an expired link is refused with a clear message", async ({ page }) => {
+  const link = invitePatient(mainPortal(), "测试患者乙", { PORTAL_ENROLLMENT_LINK_TTL: "1s" });
+  await page.waitForTimeout(1500);
+  const response = await page.goto(link);
+  expect(response?.status()).toBe(410);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("此链接无法使用");
+  await expect(page.getByRole("button", { name: "创建我的通行密钥" })).toHaveCount(0);
+});
+
+test("pages for signed-in people and staff are refused on the server", async ({ page }) => {
+  // Not signed in: sent to sign in.
+  const anonymous = await page.goto("/home");
+  await expect(page).toHaveURL(/\/sign-in$/);
+  expect(anonymous?.request().redirectedFrom()?.url()).toMatch(/\/home$/);
+
+  // A patient cannot open a staff page: 403, and nothing of the page's form.
+  await addAuthenticator(page);
+  await page.goto(invitePatient(mainPortal(), "测试患者丙"));
+  await hydrated(page);
+  await page.getByRole("button", { name: "创建我的通行密钥" }).click();
+  await expect(page).toHaveURL(/\/home$/);
+  const response = await page.goto("/staff/recovery");
+  expect(response?.status()).toBe(403);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("无权访问");
+  await expect(page.getByRole("button", { name: "签发链接" })).toHaveCount(0);
+});
+
+test("after the idle timeout the page signs out by itself", async ({ page }) => {
+  const portal = idlePortal();
+  const authenticator = await addAuthenticator(page);
+  await page.goto(invitePatient(portal, "测试患者丁"));
+  await hydrated(page);
+  await page.getByRole("button", { name: "创建我的通行密钥" }).click();
+  await expect(page).toHaveURL(/\/home$/);
+  // From now on the passkey waits for the person, so autofill cannot sign back in.
+  await authenticator.cdp.send("WebAuthn.setAutomaticPresenceSimulation", {
+    authenticatorId: authenticator.id,
+    enabled: false,
+  });
+  // The idle portal ends sessions after 6 s without a request.
+  await expect(page).toHaveURL(/\/sign-in\?reason=idle$/, { timeout: 15_000 });
+  await expect(page.getByText("由于一段时间内没有操作，您已被自动退出登录")).toBeVisible();
+  // The server agrees: the session is gone.
+  await page.goto(`http://localhost:${portal.port}/home`);
+  await expect(page).toHaveURL(/\/sign-in$/);
+});

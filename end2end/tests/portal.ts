@@ -1,0 +1,74 @@
+// Helpers shared by the browser tests: the portal's command line and a virtual passkey.
+import { execFileSync } from "node:child_process";
+import { expect, type CDPSession, type Page } from "@playwright/test";
+
+export interface Portal {
+  port: number;
+  dataDir: string;
+  env?: Record<string, string>;
+}
+
+export const mainPortal = (): Portal => ({
+  port: Number(process.env.E2E_PORT),
+  dataDir: process.env.E2E_DATA_DIR ?? "",
+});
+
+export const idlePortal = (): Portal => ({
+  port: Number(process.env.E2E_IDLE_PORT),
+  dataDir: process.env.E2E_IDLE_DATA_DIR ?? "",
+});
+
+/** Runs `portal ARGS` against a test portal's database; returns the last output line. */
+export function portalCli(portal: Portal, args: string[], env: Record<string, string> = {}): string {
+  const output = execFileSync(process.env.PORTAL_BIN ?? "portal", args, {
+    env: {
+      ...process.env,
+      PORTAL_ADDR: `127.0.0.1:${portal.port}`,
+      PORTAL_DATA_DIR: portal.dataDir,
+      RUST_LOG: "warn",
+      ...env,
+    },
+    encoding: "utf8",
+  });
+  const lines = output.trim().split("\n");
+  return lines[lines.length - 1].trim();
+}
+
+let counter = 0;
+
+/** Invites a new patient and returns their one-time enrollment link. */
+export function invitePatient(portal: Portal, name: string, env: Record<string, string> = {}): string {
+  counter += 1;
+  const mrn = `E2E-${Date.now()}-${counter}`;
+  const link = portalCli(portal, ["invite-patient", "--mrn", mrn, "--name", name], env);
+  expect(link).toMatch(/^http:\/\/localhost:\d+\/enroll\//);
+  return link;
+}
+
+/**
+ * A DevTools virtual authenticator with resident keys and user verification: the phone's
+ * own ("internal", one per browser) or a security key ("usb").
+ */
+export async function addAuthenticator(
+  page: Page,
+  transport: "internal" | "usb" = "internal",
+): Promise<{ cdp: CDPSession; id: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport,
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, id: authenticatorId };
+}
+
+/** Waits until the WebAssembly app has hydrated the server-rendered page. */
+export async function hydrated(page: Page) {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
