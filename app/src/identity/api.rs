@@ -159,6 +159,7 @@ pub async fn finish_enrollment(
                 &state.identity.webauthn,
                 &ceremony_id,
                 Kind::Enroll,
+                None,
                 &credential,
                 &name,
                 now,
@@ -431,15 +432,16 @@ pub async fn finish_add_passkey(ceremony_id: String, credential: String) -> Resu
                 &state.identity.webauthn,
                 &ceremony_id,
                 Kind::AddPasskey,
+                Some(who.account_id),
                 &credential,
                 &name,
                 state.clock.now(),
             )
             .await
             {
+                Ok(_) => Ok(()),
                 // The ceremony must have been begun by this same person.
-                Ok(ceremony) if ceremony.account_id == Some(who.account_id) => Ok(()),
-                Ok(_) => Err(AppError::Forbidden),
+                Err(passkeys::RegistrationError::NotYours) => Err(AppError::Forbidden),
                 Err(passkeys::RegistrationError::Database(e)) => Err(request::internal_error(&e)),
                 Err(passkeys::RegistrationError::AlreadyRegistered) => {
                     Err(AppError::invalid("already_registered"))

@@ -5,9 +5,11 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod helpers;
+mod passkey;
 mod smtp;
 
 mod cli;
+mod identity;
 mod outbox;
 mod pages;
 mod security;

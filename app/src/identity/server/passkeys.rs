@@ -27,6 +27,8 @@ pub enum RegistrationError {
     Refused(String),
     #[error("this authenticator is already registered")]
     AlreadyRegistered,
+    #[error("the ceremony belongs to another account")]
+    NotYours,
     #[error(transparent)]
     Database(#[from] DbErr),
 }
@@ -123,11 +125,15 @@ pub async fn start_registration<C: ConnectionTrait>(
 
 /// Completes a registration: checks the authenticator's answer against the stored state
 /// and stores the passkey. Returns the ceremony row (whose account the passkey joined).
+/// With `expected_account`, a ceremony begun by anyone else is refused before anything
+/// is stored.
+#[allow(clippy::too_many_arguments)] // Each argument is a distinct input of the ceremony.
 pub async fn finish_registration<C: ConnectionTrait>(
     conn: &C,
     webauthn: &Webauthn,
     ceremony_id: &str,
     kind: Kind,
+    expected_account: Option<i64>,
     credential_json: &str,
     default_name: &str,
     now: OffsetDateTime,
@@ -140,6 +146,9 @@ pub async fn finish_registration<C: ConnectionTrait>(
         return Err(RegistrationError::NoCeremony);
     };
     let account_id = taken.row.account_id.ok_or(RegistrationError::NoCeremony)?;
+    if expected_account.is_some_and(|expected| expected != account_id) {
+        return Err(RegistrationError::NotYours);
+    }
     let key = webauthn
         .finish_passkey_registration(&credential, &taken.state)
         .map_err(|e| RegistrationError::Refused(e.to_string()))?;
