@@ -45,7 +45,8 @@ pub enum Command {
         name: String,
         #[arg(long)]
         email: String,
-        /// records_officer, investigator, approver, privacy_officer or admin; repeat for several.
+        /// Portal role: `records_officer`, `investigator`, `approver`, `privacy_officer` or
+        /// `admin`; repeat for several.
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
         /// The hospital directory's staff number, if known.

@@ -200,10 +200,6 @@ impl Config {
         let enrollment_link_ttl = duration("PORTAL_ENROLLMENT_LINK_TTL", "72h")?;
 
         Ok(Config {
-            patient_idle,
-            staff_idle,
-            session_lifetime,
-            enrollment_link_ttl,
             data_dir,
             database,
             addr,
@@ -215,6 +211,10 @@ impl Config {
             hospital_name_en,
             time_zone,
             site_root,
+            patient_idle,
+            staff_idle,
+            session_lifetime,
+            enrollment_link_ttl,
         })
     }
 

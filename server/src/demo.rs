@@ -24,9 +24,19 @@ const DEPARTMENTS: &[(&str, &str, &str)] = &[
     ("PRIV", "隐私保护办公室", "Privacy Office"),
 ];
 
+/// Number, name, department code, job title, language, portal role.
+type StaffRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Locale,
+    Option<Role>,
+);
+
 /// Staff: number, name, department code, job title, language, portal role (staff
 /// without one are in the directory only and get no link).
-const STAFF: &[(&str, &str, &str, &str, Locale, Option<Role>)] = &[
+const STAFF: &[StaffRow] = &[
     (
         "S1001",
         "李明",

@@ -8,6 +8,7 @@ use time::{Duration, OffsetDateTime};
 use super::enrollment::{self, Purpose};
 use super::roles;
 use crate::accounts::server::service::{upsert_patient, upsert_staff, NewPatient, NewStaff};
+use crate::accounts::types::EmailAddress;
 use crate::hospital::server::service::name as hospital_name;
 use crate::i18n::Locale;
 use crate::identity::types::Role;
@@ -77,7 +78,7 @@ pub async fn invite_patient(
     let txn = db.begin().await?;
     let account_id = upsert_patient(&txn, new, settings.now).await?;
     roles::grant(&txn, account_id, Role::Patient).await?;
-    let email = new.email.as_ref().map(|e| e.as_str());
+    let email = new.email.as_ref().map(EmailAddress::as_str);
     let invitation = issue_and_mail(&txn, account_id, email, new.locale, settings).await?;
     txn.commit().await?;
     Ok(invitation)
@@ -95,7 +96,7 @@ pub async fn invite_staff(
     for role in staff_roles.iter().filter(|role| role.is_staff()) {
         roles::grant(&txn, account_id, *role).await?;
     }
-    let email = new.email.as_ref().map(|e| e.as_str());
+    let email = new.email.as_ref().map(EmailAddress::as_str);
     let invitation = issue_and_mail(&txn, account_id, email, new.locale, settings).await?;
     txn.commit().await?;
     Ok(invitation)

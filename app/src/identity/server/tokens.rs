@@ -18,8 +18,14 @@ pub fn new_token() -> String {
 /// hash is enough (no dictionary to attack).
 #[must_use]
 pub fn hash(token: &str) -> String {
+    use std::fmt::Write as _;
     let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        // Writing into a String cannot fail.
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
 }
 
 /// Base64url of raw bytes (credential ids).

@@ -59,7 +59,7 @@ pub fn EnrollPage() -> impl IntoView {
         <section class="page narrow" aria-labelledby="page-title">
             <Suspense fallback=move || view! { <p class="muted">{move || i18n.t().loading}</p> }>
                 {move || {
-                    let on_click = on_click.clone();
+                    let on_click = on_click;
                     info.get()
                         .map(|info| match info {
                             Ok(info) => {

@@ -55,7 +55,7 @@ pub fn SignInPage() -> impl IntoView {
     let done = go_home;
 
     #[cfg(feature = "hydrate")]
-    let abort_autofill = autofill(done.clone(), status);
+    let abort_autofill = autofill(done, status);
     #[cfg(not(feature = "hydrate"))]
     let abort_autofill = || {};
 

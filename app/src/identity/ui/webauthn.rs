@@ -118,7 +118,7 @@ mod browser {
         };
         let Ok(promise) = check
             .call0(&class)
-            .and_then(|p| p.dyn_into::<js_sys::Promise>().map_err(JsValue::from))
+            .and_then(JsCast::dyn_into::<js_sys::Promise>)
         else {
             return false;
         };
