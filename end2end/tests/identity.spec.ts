@@ -28,6 +28,8 @@ test("enroll from a link, sign out, sign in with nothing typed, swap authenticat
   // Add a second authenticator; the first stops answering so the second one registers.
   await page.goto("/account/passkeys");
   await hydrated(page);
+  await expect(page.locator("li.passkey")).toHaveCount(1);
+  await page.waitForLoadState("networkidle");
   const second = await addAuthenticator(page, "usb");
   await first.cdp.send("WebAuthn.setAutomaticPresenceSimulation", {
     authenticatorId: first.id,
@@ -111,4 +113,31 @@ test("after the idle timeout the page signs out by itself", async ({ page }) => 
   // The server agrees: the session is gone.
   await page.goto(`http://localhost:${portal.port}/home`);
   await expect(page).toHaveURL(/\/sign-in$/);
+});
+
+test.describe("on a 360 px phone in English", () => {
+  test.use({ viewport: { width: 360, height: 740 }, locale: "en-GB" });
+
+  test("enroll with the keyboard only; identity pages fit the screen", async ({ page }) => {
+    await addAuthenticator(page);
+    await page.goto(invitePatient(mainPortal(), "Emily Carter", {}, "en"));
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Set up your passkey");
+    await hydrated(page);
+    const create = page.getByRole("button", { name: "Create my passkey" });
+    await create.focus();
+    await expect(create).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/\/home$/);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Welcome, Emily Carter");
+    for (const path of ["/home", "/account/passkeys", "/sign-in"]) {
+      await page.goto(path);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow, path).toBeLessThanOrEqual(0);
+    }
+    await page.goto("/account/passkeys");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your passkeys");
+    await expect(page.getByLabel("Name")).toBeVisible();
+  });
 });

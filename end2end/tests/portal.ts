@@ -37,10 +37,16 @@ export function portalCli(portal: Portal, args: string[], env: Record<string, st
 let counter = 0;
 
 /** Invites a new patient and returns their one-time enrollment link. */
-export function invitePatient(portal: Portal, name: string, env: Record<string, string> = {}): string {
+export function invitePatient(
+  portal: Portal,
+  name: string,
+  env: Record<string, string> = {},
+  locale = "zh-Hans",
+): string {
   counter += 1;
   const mrn = `E2E-${Date.now()}-${counter}`;
-  const link = portalCli(portal, ["invite-patient", "--mrn", mrn, "--name", name], env);
+  const args = ["invite-patient", "--mrn", mrn, "--name", name, "--locale", locale];
+  const link = portalCli(portal, args, env);
   expect(link).toMatch(/^http:\/\/localhost:\d+\/enroll\//);
   return link;
 }
