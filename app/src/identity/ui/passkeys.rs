@@ -17,9 +17,34 @@ use crate::identity::api::{
 use crate::identity::types::{PasskeyView, SessionView, PASSKEY_NAME_MAX};
 use crate::ui::error_notice::ErrorNotice;
 
+/// The page's actions and data. Created once at the top of the page, outside the guard's
+/// reactive closure, so that server and browser create them in the same order (resources
+/// made inside a re-running closure break hydration).
+#[derive(Clone, Copy)]
+struct PasskeysState {
+    rename: ServerAction<RenamePasskey>,
+    remove: ServerAction<RemovePasskey>,
+    everywhere: ServerAction<SignOutEverywhere>,
+    added: RwSignal<u32>,
+    list: Resource<Result<Vec<PasskeyView>, AppError>>,
+}
+
 #[component]
 pub fn PasskeysPage() -> impl IntoView {
-    view! { <Guarded role=None render=|_who: SessionView| view! { <Passkeys /> } /> }
+    let rename = ServerAction::<RenamePasskey>::new();
+    let remove = ServerAction::<RemovePasskey>::new();
+    let added = RwSignal::new(0_u32);
+    let state = PasskeysState {
+        rename,
+        remove,
+        everywhere: ServerAction::<SignOutEverywhere>::new(),
+        added,
+        list: Resource::new(
+            move || (rename.version().get(), remove.version().get(), added.get()),
+            |_| my_passkeys(),
+        ),
+    };
+    view! { <Guarded role=None render=move |_who: SessionView| view! { <Passkeys state /> } /> }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -50,17 +75,16 @@ async fn add_passkey() -> AddStatus {
 }
 
 #[component]
-fn Passkeys() -> impl IntoView {
+fn Passkeys(state: PasskeysState) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let rename = ServerAction::<RenamePasskey>::new();
-    let remove = ServerAction::<RemovePasskey>::new();
-    let everywhere = ServerAction::<SignOutEverywhere>::new();
-    let added = RwSignal::new(0_u32);
-    let list = Resource::new(
-        move || (rename.version().get(), remove.version().get(), added.get()),
-        |_| my_passkeys(),
-    );
+    let PasskeysState {
+        rename,
+        remove,
+        everywhere,
+        added,
+        list,
+    } = state;
     let add_status = RwSignal::new(AddStatus::Ready);
 
     Effect::new(move |_| {

@@ -11,13 +11,16 @@ use crate::identity::types::{Role, SessionView};
 
 #[component]
 pub fn RecoveryPage() -> impl IntoView {
-    view! { <Guarded role=Some(Role::Admin) render=|_who: SessionView| view! { <Recovery /> } /> }
+    // Outside the guard's closure, so a re-render keeps the answer on screen.
+    let issue = ServerAction::<IssueRecoveryLink>::new();
+    view! {
+        <Guarded role=Some(Role::Admin) render=move |_who: SessionView| view! { <Recovery issue /> } />
+    }
 }
 
 #[component]
-fn Recovery() -> impl IntoView {
+fn Recovery(issue: ServerAction<IssueRecoveryLink>) -> impl IntoView {
     let i18n = use_i18n();
-    let issue = ServerAction::<IssueRecoveryLink>::new();
     // Keep what was typed when the server refuses it.
     let person = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
