@@ -50,8 +50,11 @@ pub async fn connect(database: &DatabaseUrl) -> Result<DatabaseConnection, DbOpe
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
     if matches!(database, DatabaseUrl::Sqlite(_)) {
-        // One writer at a time is SQLite's rule; a small pool avoids lock contention.
-        options.max_connections(4).min_connections(1);
+        // SQLite allows one writer at a time, and a transaction that reads and then writes
+        // fails at once (SQLITE_BUSY_SNAPSHOT, no waiting) when another connection wrote in
+        // between. One connection per process serialises database work instead; other
+        // processes (the command line) still wait on SQLite's busy timeout.
+        options.max_connections(1).min_connections(1);
     }
     let db = Database::connect(options)
         .await

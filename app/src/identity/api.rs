@@ -167,6 +167,9 @@ pub async fn finish_enrollment(
             .await;
             let ceremony = match outcome {
                 Ok(ceremony) => ceremony,
+                Err(passkeys::RegistrationError::Database(e)) => {
+                    return Err(request::internal_error(&e));
+                }
                 Err(error) => {
                     drop(txn);
                     tracing::info!("enrollment refused: {error}");
