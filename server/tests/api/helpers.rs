@@ -216,6 +216,8 @@ impl TestApp {
 
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A hung request fails its test instead of stalling the whole run.
+            .timeout(std::time::Duration::from_secs(30))
             .build()
             .expect("http client");
         TestApp {

@@ -297,14 +297,14 @@ async fn sessions_end_after_idle_time_and_lifetime(backend: Backend) {
 }
 on_both_backends!(sessions_end_after_idle_time_and_lifetime);
 
-#[tokio::test]
-async fn staff_sessions_idle_out_after_ten_minutes() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+async fn staff_sessions_idle_out_after_ten_minutes(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let session = enroll_staff(&app, "staff.one@example.org", Role::PrivacyOfficer).await;
     assert_eq!(me(&app, &session).await["idle_timeout_seconds"], 600);
     app.clock.advance(time::Duration::minutes(10));
     assert_eq!(me(&app, &session).await, Value::Null);
 }
+on_both_backends!(staff_sessions_idle_out_after_ten_minutes);
 
 async fn enroll_staff(app: &TestApp, email: &str, role: Role) -> String {
     let new = NewStaff {
@@ -546,9 +546,8 @@ const ARGUMENTS: &[(&str, &str)] = &[
     ("credential", "{}"),
 ];
 
-#[tokio::test]
-async fn every_server_function_refuses_a_caller_without_a_session() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+async fn every_server_function_refuses_a_caller_without_a_session(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, _method)| path.to_owned())
         .collect();
@@ -574,3 +573,4 @@ async fn every_server_function_refuses_a_caller_without_a_session() {
         );
     }
 }
+on_both_backends!(every_server_function_refuses_a_caller_without_a_session);

@@ -32,8 +32,9 @@ impl SessionContext {
 /// Creates the session context of the page.
 pub fn provide_session() -> SessionContext {
     let context = SessionContext {
-        // Blocking: guarded pages must know who is asking before the response status is sent.
-        current: Resource::new_blocking(|| (), |()| me()),
+        // Guarded pages render in `SsrMode::Async`, so their status code is set after this
+        // has loaded; other pages need not wait for it.
+        current: Resource::new(|| (), |()| me()),
     };
     provide_context(context);
     context
