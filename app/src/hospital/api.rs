@@ -11,13 +11,14 @@ use crate::error::AppError;
 /// signs in, and the name is no secret.
 #[server(endpoint = "hospital/profile")]
 pub async fn hospital_profile() -> Result<HospitalView, AppError> {
+    use crate::ssr::request::OrInternal;
     use crate::ssr::{request, state::AppState};
     request::respond(
         async {
             let state = AppState::current()?;
             super::server::service::profile(&state.db, request::current_locale())
                 .await
-                .map_err(|e| request::internal_error(&e))
+                .or_internal()
         }
         .await,
     )

@@ -12,11 +12,23 @@ use crate::error::AppError;
 /// Works as a plain form post without JavaScript (the browser is sent back to the page).
 #[server(endpoint = "locale/set")]
 pub async fn set_locale(locale: String) -> Result<Locale, AppError> {
+    use crate::ssr::request::OrInternal;
     use crate::ssr::{request, state::AppState};
     request::respond(
         async {
             let chosen = Locale::from_tag(&locale).ok_or_else(|| AppError::invalid("locale"))?;
             let state = AppState::current()?;
+            // A signed-in person's choice is kept on their account (pages and emails).
+            if let Some(who) = crate::identity::server::access::caller().await? {
+                crate::accounts::server::service::set_locale(
+                    &state.db,
+                    who.account_id,
+                    chosen,
+                    state.clock.now(),
+                )
+                .await
+                .or_internal()?;
+            }
             request::set_cookie(&request::locale_cookie(
                 chosen,
                 state.settings.secure_cookies(),

@@ -12,7 +12,7 @@ mod edge {
     use crate::identity::server::access::SignedIn;
     use crate::identity::server::rate_limit::Action;
     use crate::identity::server::session;
-    use crate::ssr::request::{self, internal_error};
+    use crate::ssr::request::{self, internal_error, OrInternal};
     use crate::ssr::state::AppState;
 
     /// Refuses with 429 when this address made too many attempts.
@@ -41,11 +41,11 @@ mod edge {
         {
             session::end_by_token(&state.db, &previous, "superseded", now)
                 .await
-                .map_err(|e| internal_error(&e))?;
+                .or_internal()?;
         }
         let token = session::create(&state.db, owner, &state.identity.sessions, now)
             .await
-            .map_err(|e| internal_error(&e))?;
+            .or_internal()?;
         request::set_cookie(&session::session_cookie(&token));
         let locale = crate::i18n::Locale::from_tag(&owner.locale).unwrap_or_default();
         request::set_cookie(&request::locale_cookie(
@@ -54,7 +54,7 @@ mod edge {
         ));
         crate::identity::server::access::load(state, &token)
             .await
-            .map_err(|e| internal_error(&e))?
+            .or_internal()?
             .ok_or_else(|| internal_error(&"new session did not load"))
     }
 }
@@ -73,6 +73,7 @@ pub async fn me() -> Result<Option<SessionView>, AppError> {
 pub async fn enrollment_info(token: String) -> Result<EnrollmentView, AppError> {
     use crate::hospital::server::service::name as hospital_name;
     use crate::identity::server::{access, enrollment};
+    use crate::ssr::request::OrInternal;
     use crate::ssr::{request, state::AppState};
     access::public();
     request::respond(
@@ -81,12 +82,10 @@ pub async fn enrollment_info(token: String) -> Result<EnrollmentView, AppError> 
             let now = state.clock.now();
             let (link, owner) = enrollment::usable(&state.db, &token, now)
                 .await
-                .map_err(|e| request::internal_error(&e))?
+                .or_internal()?
                 .map_err(|_| AppError::NotFound)?;
             let locale = request::current_locale();
-            let hospital_name = hospital_name(&state.db, locale)
-                .await
-                .map_err(|e| request::internal_error(&e))?;
+            let hospital_name = hospital_name(&state.db, locale).await.or_internal()?;
             Ok(EnrollmentView {
                 display_name: owner.display_name,
                 hospital_name,
@@ -104,6 +103,7 @@ pub async fn start_enrollment(token: String) -> Result<CeremonyStart, AppError> 
     use crate::identity::server::{
         access, ceremony::Kind, enrollment, passkeys, rate_limit::Action,
     };
+    use crate::ssr::request::OrInternal;
     use crate::ssr::{request, state::AppState};
     access::public();
     request::respond(
@@ -113,7 +113,7 @@ pub async fn start_enrollment(token: String) -> Result<CeremonyStart, AppError> 
             let now = state.clock.now();
             let (link, owner) = enrollment::usable(&state.db, &token, now)
                 .await
-                .map_err(|e| request::internal_error(&e))?
+                .or_internal()?
                 .map_err(|_| AppError::NotFound)?;
             passkeys::start_registration(
                 &state.db,
@@ -124,7 +124,7 @@ pub async fn start_enrollment(token: String) -> Result<CeremonyStart, AppError> 
                 now,
             )
             .await
-            .map_err(|e| request::internal_error(&e))
+            .or_internal()
         }
         .await,
     )
@@ -140,6 +140,7 @@ pub async fn finish_enrollment(
     use crate::identity::server::{
         access, ceremony::Kind, enrollment, passkeys, rate_limit::Action, sign_in,
     };
+    use crate::ssr::request::OrInternal;
     use crate::ssr::{request, state::AppState};
     use sea_orm::{EntityTrait, TransactionTrait};
     access::public();
@@ -149,11 +150,7 @@ pub async fn finish_enrollment(
             edge::limit(&state, Action::Enroll)?;
             let now = state.clock.now();
             let name = passkeys::default_name(request::user_agent().as_deref(), "Passkey");
-            let txn = state
-                .db
-                .begin()
-                .await
-                .map_err(|e| request::internal_error(&e))?;
+            let txn = state.db.begin().await.or_internal()?;
             let outcome = passkeys::finish_registration(
                 &txn,
                 &state.identity.webauthn,
@@ -181,7 +178,7 @@ pub async fn finish_enrollment(
             let link_still_unused = match ceremony.enrollment_link_id {
                 Some(link_id) => enrollment::mark_used(&txn, link_id, now)
                     .await
-                    .map_err(|e| request::internal_error(&e))?,
+                    .or_internal()?,
                 None => false,
             };
             if !link_still_unused {
@@ -193,15 +190,13 @@ pub async fn finish_enrollment(
             )
             .one(&txn)
             .await
-            .map_err(|e| request::internal_error(&e))?
+            .or_internal()?
             .filter(|owner| owner.active)
             .ok_or(AppError::NotFound)?;
             sign_in::record_attempt(&txn, Some(owner.id), "enrollment", "success", now)
                 .await
-                .map_err(|e| request::internal_error(&e))?;
-            txn.commit()
-                .await
-                .map_err(|e| request::internal_error(&e))?;
+                .or_internal()?;
+            txn.commit().await.or_internal()?;
             edge::begin_session(&state, &owner)
                 .await
                 .map(|who| who.view())
@@ -214,6 +209,7 @@ pub async fn finish_enrollment(
 #[server(endpoint = "identity/sign-in/start")]
 pub async fn start_sign_in() -> Result<CeremonyStart, AppError> {
     use crate::identity::server::{access, rate_limit::Action, sign_in};
+    use crate::ssr::request::OrInternal;
     use crate::ssr::{request, state::AppState};
     access::public();
     request::respond(
@@ -222,7 +218,7 @@ pub async fn start_sign_in() -> Result<CeremonyStart, AppError> {
             edge::limit(&state, Action::SignIn)?;
             sign_in::start(&state.db, &state.identity.webauthn, state.clock.now())
                 .await
-                .map_err(|e| request::internal_error(&e))
+                .or_internal()
         }
         .await,
     )
@@ -236,6 +232,7 @@ pub async fn finish_sign_in(
     credential: String,
 ) -> Result<SessionView, AppError> {
     use crate::identity::server::{access, rate_limit::Action, sign_in};
+    use crate::ssr::request::OrInternal;
     use crate::ssr::{request, state::AppState};
     access::public();
     request::respond(
@@ -255,7 +252,7 @@ pub async fn finish_sign_in(
                 Ok(owner) => {
                     sign_in::record_attempt(&state.db, Some(owner.id), "passkey", "success", now)
                         .await
-                        .map_err(|e| request::internal_error(&e))?;
+                        .or_internal()?;
                     edge::begin_session(&state, &owner)
                         .await
                         .map(|who| who.view())
@@ -287,6 +284,7 @@ pub async fn finish_sign_in(
 #[server(endpoint = "identity/sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::identity::server::{access, session};
+    use crate::ssr::request::OrInternal;
     use crate::ssr::{request, state::AppState};
     request::respond(
         async {
@@ -294,7 +292,7 @@ pub async fn sign_out() -> Result<(), AppError> {
             let state = AppState::current()?;
             session::end(&state.db, who.session_id, "sign_out", state.clock.now())
                 .await
-                .map_err(|e| request::internal_error(&e))?;
+                .or_internal()?;
             request::set_cookie(&session::clear_session_cookie());
             Ok(())
         }
@@ -306,6 +304,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(endpoint = "identity/sign-out-everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     use crate::identity::server::{access, session};
+    use crate::ssr::request::OrInternal;
     use crate::ssr::{request, state::AppState};
     request::respond(
         async {
@@ -318,7 +317,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
                 state.clock.now(),
             )
             .await
-            .map_err(|e| request::internal_error(&e))?;
+            .or_internal()?;
             request::set_cookie(&session::clear_session_cookie());
             Ok(())
         }
@@ -330,6 +329,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 #[server(endpoint = "identity/passkeys")]
 pub async fn my_passkeys() -> Result<Vec<PasskeyView>, AppError> {
     use crate::identity::server::{access, passkeys};
+    use crate::ssr::request::OrInternal;
     use crate::ssr::{request, state::AppState};
     request::respond(
         async {
@@ -337,7 +337,7 @@ pub async fn my_passkeys() -> Result<Vec<PasskeyView>, AppError> {
             let state = AppState::current()?;
             passkeys::list(&state.db, who.account_id, &state.settings.time_zone)
                 .await
-                .map_err(|e| request::internal_error(&e))
+                .or_internal()
         }
         .await,
     )
@@ -348,6 +348,7 @@ pub async fn my_passkeys() -> Result<Vec<PasskeyView>, AppError> {
 pub async fn rename_passkey(id: i64, name: String) -> Result<(), AppError> {
     use crate::identity::server::{access, passkeys};
     use crate::identity::types::parse_passkey_name;
+    use crate::ssr::request::OrInternal;
     use crate::ssr::{request, state::AppState};
     request::respond(
         async {
@@ -356,7 +357,7 @@ pub async fn rename_passkey(id: i64, name: String) -> Result<(), AppError> {
             let state = AppState::current()?;
             let renamed = passkeys::rename(&state.db, who.account_id, id, &name)
                 .await
-                .map_err(|e| request::internal_error(&e))?;
+                .or_internal()?;
             if renamed {
                 Ok(())
             } else {
@@ -371,6 +372,7 @@ pub async fn rename_passkey(id: i64, name: String) -> Result<(), AppError> {
 #[server(endpoint = "identity/passkeys/remove")]
 pub async fn remove_passkey(id: i64) -> Result<(), AppError> {
     use crate::identity::server::{access, passkeys};
+    use crate::ssr::request::OrInternal;
     use crate::ssr::{request, state::AppState};
     request::respond(
         async {
@@ -378,7 +380,7 @@ pub async fn remove_passkey(id: i64) -> Result<(), AppError> {
             let state = AppState::current()?;
             match passkeys::remove(&state.db, who.account_id, id)
                 .await
-                .map_err(|e| request::internal_error(&e))?
+                .or_internal()?
             {
                 passkeys::Removal::Removed => Ok(()),
                 passkeys::Removal::NotFound => Err(AppError::NotFound),
@@ -394,6 +396,7 @@ pub async fn remove_passkey(id: i64) -> Result<(), AppError> {
 pub async fn start_add_passkey() -> Result<CeremonyStart, AppError> {
     use crate::accounts::server::entity::Entity as Accounts;
     use crate::identity::server::{access, ceremony::Kind, passkeys};
+    use crate::ssr::request::OrInternal;
     use crate::ssr::{request, state::AppState};
     use sea_orm::EntityTrait;
     request::respond(
@@ -403,7 +406,7 @@ pub async fn start_add_passkey() -> Result<CeremonyStart, AppError> {
             let owner = Accounts::find_by_id(who.account_id)
                 .one(&state.db)
                 .await
-                .map_err(|e| request::internal_error(&e))?
+                .or_internal()?
                 .ok_or(AppError::Unauthenticated)?;
             passkeys::start_registration(
                 &state.db,
@@ -414,7 +417,7 @@ pub async fn start_add_passkey() -> Result<CeremonyStart, AppError> {
                 state.clock.now(),
             )
             .await
-            .map_err(|e| request::internal_error(&e))
+            .or_internal()
         }
         .await,
     )
@@ -466,6 +469,7 @@ pub async fn finish_add_passkey(ceremony_id: String, credential: String) -> Resu
 pub async fn issue_recovery_link(person: String, reason: String) -> Result<String, AppError> {
     use crate::identity::server::{access, enrollment};
     use crate::identity::types::Role;
+    use crate::ssr::request::OrInternal;
     use crate::ssr::{request, state::AppState};
     use sea_orm::TransactionTrait;
     request::respond(
@@ -478,13 +482,9 @@ pub async fn issue_recovery_link(person: String, reason: String) -> Result<Strin
             let state = AppState::current()?;
             let target = crate::accounts::server::service::find_by_reference(&state.db, &person)
                 .await
-                .map_err(|e| request::internal_error(&e))?
+                .or_internal()?
                 .ok_or_else(|| AppError::invalid("person"))?;
-            let txn = state
-                .db
-                .begin()
-                .await
-                .map_err(|e| request::internal_error(&e))?;
+            let txn = state.db.begin().await.or_internal()?;
             let token = enrollment::issue(
                 &txn,
                 target.id,
@@ -495,10 +495,8 @@ pub async fn issue_recovery_link(person: String, reason: String) -> Result<Strin
                 state.clock.now(),
             )
             .await
-            .map_err(|e| request::internal_error(&e))?;
-            txn.commit()
-                .await
-                .map_err(|e| request::internal_error(&e))?;
+            .or_internal()?;
+            txn.commit().await.or_internal()?;
             Ok(format!(
                 "{}{}",
                 state.settings.public_url,

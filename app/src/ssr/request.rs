@@ -69,6 +69,18 @@ pub fn user_agent() -> Option<String> {
     })
 }
 
+/// Turns any failure into an internal error: logged with the operation id, shown to the
+/// person as a reference only.
+pub trait OrInternal<T> {
+    fn or_internal(self) -> Result<T, AppError>;
+}
+
+impl<T, E: Display> OrInternal<T> for Result<T, E> {
+    fn or_internal(self) -> Result<T, AppError> {
+        self.map_err(|e| internal_error(&e))
+    }
+}
+
 /// Reads one cookie from request headers.
 #[must_use]
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {

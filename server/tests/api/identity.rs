@@ -574,3 +574,26 @@ async fn every_server_function_refuses_a_caller_without_a_session(backend: Backe
     }
 }
 on_both_backends!(every_server_function_refuses_a_caller_without_a_session);
+
+async fn the_account_remembers_the_language(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = invite(&app, "张伟").await;
+    let (mut passkey, session) = enroll(&app, &token).await;
+    assert_eq!(me(&app, &session).await["locale"], "zh-Hans");
+
+    let switched = call(&app, "locale/set", &[("locale", "en")], Some(&session)).await;
+    assert_eq!(switched.status, 200);
+    assert_eq!(me(&app, &session).await["locale"], "en");
+
+    // On another device (no language cookie), signing in brings the choice back.
+    let answer = sign_in(&app, &mut passkey, None).await;
+    assert!(
+        answer
+            .set_cookies
+            .iter()
+            .any(|c| c.starts_with("portal_lang=en;")),
+        "{:?}",
+        answer.set_cookies
+    );
+}
+on_both_backends!(the_account_remembers_the_language);

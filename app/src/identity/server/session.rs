@@ -123,6 +123,26 @@ pub async fn resolve<C: ConnectionTrait>(
     Ok(Some((live, owner)))
 }
 
+/// Ends the live sessions matching `which`; returns how many.
+async fn end_where<C: ConnectionTrait>(
+    conn: &C,
+    which: sea_orm::sea_query::SimpleExpr,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<u64, DbErr> {
+    let result = Entity::update_many()
+        .col_expr(Column::EndedAt, sea_orm::sea_query::Expr::value(Some(now)))
+        .col_expr(
+            Column::EndReason,
+            sea_orm::sea_query::Expr::value(Some(reason.to_owned())),
+        )
+        .filter(which)
+        .filter(Column::EndedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected)
+}
+
 /// Ends one session.
 pub async fn end<C: ConnectionTrait>(
     conn: &C,
@@ -130,16 +150,7 @@ pub async fn end<C: ConnectionTrait>(
     reason: &str,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    Entity::update_many()
-        .col_expr(Column::EndedAt, sea_orm::sea_query::Expr::value(Some(now)))
-        .col_expr(
-            Column::EndReason,
-            sea_orm::sea_query::Expr::value(Some(reason.to_owned())),
-        )
-        .filter(Column::Id.eq(session_id))
-        .filter(Column::EndedAt.is_null())
-        .exec(conn)
-        .await?;
+    end_where(conn, Column::Id.eq(session_id), reason, now).await?;
     Ok(())
 }
 
@@ -151,16 +162,7 @@ pub async fn end_by_token<C: ConnectionTrait>(
     reason: &str,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    Entity::update_many()
-        .col_expr(Column::EndedAt, sea_orm::sea_query::Expr::value(Some(now)))
-        .col_expr(
-            Column::EndReason,
-            sea_orm::sea_query::Expr::value(Some(reason.to_owned())),
-        )
-        .filter(Column::TokenHash.eq(tokens::hash(token)))
-        .filter(Column::EndedAt.is_null())
-        .exec(conn)
-        .await?;
+    end_where(conn, Column::TokenHash.eq(tokens::hash(token)), reason, now).await?;
     Ok(())
 }
 
@@ -171,17 +173,7 @@ pub async fn end_all<C: ConnectionTrait>(
     reason: &str,
     now: OffsetDateTime,
 ) -> Result<u64, DbErr> {
-    let result = Entity::update_many()
-        .col_expr(Column::EndedAt, sea_orm::sea_query::Expr::value(Some(now)))
-        .col_expr(
-            Column::EndReason,
-            sea_orm::sea_query::Expr::value(Some(reason.to_owned())),
-        )
-        .filter(Column::AccountId.eq(account_id))
-        .filter(Column::EndedAt.is_null())
-        .exec(conn)
-        .await?;
-    Ok(result.rows_affected)
+    end_where(conn, Column::AccountId.eq(account_id), reason, now).await
 }
 
 /// The `Set-Cookie` value that gives the browser its session token. `Secure` always: browsers
