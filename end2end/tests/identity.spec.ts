@@ -1,5 +1,12 @@
 import { expect, test } from "@playwright/test";
-import { addAuthenticator, hydrated, idlePortal, invitePatient, mainPortal } from "./portal";
+import {
+  addAuthenticator,
+  hydrated,
+  idlePortal,
+  invitePatient,
+  mainPortal,
+  portalCli,
+} from "./portal";
 
 test.use({ locale: "zh-CN" });
 
@@ -140,4 +147,41 @@ test.describe("on a 360 px phone in English", () => {
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your passkeys");
     await expect(page.getByLabel("Name")).toBeVisible();
   });
+});
+
+test("an administrator sees their roles and issues a recovery link", async ({ page }) => {
+  const portal = mainPortal();
+  const mrn = `E2E-R-${Date.now()}`;
+  portalCli(portal, ["invite-patient", "--mrn", mrn, "--name", "测试患者戊"]);
+  const link = portalCli(portal, [
+    "invite-staff",
+    "--name",
+    "测试管理员",
+    "--email",
+    `admin-${Date.now()}@example.org`,
+    "--role",
+    "admin",
+    "--role",
+    "privacy_officer",
+  ]);
+  await addAuthenticator(page);
+  await page.goto(link);
+  await hydrated(page);
+  await page.getByRole("button", { name: "创建我的通行密钥" }).click();
+  await expect(page).toHaveURL(/\/home$/);
+  await expect(page.getByText("系统管理员")).toBeVisible();
+  await expect(page.getByText("隐私保护专员")).toBeVisible();
+
+  await page.getByRole("link", { name: "签发恢复链接" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("签发恢复链接");
+  await hydrated(page);
+  await page.getByLabel("病案号、工号或电子邮箱").fill("no-such-person");
+  await page.getByLabel("原因及身份核实方式").fill("手机丢失，已在窗口核对身份证");
+  await page.getByRole("button", { name: "签发链接" }).click();
+  await expect(page.getByText("没有与此号码或邮箱匹配的账户。")).toBeVisible();
+  // What was typed is still there; correct it and try again.
+  await expect(page.getByLabel("原因及身份核实方式")).toHaveValue("手机丢失，已在窗口核对身份证");
+  await page.getByLabel("病案号、工号或电子邮箱").fill(mrn);
+  await page.getByRole("button", { name: "签发链接" }).click();
+  await expect(page.locator("code.link-out")).toContainText("/enroll/");
 });
