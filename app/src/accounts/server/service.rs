@@ -72,17 +72,9 @@ pub async fn upsert_patient<C: ConnectionTrait>(
     id_where(conn, Column::Mrn, new.mrn.as_str()).await
 }
 
-/// Creates the staff member's account, or updates the one with the same staff number (or,
-/// without a number, the same email address). Returns the account id.
-pub async fn upsert_staff<C: ConnectionTrait>(
-    conn: &C,
-    new: &NewStaff,
-    now: OffsetDateTime,
-) -> Result<i64, DbErr> {
-    if new.staff_number.is_none() {
-        return upsert_staff_by_email(conn, new, now).await;
-    }
-    let row = entity::ActiveModel {
+/// A new staff account row.
+fn staff_row(new: &NewStaff, now: OffsetDateTime) -> entity::ActiveModel {
+    entity::ActiveModel {
         id: NotSet,
         kind: Set(AccountKind::Staff.as_str().to_owned()),
         display_name: Set(new.name.as_str().to_owned()),
@@ -96,8 +88,20 @@ pub async fn upsert_staff<C: ConnectionTrait>(
         webauthn_user_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
-    };
-    Entity::insert(row)
+    }
+}
+
+/// Creates the staff member's account, or updates the one with the same staff number (or,
+/// without a number, the same email address). Returns the account id.
+pub async fn upsert_staff<C: ConnectionTrait>(
+    conn: &C,
+    new: &NewStaff,
+    now: OffsetDateTime,
+) -> Result<i64, DbErr> {
+    if new.staff_number.is_none() {
+        return upsert_staff_by_email(conn, new, now).await;
+    }
+    Entity::insert(staff_row(new, now))
         .on_conflict(
             OnConflict::column(Column::StaffNumber)
                 .update_columns([
@@ -143,22 +147,7 @@ async fn upsert_staff_by_email<C: ConnectionTrait>(
         sea_orm::ActiveModelTrait::update(update, conn).await?;
         return Ok(id);
     }
-    let row = entity::ActiveModel {
-        id: NotSet,
-        kind: Set(AccountKind::Staff.as_str().to_owned()),
-        display_name: Set(new.name.as_str().to_owned()),
-        email: Set(Some(email.as_str().to_owned())),
-        locale: Set(new.locale.tag().to_owned()),
-        mrn: Set(None),
-        staff_number: Set(None),
-        department_id: Set(new.department_id),
-        job_title: Set(Some(new.job_title.clone())),
-        active: Set(true),
-        webauthn_user_id: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
-    let inserted = Entity::insert(row).exec(conn).await?;
+    let inserted = Entity::insert(staff_row(new, now)).exec(conn).await?;
     Ok(inserted.last_insert_id)
 }
 
