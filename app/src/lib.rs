@@ -2,7 +2,9 @@
 //! model shared by the server and the browser. One folder per feature; server-only code
 //! sits behind one `ssr` gate per feature.
 
+pub mod access_log;
 pub mod accounts;
+pub mod directory;
 pub mod error;
 pub mod hospital;
 pub mod i18n;

@@ -37,3 +37,17 @@ pub fn text_null(name: &'static str) -> ColumnDef {
     column.text().null();
     column
 }
+
+/// A required 64-bit integer (references to other rows, counters).
+pub fn big_int(name: &'static str) -> ColumnDef {
+    let mut column = ColumnDef::new(Alias::new(name));
+    column.big_integer().not_null();
+    column
+}
+
+/// An optional 64-bit integer.
+pub fn big_int_null(name: &'static str) -> ColumnDef {
+    let mut column = ColumnDef::new(Alias::new(name));
+    column.big_integer().null();
+    column
+}

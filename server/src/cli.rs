@@ -61,6 +61,32 @@ pub enum Command {
         #[arg(long)]
         account: String,
     },
+    /// Allow a hospital system to push access events and directory data to the FHIR API.
+    /// Prints the system's bearer token on the last line (shown once; store it in that
+    /// system's configuration).
+    AddSource {
+        #[arg(long)]
+        name: String,
+    },
+    /// Revoke a source system's token at once (its events stay in the log).
+    RevokeSource {
+        #[arg(long)]
+        name: String,
+    },
+    /// Check the access log: with no option, the whole chain in the database (every
+    /// event's hash and links, and every signed checkpoint); with --download, a patient's
+    /// downloaded log, offline.
+    Verify {
+        /// A patient's `access-log.json` download.
+        #[arg(long)]
+        download: Option<std::path::PathBuf>,
+        /// The portal's public key (base64) to trust instead of the one the data names;
+        /// get it with `portal public-key` from the portal you trust.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// Print the public key that signs checkpoints and downloads.
+    PublicKey,
     /// Queue a test email to check mail delivery (sent by a running server's outbox worker,
     /// or at once by this command when no server runs).
     SendTestEmail {

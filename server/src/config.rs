@@ -36,6 +36,12 @@ pub struct Config {
     pub session_lifetime: time::Duration,
     /// How long an enrollment link works.
     pub enrollment_link_ttl: time::Duration,
+    /// Base64 Ed25519 seed (`PORTAL_SIGNING_KEY`); otherwise a key file in `data_dir`.
+    pub signing_key: Option<String>,
+    /// How often the chain head is signed.
+    pub checkpoint_every: time::Duration,
+    /// Unusual-access thresholds.
+    pub rules: app::access_log::server::rules::RuleSettings,
 }
 
 /// The database to use, told apart by URL scheme.
@@ -198,6 +204,8 @@ impl Config {
         let staff_idle = duration("PORTAL_STAFF_IDLE_TIMEOUT", "10m")?;
         let session_lifetime = duration("PORTAL_SESSION_LIFETIME", "12h")?;
         let enrollment_link_ttl = duration("PORTAL_ENROLLMENT_LINK_TTL", "72h")?;
+        let checkpoint_every = duration("PORTAL_CHECKPOINT_INTERVAL", "10m")?;
+        let rules = rule_settings(&get, &duration)?;
 
         Ok(Config {
             data_dir,
@@ -215,6 +223,9 @@ impl Config {
             staff_idle,
             session_lifetime,
             enrollment_link_ttl,
+            signing_key: get("PORTAL_SIGNING_KEY"),
+            checkpoint_every,
+            rules,
         })
     }
 
@@ -223,6 +234,55 @@ impl Config {
     pub fn mail_domain(&self) -> String {
         host_of(&self.public_url)
     }
+}
+
+/// The unusual-access thresholds from `PORTAL_RULE_*` and `PORTAL_SENSITIVE_CATEGORIES`.
+fn rule_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    duration: &impl Fn(&'static str, &str) -> Result<time::Duration, ConfigError>,
+) -> Result<app::access_log::server::rules::RuleSettings, ConfigError> {
+    use app::access_log::types::Category;
+    let many = match get("PORTAL_RULE_MANY_RECORDS") {
+        None => 30,
+        Some(text) => text
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| {
+                problem(
+                    "PORTAL_RULE_MANY_RECORDS",
+                    format!("'{text}' is not a positive whole number"),
+                )
+            })?,
+    };
+    let sensitive = match get("PORTAL_SENSITIVE_CATEGORIES") {
+        None => app::access_log::server::rules::RuleSettings::default().sensitive,
+        Some(text) if text.trim() == "none" => Vec::new(),
+        Some(text) => {
+            text.split(',')
+                .map(|code| {
+                    Category::from_code(code.trim()).ok_or_else(|| {
+                        problem(
+                            "PORTAL_SENSITIVE_CATEGORIES",
+                            format!(
+                            "'{}' is not a category; use a comma-separated list of: {} (or none)",
+                            code.trim(),
+                            Category::ALL.iter().map(|c| c.code()).collect::<Vec<_>>().join(", ")
+                        ),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        }
+    };
+    Ok(app::access_log::server::rules::RuleSettings {
+        many_records_threshold: many,
+        many_records_window: duration("PORTAL_RULE_MANY_RECORDS_WINDOW", "60m")?,
+        care_before: duration("PORTAL_RULE_CARE_BEFORE", "30d")?,
+        care_after: duration("PORTAL_RULE_CARE_AFTER", "1d")?,
+        sensitive,
+    })
 }
 
 /// Parses `90s`, `15m`, `12h` or `3d` (a positive whole number and a unit).

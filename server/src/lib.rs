@@ -1,10 +1,13 @@
 //! The portal's server: configuration, database start-up, router and middleware, the
 //! email delivery worker, the demo seed and the command line. `main.rs` only dispatches.
 
+pub mod access_cli;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod downloads;
+pub mod fhir;
 pub mod mail;
 pub mod middleware;
 pub mod startup;

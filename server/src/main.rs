@@ -16,7 +16,7 @@ use app::ssr::outbox;
 use clap::Parser;
 use server::cli::{Cli, Command};
 use server::config::Config;
-use server::{demo, mail, startup};
+use server::{access_cli, demo, mail, startup};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -183,6 +183,49 @@ async fn run(command: Command, config: &Config, clock: SharedClock) -> Result<()
                 "account {} deactivated; its sessions have ended",
                 found.id
             ));
+            Ok(())
+        }
+        Command::AddSource { name } => {
+            let state = startup::prepare(config, clock)
+                .await
+                .map_err(|e| e.to_string())?;
+            for line in access_cli::add_source(&state, &name).await? {
+                say(&line);
+            }
+            Ok(())
+        }
+        Command::RevokeSource { name } => {
+            let state = startup::prepare(config, clock)
+                .await
+                .map_err(|e| e.to_string())?;
+            for line in access_cli::revoke_source(&state, &name).await? {
+                say(&line);
+            }
+            Ok(())
+        }
+        Command::Verify {
+            download,
+            public_key,
+        } => {
+            let state = startup::prepare(config, clock)
+                .await
+                .map_err(|e| e.to_string())?;
+            let (lines, ok) =
+                access_cli::verify(&state, download.as_deref(), public_key.as_deref()).await?;
+            for line in &lines {
+                say(line);
+            }
+            if ok {
+                Ok(())
+            } else {
+                Err("verification failed".to_owned())
+            }
+        }
+        Command::PublicKey => {
+            let state = startup::prepare(config, clock)
+                .await
+                .map_err(|e| e.to_string())?;
+            say(&state.access.signer.public_key());
             Ok(())
         }
         Command::SendTestEmail { to, locale } => {

@@ -3,6 +3,9 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use app::access_log::server::ingest::{IngestContext, MailContext};
+use app::access_log::server::signing::Signer;
+use app::access_log::server::AccessConfig;
 use app::hospital::server::service::{apply_settings, HospitalSettings};
 use app::identity::server::rate_limit::RateLimiter;
 use app::identity::server::session::SessionPolicy;
@@ -59,6 +62,10 @@ pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, St
         .await
         .map_err(StartError::Settings)?;
     let webauthn = relying_party(config)?;
+    let signer = Signer::load_or_create(config.signing_key.as_deref(), &config.data_dir)
+        .map_err(StartError::Identity)?;
+    let time_zone = jiff::tz::TimeZone::get(&config.time_zone)
+        .map_err(|e| StartError::Identity(format!("PORTAL_TIME_ZONE: {e}")))?;
     Ok(AppState {
         db,
         settings: Arc::new(PortalSettings {
@@ -77,6 +84,18 @@ pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, St
             link_ttl: config.enrollment_link_ttl,
             // 30 attempts per address per 10 minutes: generous for a person, tight for a script.
             limiter: RateLimiter::new(30, time::Duration::minutes(10)),
+        }),
+        access: Arc::new(AccessConfig {
+            ingest: IngestContext {
+                rules: config.rules.clone(),
+                time_zone,
+                mail: Some(MailContext {
+                    public_url: config.public_url.clone(),
+                    mail_domain: config.mail_domain(),
+                }),
+            },
+            signer,
+            checkpoint_every: config.checkpoint_every,
         }),
     })
 }
@@ -127,6 +146,8 @@ pub fn router(state: &AppState, config: &Config) -> Router {
 
     Router::new()
         .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
+        .nest("/fhir/r4", crate::fhir::routes(state.clone()))
+        .merge(crate::downloads::routes(state.clone()))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
@@ -186,6 +207,7 @@ pub async fn serve(
         workers_stopped,
     ));
 
+    let checkpoints = tokio::spawn(run_checkpoints(state.clone(), stop_workers.subscribe()));
     let app = router(&state, config);
     let result = axum::serve(
         listener,
@@ -197,7 +219,33 @@ pub async fn serve(
     // The worker finishes the message in hand before it stops.
     let _ = stop_workers.send(true);
     let _ = worker.await;
+    let _ = checkpoints.await;
     result
+}
+
+/// Signs the chain head every `checkpoint_every` (when it moved), and once more on the
+/// way out, so a restart never leaves recent events without a signed checkpoint.
+async fn run_checkpoints(state: AppState, mut stop: watch::Receiver<bool>) {
+    use app::access_log::server::chain::write_checkpoint;
+    let every = std::time::Duration::from_secs(
+        u64::try_from(state.access.checkpoint_every.whole_seconds())
+            .unwrap_or(600)
+            .max(1),
+    );
+    loop {
+        let stopping = tokio::select! {
+            () = tokio::time::sleep(every) => false,
+            _ = stop.changed() => true,
+        };
+        if let Err(error) =
+            write_checkpoint(&state.db, &state.access.signer, state.clock.now()).await
+        {
+            tracing::warn!("could not sign a checkpoint: {error}");
+        }
+        if stopping || *stop.borrow() {
+            return;
+        }
+    }
 }
 
 /// Binds the configured address.

@@ -125,5 +125,9 @@ pub(super) const TEXTS: Texts = Texts {
     email_enroll_body: "Your hospital has created an account for you in the Patient Privacy Portal. Open the link below on your phone or computer to set up a passkey. The link works once and expires in 72 hours. If you did not expect this email, you can ignore it.",
     email_test_subject: "Test message from the Patient Privacy Portal",
     email_test_body: "This message confirms that the portal can send email. You do not need to do anything.",
+    email_unusual_subject: "An unusual access to your medical record",
+    email_unusual_body: "Your hospital's systems reported an access to your medical record that the portal flags as unusual. Sign in to see who opened it, when and why, and to ask about it if you do not recognise it.",
+    email_digest_subject: "Your weekly record-access summary",
+    email_digest_body: "Your medical record was opened during the past week. Sign in to the portal to see who opened it and why.",
     email_footer: "This email was sent by your hospital's Patient Privacy Portal. It never contains health information. Sign in to the portal to see details.",
 };

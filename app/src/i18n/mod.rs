@@ -239,6 +239,10 @@ pub struct Texts {
     // Emails (never any health data)
     pub email_test_subject: &'static str,
     pub email_test_body: &'static str,
+    pub email_unusual_subject: &'static str,
+    pub email_unusual_body: &'static str,
+    pub email_digest_subject: &'static str,
+    pub email_digest_body: &'static str,
     pub email_footer: &'static str,
 }
 

@@ -14,6 +14,10 @@ pub enum EmailTemplate {
     Test,
     /// A one-time link to set up a passkey (the link is the only thing in it).
     Enrollment { link: String },
+    /// Something unusual happened to the person's record; the link opens their log.
+    UnusualAccess { link: String },
+    /// Their record was opened during the past week; the link opens their log.
+    WeeklyDigest { link: String },
 }
 
 impl EmailTemplate {
@@ -23,6 +27,8 @@ impl EmailTemplate {
         match self {
             EmailTemplate::Test => "test",
             EmailTemplate::Enrollment { .. } => "enrollment",
+            EmailTemplate::UnusualAccess { .. } => "unusual_access",
+            EmailTemplate::WeeklyDigest { .. } => "weekly_digest",
         }
     }
 }
@@ -51,6 +57,16 @@ pub fn render(
         EmailTemplate::Enrollment { link } => (
             t.email_enroll_subject,
             vec![t.email_enroll_body],
+            link.as_str(),
+        ),
+        EmailTemplate::UnusualAccess { link } => (
+            t.email_unusual_subject,
+            vec![t.email_unusual_body],
+            link.as_str(),
+        ),
+        EmailTemplate::WeeklyDigest { link } => (
+            t.email_digest_subject,
+            vec![t.email_digest_body],
             link.as_str(),
         ),
     };

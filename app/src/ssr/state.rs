@@ -34,6 +34,7 @@ pub struct AppState {
     pub settings: Arc<PortalSettings>,
     pub clock: SharedClock,
     pub identity: Arc<crate::identity::server::IdentityConfig>,
+    pub access: Arc<crate::access_log::server::AccessConfig>,
 }
 
 impl AppState {

@@ -16,10 +16,10 @@ use crate::on_both_backends;
 use crate::passkey::SoftPasskey;
 
 /// A server function's answer.
-struct Answer {
-    status: u16,
-    set_cookies: Vec<String>,
-    body: Value,
+pub(crate) struct Answer {
+    pub status: u16,
+    pub set_cookies: Vec<String>,
+    pub body: Value,
 }
 
 impl Answer {
@@ -35,7 +35,7 @@ impl Answer {
     }
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     endpoint: &str,
     fields: &[(&str, &str)],
@@ -68,7 +68,7 @@ async fn call(
     }
 }
 
-fn settings(app: &TestApp) -> InviteSettings<'_> {
+pub(crate) fn settings(app: &TestApp) -> InviteSettings<'_> {
     InviteSettings {
         public_url: &app.config.public_url,
         mail_domain: "localhost",
@@ -77,13 +77,13 @@ fn settings(app: &TestApp) -> InviteSettings<'_> {
     }
 }
 
-fn token_of(link: &str) -> String {
+pub(crate) fn token_of(link: &str) -> String {
     link.rsplit('/').next().expect("token").to_owned()
 }
 
 static NEXT_MRN: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
 
-async fn invite(app: &TestApp, name: &str) -> (i64, String) {
+pub(crate) async fn invite(app: &TestApp, name: &str) -> (i64, String) {
     let n = NEXT_MRN.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let new = NewPatient {
         mrn: MedicalRecordNumber::parse(&format!("T{n:06}")).unwrap(),
@@ -98,7 +98,7 @@ async fn invite(app: &TestApp, name: &str) -> (i64, String) {
 }
 
 /// Enrolls with a fresh software passkey; returns it and the session token.
-async fn enroll(app: &TestApp, token: &str) -> (SoftPasskey, String) {
+pub(crate) async fn enroll(app: &TestApp, token: &str) -> (SoftPasskey, String) {
     let start = call(app, "identity/enroll/start", &[("token", token)], None).await;
     assert_eq!(start.status, 200, "{:?}", start.body);
     let (passkey, credential) =
@@ -306,7 +306,7 @@ async fn staff_sessions_idle_out_after_ten_minutes(backend: Backend) {
 }
 on_both_backends!(staff_sessions_idle_out_after_ten_minutes);
 
-async fn enroll_staff(app: &TestApp, email: &str, role: Role) -> String {
+pub(crate) async fn enroll_staff(app: &TestApp, email: &str, role: Role) -> String {
     let new = NewStaff {
         staff_number: None,
         name: PersonName::parse("吴刚").unwrap(),
@@ -544,6 +544,13 @@ const ARGUMENTS: &[(&str, &str)] = &[
     ("locale", "en"),
     ("ceremony_id", "x"),
     ("credential", "{}"),
+    ("filter[unusual_only]", "false"),
+    ("event_id", "1"),
+    ("question", "x"),
+    ("choice", "none"),
+    ("person_name", "x"),
+    ("decision", "explained"),
+    ("note", "x"),
 ];
 
 async fn every_server_function_refuses_a_caller_without_a_session(backend: Backend) {

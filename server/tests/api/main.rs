@@ -8,6 +8,7 @@ mod helpers;
 mod passkey;
 mod smtp;
 
+mod access;
 mod cli;
 mod identity;
 mod outbox;

@@ -26,6 +26,17 @@ pub struct Model {
     pub webauthn_user_id: Option<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// Family name from the hospital directory (compared by the same-surname rule).
+    pub family_name: Option<String>,
+    /// The address reduced for comparison (see `directory::types::address_key`).
+    pub address_key: Option<String>,
+    /// A member of staff's own medical record number, when the directory links them.
+    pub own_mrn: Option<String>,
+    /// A patient whose record the hospital protects more closely (public figures).
+    pub vip: bool,
+    /// A patient's notification choice (`NotifyChoice` code).
+    pub notify: String,
+    pub last_digest_at: Option<OffsetDateTime>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -55,6 +55,7 @@ pub async fn upsert_patient<C: ConnectionTrait>(
         webauthn_user_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     };
     Entity::insert(row)
         .on_conflict(
@@ -88,6 +89,7 @@ fn staff_row(new: &NewStaff, now: OffsetDateTime) -> entity::ActiveModel {
         webauthn_user_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     }
 }
 

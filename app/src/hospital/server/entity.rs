@@ -38,6 +38,8 @@ pub mod department {
         pub name_zh_hans: String,
         pub name_en: String,
         pub created_at: OffsetDateTime,
+        /// `directory::types::WorkingHours` as JSON; `None` when the directory has not said.
+        pub working_hours: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -93,6 +93,7 @@ pub async fn upsert_department<C: ConnectionTrait>(
         name_zh_hans: Set(new.name_zh_hans.clone()),
         name_en: Set(new.name_en.clone()),
         created_at: Set(now),
+        working_hours: NotSet,
     };
     department::Entity::insert(row)
         .on_conflict(

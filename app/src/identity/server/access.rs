@@ -146,7 +146,24 @@ pub async fn signed_in() -> Result<SignedIn, AppError> {
 
 /// A signed-in patient, with the capability to their own data.
 pub async fn patient() -> Result<(SignedIn, PatientCap), AppError> {
-    let who = signed_in().await?;
+    patient_check(signed_in().await?)
+}
+
+/// The same check for plain HTTP handlers (downloads), which have the request's parts
+/// instead of a server-function context.
+pub async fn patient_from_parts(
+    state: &AppState,
+    parts: &Parts,
+) -> Result<(SignedIn, PatientCap), AppError> {
+    let token = session_token(parts).ok_or(AppError::Unauthenticated)?;
+    let who = load(state, &token)
+        .await
+        .map_err(|e| internal_error(&e))?
+        .ok_or(AppError::Unauthenticated)?;
+    patient_check(who)
+}
+
+fn patient_check(who: SignedIn) -> Result<(SignedIn, PatientCap), AppError> {
     if who.kind != AccountKind::Patient || !who.has(Role::Patient) {
         return Err(AppError::Forbidden);
     }

@@ -1,0 +1,333 @@
+//! Server functions of the access log. Each starts by saying who may call it; a patient
+//! only ever reaches events filed under their own medical record number.
+
+use leptos::prelude::*;
+
+use super::types::{
+    AccessFilter, AccessPageView, AccessSummaryView, LogSettingsView, ReviewItemView,
+};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+mod edge {
+    //! Shared steps: the calling patient's record number.
+    use crate::accounts::server::entity as account;
+    use crate::error::AppError;
+    use crate::identity::server::access::PatientCap;
+    use crate::ssr::request::OrInternal;
+    use crate::ssr::state::AppState;
+    use sea_orm::EntityTrait;
+
+    /// The medical record number the capability opens.
+    pub async fn mrn_of(state: &AppState, cap: PatientCap) -> Result<String, AppError> {
+        account::Entity::find_by_id(cap.account_id())
+            .one(&state.db)
+            .await
+            .or_internal()?
+            .and_then(|row| row.mrn)
+            .ok_or(AppError::NotFound)
+    }
+}
+
+/// One page of the caller's own log, newest first.
+#[server(endpoint = "access/page")]
+pub async fn access_page(
+    filter: AccessFilter,
+    after: Option<String>,
+) -> Result<AccessPageView, AppError> {
+    use crate::access_log::server::query;
+    use crate::identity::server::access;
+    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::state::AppState;
+    respond(
+        async {
+            let (_who, cap) = access::patient().await?;
+            let state = AppState::current()?;
+            let mrn = edge::mrn_of(&state, cap).await?;
+            let tz = &state.settings.time_zone;
+            let parsed =
+                query::parse_filter(&filter, tz).map_err(|bad| AppError::InvalidInput {
+                    field: bad.0.to_owned(),
+                })?;
+            query::page(&state.db, &mrn, &parsed, after.as_deref(), tz)
+                .await
+                .or_internal()
+        }
+        .await,
+    )
+}
+
+/// Counts over the caller's own filtered log, for the charts.
+#[server(endpoint = "access/summary")]
+pub async fn access_summary(filter: AccessFilter) -> Result<AccessSummaryView, AppError> {
+    use crate::access_log::server::query;
+    use crate::identity::server::access;
+    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::state::AppState;
+    respond(
+        async {
+            let (_who, cap) = access::patient().await?;
+            let state = AppState::current()?;
+            let mrn = edge::mrn_of(&state, cap).await?;
+            let tz = &state.settings.time_zone;
+            let parsed =
+                query::parse_filter(&filter, tz).map_err(|bad| AppError::InvalidInput {
+                    field: bad.0.to_owned(),
+                })?;
+            query::summary(&state.db, &mrn, &parsed, tz)
+                .await
+                .or_internal()
+        }
+        .await,
+    )
+}
+
+/// "I don't recognise this": the caller's question about one of their own entries.
+#[server(endpoint = "access/ask")]
+pub async fn ask_about_access(event_id: i64, question: String) -> Result<(), AppError> {
+    use crate::access_log::server::review;
+    use crate::access_log::types::parse_question;
+    use crate::identity::server::access;
+    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::state::AppState;
+    respond(
+        async {
+            let (_who, cap) = access::patient().await?;
+            let question = parse_question(&question).ok_or_else(|| AppError::InvalidInput {
+                field: "question".into(),
+            })?;
+            let state = AppState::current()?;
+            let mrn = edge::mrn_of(&state, cap).await?;
+            let asked = review::ask(&state.db, cap, &mrn, event_id, &question, state.clock.now())
+                .await
+                .or_internal()?;
+            if asked {
+                Ok(())
+            } else {
+                Err(AppError::NotFound)
+            }
+        }
+        .await,
+    )
+}
+
+/// The caller's notification choice and watch list.
+#[server(endpoint = "access/settings")]
+pub async fn log_settings() -> Result<LogSettingsView, AppError> {
+    use crate::access_log::server::{query, settings};
+    use crate::access_log::types::NotifyChoice;
+    use crate::accounts::server::entity as account;
+    use crate::identity::server::access;
+    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::state::AppState;
+    use sea_orm::EntityTrait;
+    respond(
+        async {
+            let (_who, cap) = access::patient().await?;
+            let state = AppState::current()?;
+            let me = account::Entity::find_by_id(cap.account_id())
+                .one(&state.db)
+                .await
+                .or_internal()?
+                .ok_or(AppError::NotFound)?;
+            let departments = query::departments(&state.db).await.or_internal()?;
+            let watch = settings::watch_list(&state.db, cap, &departments)
+                .await
+                .or_internal()?;
+            Ok(LogSettingsView {
+                notify: NotifyChoice::from_code(&me.notify).unwrap_or(NotifyChoice::Immediate),
+                has_email: me.email.is_some(),
+                watch,
+                departments,
+            })
+        }
+        .await,
+    )
+}
+
+/// Sets how the caller hears about their log (`immediate`, `weekly` or `none`).
+#[server(endpoint = "access/notify")]
+pub async fn set_notify(choice: String) -> Result<(), AppError> {
+    use crate::access_log::server::settings;
+    use crate::access_log::types::NotifyChoice;
+    use crate::identity::server::access;
+    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::state::AppState;
+    respond(
+        async {
+            let (_who, cap) = access::patient().await?;
+            let choice =
+                NotifyChoice::from_code(&choice).ok_or_else(|| AppError::InvalidInput {
+                    field: "choice".into(),
+                })?;
+            let state = AppState::current()?;
+            settings::set_notify(&state.db, cap, choice, state.clock.now())
+                .await
+                .or_internal()
+        }
+        .await,
+    )
+}
+
+/// Adds a person (by name) or a department to the caller's watch list.
+#[server(endpoint = "access/watch-add")]
+pub async fn add_watch(person_name: String, department: Option<i64>) -> Result<(), AppError> {
+    use crate::access_log::server::{query, settings};
+    use crate::identity::server::access;
+    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::state::AppState;
+    respond(
+        async {
+            let (_who, cap) = access::patient().await?;
+            let name = person_name.trim();
+            let invalid = || AppError::InvalidInput {
+                field: "person_name".into(),
+            };
+            if name.chars().count() > settings::WATCH_NAME_MAX
+                || (name.is_empty() && department.is_none())
+            {
+                return Err(invalid());
+            }
+            let state = AppState::current()?;
+            if let Some(id) = department {
+                let known = query::departments(&state.db).await.or_internal()?;
+                if !known.iter().any(|d| d.id == id) {
+                    return Err(AppError::InvalidInput {
+                        field: "department".into(),
+                    });
+                }
+            }
+            let name = (!name.is_empty()).then(|| name.to_owned());
+            settings::add_watch(&state.db, cap, name, department, state.clock.now())
+                .await
+                .or_internal()
+        }
+        .await,
+    )
+}
+
+/// Removes an entry from the caller's watch list.
+#[server(endpoint = "access/watch-remove")]
+pub async fn remove_watch(id: i64) -> Result<(), AppError> {
+    use crate::access_log::server::settings;
+    use crate::identity::server::access;
+    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::state::AppState;
+    respond(
+        async {
+            let (_who, cap) = access::patient().await?;
+            let state = AppState::current()?;
+            if settings::remove_watch(&state.db, cap, id)
+                .await
+                .or_internal()?
+            {
+                Ok(())
+            } else {
+                Err(AppError::NotFound)
+            }
+        }
+        .await,
+    )
+}
+
+/// The privacy officer's queue. Seeing it is an access to each listed patient's log,
+/// and is recorded there.
+#[server(endpoint = "access/reviews")]
+pub async fn review_queue() -> Result<Vec<ReviewItemView>, AppError> {
+    use std::collections::HashMap;
+
+    use crate::access_log::server::{portal_log, query, review};
+    use crate::access_log::types::{Category, ReviewState};
+    use crate::accounts::server::entity as account;
+    use crate::identity::server::access;
+    use crate::identity::types::Role;
+    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::state::AppState;
+    use crate::ssr::time::local_minute;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    respond(
+        async {
+            let (who, cap) = access::staff_with(Role::PrivacyOfficer).await?;
+            let state = AppState::current()?;
+            let tz = state.settings.time_zone.clone();
+            let items = review::open_items(&state.db, cap, 100)
+                .await
+                .or_internal()?;
+            let mrns: Vec<String> = {
+                let mut seen = std::collections::BTreeSet::new();
+                items
+                    .iter()
+                    .map(|(r, _)| r.patient_mrn.clone())
+                    .filter(|m| seen.insert(m.clone()))
+                    .collect()
+            };
+            let names: HashMap<String, String> = account::Entity::find()
+                .filter(account::Column::Mrn.is_in(mrns.clone()))
+                .all(&state.db)
+                .await
+                .or_internal()?
+                .into_iter()
+                .filter_map(|a| a.mrn.map(|m| (m, a.display_name)))
+                .collect();
+            let departments: std::collections::BTreeMap<i64, _> = query::departments(&state.db)
+                .await
+                .or_internal()?
+                .into_iter()
+                .map(|d| (d.id, d))
+                .collect();
+            portal_log::staff_viewed(&state, &who, &mrns, Category::AccessLog, state.clock.now())
+                .await
+                .or_internal()?;
+            Ok(items
+                .into_iter()
+                .map(|(r, e)| ReviewItemView {
+                    event_id: e.id,
+                    patient_name: names.get(&r.patient_mrn).cloned().unwrap_or_default(),
+                    patient_mrn: r.patient_mrn.clone(),
+                    entry: query::entry_view(&e, &departments, None, &tz),
+                    state: ReviewState::from_code(&r.state).unwrap_or(ReviewState::Open),
+                    question: r.patient_question.clone(),
+                    asked_local: r.question_at.map(|at| local_minute(at, &tz)),
+                    resolution_note: r.resolution_note.clone(),
+                })
+                .collect())
+        }
+        .await,
+    )
+}
+
+/// The privacy officer's decision on a queue item: `explained` or `escalated`, with a note.
+#[server(endpoint = "access/review-decide")]
+pub async fn decide_review(event_id: i64, decision: String, note: String) -> Result<(), AppError> {
+    use crate::access_log::server::review;
+    use crate::access_log::types::{parse_question, ReviewState};
+    use crate::identity::server::access;
+    use crate::identity::types::Role;
+    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::state::AppState;
+    respond(
+        async {
+            let (_who, cap) = access::staff_with(Role::PrivacyOfficer).await?;
+            let Some(state @ (ReviewState::Explained | ReviewState::Escalated)) =
+                ReviewState::from_code(&decision)
+            else {
+                return Err(AppError::InvalidInput {
+                    field: "decision".into(),
+                });
+            };
+            let note = parse_question(&note).ok_or_else(|| AppError::InvalidInput {
+                field: "note".into(),
+            })?;
+            let app = AppState::current()?;
+            if review::decide(&app.db, cap, event_id, state, &note, app.clock.now())
+                .await
+                .or_internal()?
+            {
+                Ok(())
+            } else {
+                Err(AppError::NotFound)
+            }
+        }
+        .await,
+    )
+}

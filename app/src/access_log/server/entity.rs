@@ -1,0 +1,168 @@
+//! Access-log tables. None of these types is serialised: they never leave the server.
+
+macro_rules! no_relations {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
+/// A hospital system allowed to push access events and directory data.
+pub mod source {
+    use sea_orm::entity::prelude::*;
+    use time::OffsetDateTime;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_source")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        #[sea_orm(unique)]
+        pub name: String,
+        /// SHA-256 of the bearer token; the token itself is shown once and never stored.
+        #[sea_orm(unique)]
+        pub token_hash: String,
+        pub created_at: OffsetDateTime,
+        pub revoked_at: Option<OffsetDateTime>,
+    }
+
+    no_relations!();
+}
+
+/// One access to a patient's record, as pushed by a source (append-only).
+pub mod event {
+    use sea_orm::entity::prelude::*;
+    use time::OffsetDateTime;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_event")]
+    pub struct Model {
+        /// Assigned by ingestion in chain order (not by the database), so the chain can be
+        /// walked by id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i64,
+        pub source_id: i64,
+        pub source_event_id: String,
+        pub patient_mrn: String,
+        pub occurred_at: OffsetDateTime,
+        pub received_at: OffsetDateTime,
+        pub category: String,
+        pub action: String,
+        pub purpose: String,
+        pub agent_kind: String,
+        pub agent_ref: Option<String>,
+        pub agent_name: String,
+        pub agent_role: Option<String>,
+        pub department_id: Option<i64>,
+        /// Rule codes, comma-separated; empty when nothing is unusual.
+        pub flags: String,
+        pub unusual: bool,
+        /// The canonical JSON the hash covers (`record::EventRecord`).
+        pub record: String,
+        pub prev_hash: String,
+        pub patient_prev_hash: String,
+        pub hash: String,
+    }
+
+    no_relations!();
+}
+
+/// The head of the whole chain (a single row, id 1), locked by every ingestion.
+pub mod chain_head {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_chain_head")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i32,
+        pub last_event_id: i64,
+        pub hash: String,
+    }
+
+    no_relations!();
+}
+
+/// The head of one patient's chain.
+pub mod patient_head {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_patient_head")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub patient_mrn: String,
+        pub last_event_id: i64,
+        pub events: i64,
+        pub hash: String,
+    }
+
+    no_relations!();
+}
+
+/// A signed statement of the chain head at some moment.
+pub mod checkpoint {
+    use sea_orm::entity::prelude::*;
+    use time::OffsetDateTime;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_checkpoint")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub last_event_id: i64,
+        pub hash: String,
+        pub signed_at: OffsetDateTime,
+        /// Ed25519 public key, base64.
+        pub public_key: String,
+        /// Ed25519 signature of `signing::checkpoint_message`, base64.
+        pub signature: String,
+    }
+
+    no_relations!();
+}
+
+/// A flagged or questioned access, in the privacy officer's queue.
+pub mod review {
+    use sea_orm::entity::prelude::*;
+    use time::OffsetDateTime;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_review")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub event_id: i64,
+        pub patient_mrn: String,
+        /// `ReviewState` code.
+        pub state: String,
+        pub patient_question: Option<String>,
+        pub question_at: Option<OffsetDateTime>,
+        pub resolved_by: Option<i64>,
+        pub resolution_note: Option<String>,
+        pub created_at: OffsetDateTime,
+        pub updated_at: OffsetDateTime,
+    }
+
+    no_relations!();
+}
+
+/// A person or department a patient asked to have flagged.
+pub mod watch {
+    use sea_orm::entity::prelude::*;
+    use time::OffsetDateTime;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_watch")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub account_id: i64,
+        pub person_name: Option<String>,
+        pub department_id: Option<i64>,
+        pub created_at: OffsetDateTime,
+    }
+
+    no_relations!();
+}

@@ -1,0 +1,591 @@
+//! Ingestion: one transaction per batch. Within it the chain head is locked, duplicates
+//! are recognised by source + the source's own identifier, the rules run against the
+//! directory, each new event is linked into the whole chain and its patient's chain, the
+//! flagged ones enter the review queue, and notification emails are queued. The caller
+//! answers only after the commit.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QuerySelect, Set, TransactionTrait,
+};
+use time::OffsetDateTime;
+
+use super::entity::{chain_head, event, patient_head, review, watch};
+use super::record::{link_hash, EventRecord, GENESIS};
+use super::rules::{evaluate, AccessFacts, PatientFacts, RuleSettings, StaffFacts};
+use super::sources::Source;
+use crate::access_log::types::{Action, AgentKind, Category, NotifyChoice, Purpose, ReviewState};
+use crate::accounts::server::entity as account;
+use crate::accounts::types::AccountKind;
+use crate::directory::server::entity as care;
+use crate::directory::types::WorkingHours;
+use crate::hospital::server::entity::department;
+use crate::i18n::Locale;
+use crate::ssr::email::{render, EmailTemplate};
+use crate::ssr::outbox;
+
+/// One access as a source reported it, already parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAccess {
+    pub source_event_id: String,
+    pub patient_mrn: String,
+    pub occurred_at: OffsetDateTime,
+    pub category: Category,
+    pub action: Action,
+    pub purpose: Purpose,
+    pub purpose_code: Option<String>,
+    pub agent_kind: AgentKind,
+    pub agent_ref: Option<String>,
+    pub agent_name: String,
+    pub agent_role: Option<String>,
+    pub department_code: Option<String>,
+    pub system: Option<String>,
+    pub site: Option<String>,
+    pub workstation: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// What happened to one event of a batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Created(i64),
+    /// Sent before (same source and identifier): nothing new was written.
+    AlreadyReceived(i64),
+}
+
+/// Where notification emails link to and come from.
+#[derive(Clone, Debug)]
+pub struct MailContext {
+    pub public_url: String,
+    pub mail_domain: String,
+}
+
+/// Settings ingestion needs.
+#[derive(Clone, Debug)]
+pub struct IngestContext {
+    pub rules: RuleSettings,
+    pub time_zone: jiff::tz::TimeZone,
+    pub mail: Option<MailContext>,
+}
+
+/// Rows per INSERT statement (well under SQLite's bound-parameter limit).
+const INSERT_CHUNK: usize = 400;
+/// Values per `IN (…)` list.
+const LOOKUP_CHUNK: usize = 500;
+
+/// Writes a batch of events from `source`. Returns one outcome per event, in order.
+pub async fn ingest(
+    db: &DatabaseConnection,
+    source: &Source,
+    events: &[NewAccess],
+    context: &IngestContext,
+    now: OffsetDateTime,
+) -> Result<Vec<Outcome>, DbErr> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let txn = db.begin().await?;
+    let mut head_query = chain_head::Entity::find_by_id(1);
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        // Serialises ingestions, so every event has exactly one predecessor.
+        head_query = head_query.lock_exclusive();
+    }
+    let head = head_query
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("access chain head".into()))?;
+
+    let known = already_received(&txn, source.id, events).await?;
+    let directory = Directory::load(&txn, events, context, now).await?;
+
+    let mut outcomes = Vec::with_capacity(events.len());
+    let mut seen_in_batch: HashMap<&str, i64> = HashMap::new();
+    let mut rows = Vec::new();
+    let mut reviews = Vec::new();
+    let mut last_id = head.last_event_id;
+    let mut last_hash = head.hash;
+    let mut patient_heads = directory.patient_heads.clone();
+    let mut recent = directory.recent_by_agent.clone();
+    let mut to_notify: HashSet<String> = HashSet::new();
+
+    for access in events {
+        let key = access.source_event_id.as_str();
+        if let Some(id) = known.get(key).or_else(|| seen_in_batch.get(key)) {
+            outcomes.push(Outcome::AlreadyReceived(*id));
+            continue;
+        }
+        last_id += 1;
+        let department_id = directory.department_of(access);
+        let rules = directory.rules_for(access, &recent, context);
+        if let Some(agent) = &access.agent_ref {
+            recent
+                .entry(agent.clone())
+                .or_default()
+                .push((access.occurred_at, access.patient_mrn.clone()));
+        }
+        let record = EventRecord {
+            v: 1,
+            source: source.name.clone(),
+            source_event_id: access.source_event_id.clone(),
+            patient_mrn: access.patient_mrn.clone(),
+            occurred_at_ms: millis(access.occurred_at),
+            received_at_ms: millis(now),
+            category: access.category.code().to_owned(),
+            action: access.action.code().to_owned(),
+            purpose: access.purpose.code().to_owned(),
+            purpose_code: access.purpose_code.clone(),
+            agent_kind: access.agent_kind.code().to_owned(),
+            agent_ref: access.agent_ref.clone(),
+            agent_name: access.agent_name.clone(),
+            agent_role: access.agent_role.clone(),
+            department_code: access.department_code.clone(),
+            department: department_id.and_then(|id| directory.codes_by_id.get(&id).cloned()),
+            system: access.system.clone(),
+            site: access.site.clone(),
+            workstation: access.workstation.clone(),
+            detail: access.detail.clone(),
+            rules: rules.iter().map(|rule| rule.code().to_owned()).collect(),
+        }
+        .to_canonical();
+        let patient = patient_heads
+            .entry(access.patient_mrn.clone())
+            .or_insert_with(|| (GENESIS.to_owned(), 0));
+        let hash = link_hash(&last_hash, &patient.0, &record);
+        let unusual = !rules.is_empty();
+        let flags = rules.iter().map(|r| r.code()).collect::<Vec<_>>().join(",");
+        rows.push(event::ActiveModel {
+            id: Set(last_id),
+            source_id: Set(source.id),
+            source_event_id: Set(access.source_event_id.clone()),
+            patient_mrn: Set(access.patient_mrn.clone()),
+            occurred_at: Set(access.occurred_at),
+            received_at: Set(now),
+            category: Set(access.category.code().to_owned()),
+            action: Set(access.action.code().to_owned()),
+            purpose: Set(access.purpose.code().to_owned()),
+            agent_kind: Set(access.agent_kind.code().to_owned()),
+            agent_ref: Set(access.agent_ref.clone()),
+            agent_name: Set(access.agent_name.clone()),
+            agent_role: Set(access.agent_role.clone()),
+            department_id: Set(department_id),
+            flags: Set(flags),
+            unusual: Set(unusual),
+            record: Set(record),
+            prev_hash: Set(last_hash.clone()),
+            patient_prev_hash: Set(patient.0.clone()),
+            hash: Set(hash.clone()),
+        });
+        if unusual {
+            reviews.push(review::ActiveModel {
+                event_id: Set(last_id),
+                patient_mrn: Set(access.patient_mrn.clone()),
+                state: Set(ReviewState::Open.code().to_owned()),
+                patient_question: Set(None),
+                question_at: Set(None),
+                resolved_by: Set(None),
+                resolution_note: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+            to_notify.insert(access.patient_mrn.clone());
+        }
+        patient.0.clone_from(&hash);
+        patient.1 += 1;
+        last_hash = hash;
+        seen_in_batch.insert(key, last_id);
+        outcomes.push(Outcome::Created(last_id));
+    }
+
+    let written: HashSet<&str> = rows
+        .iter()
+        .filter_map(|row| match &row.patient_mrn {
+            sea_orm::ActiveValue::Set(mrn) => Some(mrn.as_str()),
+            _ => None,
+        })
+        .collect();
+    let head_updates: Vec<patient_head::ActiveModel> = written
+        .iter()
+        .filter_map(|mrn| {
+            patient_heads
+                .get(*mrn)
+                .map(|(hash, count)| patient_head::ActiveModel {
+                    patient_mrn: Set((*mrn).to_owned()),
+                    last_event_id: Set(last_id),
+                    events: Set(*count),
+                    hash: Set(hash.clone()),
+                })
+        })
+        .collect();
+    let any_new = !rows.is_empty();
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    for chunk in reviews.chunks(INSERT_CHUNK) {
+        review::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    for chunk in head_updates.chunks(INSERT_CHUNK) {
+        patient_head::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::column(patient_head::Column::PatientMrn)
+                    .update_columns([
+                        patient_head::Column::LastEventId,
+                        patient_head::Column::Events,
+                        patient_head::Column::Hash,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    if any_new {
+        chain_head::Entity::update_many()
+            .col_expr(chain_head::Column::LastEventId, Expr::value(last_id))
+            .col_expr(chain_head::Column::Hash, Expr::value(last_hash))
+            .filter(chain_head::Column::Id.eq(1))
+            .exec(&txn)
+            .await?;
+    }
+    if let Some(mail) = &context.mail {
+        directory.notify(&txn, &to_notify, mail, now).await?;
+    }
+    txn.commit().await?;
+    Ok(outcomes)
+}
+
+/// Unix milliseconds.
+#[must_use]
+pub fn millis(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// Events of this batch the source had sent before: identifier → stored id.
+async fn already_received<C: ConnectionTrait>(
+    conn: &C,
+    source_id: i64,
+    events: &[NewAccess],
+) -> Result<HashMap<String, i64>, DbErr> {
+    let ids: Vec<&str> = events.iter().map(|e| e.source_event_id.as_str()).collect();
+    let mut known = HashMap::new();
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        let rows: Vec<(String, i64)> = event::Entity::find()
+            .select_only()
+            .column(event::Column::SourceEventId)
+            .column(event::Column::Id)
+            .filter(event::Column::SourceId.eq(source_id))
+            .filter(event::Column::SourceEventId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        known.extend(rows);
+    }
+    Ok(known)
+}
+
+/// A patient as far as notifications need.
+#[derive(Clone, Debug)]
+struct Recipient {
+    email: Option<String>,
+    locale: Locale,
+    notify: NotifyChoice,
+}
+
+/// A care relationship's start and (if over) end.
+type CarePeriod = (OffsetDateTime, Option<OffsetDateTime>);
+
+/// The directory facts a batch needs, loaded once per batch.
+struct Directory {
+    departments_by_code: HashMap<String, i64>,
+    codes_by_id: HashMap<i64, String>,
+    hours: HashMap<i64, WorkingHours>,
+    staff: HashMap<String, StaffFacts>,
+    patients: HashMap<String, PatientFacts>,
+    recipients: HashMap<String, Recipient>,
+    /// (patient, department) → care periods (start, end).
+    care: HashMap<(String, i64), Vec<CarePeriod>>,
+    patient_heads: HashMap<String, (String, i64)>,
+    /// Each person's recent accesses (time, patient), for the many-records rule.
+    recent_by_agent: HashMap<String, Vec<(OffsetDateTime, String)>>,
+}
+
+impl Directory {
+    async fn load<C: ConnectionTrait>(
+        conn: &C,
+        events: &[NewAccess],
+        context: &IngestContext,
+        _now: OffsetDateTime,
+    ) -> Result<Directory, DbErr> {
+        let mut departments_by_code = HashMap::new();
+        let mut codes_by_id = HashMap::new();
+        let mut hours = HashMap::new();
+        for row in department::Entity::find().all(conn).await? {
+            if let Some(parsed) = row
+                .working_hours
+                .as_deref()
+                .and_then(|json| serde_json::from_str::<WorkingHours>(json).ok())
+            {
+                hours.insert(row.id, parsed);
+            }
+            codes_by_id.insert(row.id, row.code.clone());
+            departments_by_code.insert(row.code, row.id);
+        }
+
+        let agents: Vec<String> = unique(events.iter().filter_map(|e| e.agent_ref.clone()));
+        let mrns: Vec<String> = unique(events.iter().map(|e| e.patient_mrn.clone()));
+
+        let mut staff = HashMap::new();
+        for chunk in agents.chunks(LOOKUP_CHUNK) {
+            for row in account::Entity::find()
+                .filter(account::Column::Kind.eq(AccountKind::Staff.as_str()))
+                .filter(account::Column::StaffNumber.is_in(chunk.iter().cloned()))
+                .all(conn)
+                .await?
+            {
+                if let Some(number) = row.staff_number.clone() {
+                    staff.insert(
+                        number,
+                        StaffFacts {
+                            active: row.active,
+                            family_name: row.family_name,
+                            address_key: row.address_key,
+                            own_mrn: row.own_mrn,
+                            department_id: row.department_id,
+                        },
+                    );
+                }
+            }
+        }
+
+        let mut patients = HashMap::new();
+        let mut recipients = HashMap::new();
+        let mut account_to_mrn = HashMap::new();
+        let mut patient_heads = HashMap::new();
+        let mut care: HashMap<(String, i64), Vec<_>> = HashMap::new();
+        for chunk in mrns.chunks(LOOKUP_CHUNK) {
+            for row in account::Entity::find()
+                .filter(account::Column::Kind.eq(AccountKind::Patient.as_str()))
+                .filter(account::Column::Mrn.is_in(chunk.iter().cloned()))
+                .all(conn)
+                .await?
+            {
+                let Some(mrn) = row.mrn.clone() else { continue };
+                account_to_mrn.insert(row.id, mrn.clone());
+                recipients.insert(
+                    mrn.clone(),
+                    Recipient {
+                        email: row.email.filter(|_| row.active),
+                        locale: Locale::from_tag(&row.locale).unwrap_or_default(),
+                        notify: NotifyChoice::from_code(&row.notify)
+                            .unwrap_or(NotifyChoice::Immediate),
+                    },
+                );
+                patients.insert(
+                    mrn,
+                    PatientFacts {
+                        family_name: row.family_name,
+                        address_key: row.address_key,
+                        vip: row.vip,
+                        ..PatientFacts::default()
+                    },
+                );
+            }
+            for row in patient_head::Entity::find()
+                .filter(patient_head::Column::PatientMrn.is_in(chunk.iter().cloned()))
+                .all(conn)
+                .await?
+            {
+                patient_heads.insert(row.patient_mrn, (row.hash, row.events));
+            }
+            for row in care::Entity::find()
+                .filter(care::Column::PatientMrn.is_in(chunk.iter().cloned()))
+                .filter(care::Column::Status.is_not_in(["cancelled", "entered-in-error"]))
+                .all(conn)
+                .await?
+            {
+                care.entry((row.patient_mrn, row.department_id))
+                    .or_default()
+                    .push((row.starts_at, row.ends_at));
+            }
+        }
+        let account_ids: Vec<i64> = account_to_mrn.keys().copied().collect();
+        for chunk in account_ids.chunks(LOOKUP_CHUNK) {
+            for row in watch::Entity::find()
+                .filter(watch::Column::AccountId.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?
+            {
+                let Some(facts) = account_to_mrn
+                    .get(&row.account_id)
+                    .and_then(|mrn| patients.get_mut(mrn))
+                else {
+                    continue;
+                };
+                if let Some(name) = row.person_name {
+                    facts.watched_names.push(name);
+                }
+                if let Some(id) = row.department_id {
+                    facts.watched_departments.push(id);
+                }
+            }
+        }
+
+        // Each person's accesses in the window before the earliest event of the batch up
+        // to the latest, for the many-records rule.
+        let window = context.rules.many_records_window;
+        let mut recent_by_agent: HashMap<String, Vec<(OffsetDateTime, String)>> = HashMap::new();
+        let mut spans: HashMap<&str, (OffsetDateTime, OffsetDateTime)> = HashMap::new();
+        for access in events {
+            if let Some(agent) = access.agent_ref.as_deref() {
+                let span = spans
+                    .entry(agent)
+                    .or_insert((access.occurred_at, access.occurred_at));
+                span.0 = span.0.min(access.occurred_at);
+                span.1 = span.1.max(access.occurred_at);
+            }
+        }
+        for (agent, (first, last)) in spans {
+            let rows: Vec<(OffsetDateTime, String)> = event::Entity::find()
+                .select_only()
+                .column(event::Column::OccurredAt)
+                .column(event::Column::PatientMrn)
+                .filter(event::Column::AgentRef.eq(agent))
+                .filter(event::Column::OccurredAt.between(first - window, last))
+                .into_tuple()
+                .all(conn)
+                .await?;
+            recent_by_agent.insert(agent.to_owned(), rows);
+        }
+
+        Ok(Directory {
+            departments_by_code,
+            codes_by_id,
+            hours,
+            staff,
+            patients,
+            recipients,
+            care,
+            patient_heads,
+            recent_by_agent,
+        })
+    }
+
+    /// The department an access is attributed to: the one the event names, else the
+    /// person's department in the directory.
+    fn department_of(&self, access: &NewAccess) -> Option<i64> {
+        access
+            .department_code
+            .as_ref()
+            .and_then(|code| self.departments_by_code.get(code).copied())
+            .or_else(|| {
+                access
+                    .agent_ref
+                    .as_ref()
+                    .and_then(|agent| self.staff.get(agent))
+                    .and_then(|staff| staff.department_id)
+            })
+    }
+
+    fn rules_for(
+        &self,
+        access: &NewAccess,
+        recent: &HashMap<String, Vec<(OffsetDateTime, String)>>,
+        context: &IngestContext,
+    ) -> Vec<crate::access_log::types::Rule> {
+        let department_id = self.department_of(access);
+        let staff = access
+            .agent_ref
+            .as_ref()
+            .and_then(|agent| self.staff.get(agent));
+        let at = access.occurred_at;
+        let local = jiff::Timestamp::from_second(at.unix_timestamp())
+            .map(|instant| instant.to_zoned(context.time_zone.clone()));
+        let (weekday, minute) = match &local {
+            Ok(zoned) => (
+                u8::try_from(zoned.weekday().to_monday_zero_offset()).unwrap_or(0),
+                u16::try_from(i32::from(zoned.hour()) * 60 + i32::from(zoned.minute()))
+                    .unwrap_or(0),
+            ),
+            Err(_) => (0, 0),
+        };
+        let rules = &context.rules;
+        let has_care = department_id.map(|department| {
+            self.care
+                .get(&(access.patient_mrn.clone(), department))
+                .is_some_and(|periods| {
+                    periods.iter().any(|(start, end)| {
+                        *start <= at + rules.care_after
+                            && end.is_none_or(|end| end >= at - rules.care_before)
+                    })
+                })
+        });
+        let distinct = access.agent_ref.as_ref().map_or(1, |agent| {
+            let mut patients: HashSet<&str> = HashSet::new();
+            patients.insert(&access.patient_mrn);
+            if let Some(list) = recent.get(agent) {
+                for (when, mrn) in list {
+                    if *when <= at && *when >= at - rules.many_records_window {
+                        patients.insert(mrn);
+                    }
+                }
+            }
+            patients.len()
+        });
+        let facts = AccessFacts {
+            patient_mrn: &access.patient_mrn,
+            category: access.category,
+            agent_kind: access.agent_kind,
+            agent_name: &access.agent_name,
+            staff,
+            patient: self.patients.get(&access.patient_mrn),
+            department_id,
+            department_hours: department_id.and_then(|id| self.hours.get(&id)),
+            local_weekday: weekday,
+            local_minute: minute,
+            has_care,
+            distinct_patients_in_window: distinct,
+        };
+        evaluate(&facts, rules)
+    }
+
+    /// Queues one email per patient who chose to hear at once about unusual accesses.
+    async fn notify<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        patients: &HashSet<String>,
+        mail: &MailContext,
+        now: OffsetDateTime,
+    ) -> Result<(), DbErr> {
+        for mrn in patients {
+            let Some(recipient) = self.recipients.get(mrn) else {
+                continue;
+            };
+            let Some(email) = &recipient.email else {
+                continue;
+            };
+            if recipient.notify != NotifyChoice::Immediate {
+                continue;
+            }
+            let hospital = crate::hospital::server::service::name(conn, recipient.locale).await?;
+            let link = format!("{}/access-log?unusual=true", mail.public_url);
+            let rendered = render(
+                &EmailTemplate::UnusualAccess { link },
+                recipient.locale,
+                &hospital,
+                &mail.public_url,
+            );
+            outbox::enqueue(conn, email, rendered, now, &mail.mail_domain).await?;
+        }
+        Ok(())
+    }
+}
+
+fn unique(values: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    values.filter(|value| seen.insert(value.clone())).collect()
+}

@@ -1,0 +1,24 @@
+//! Server side of the access log: ingestion, rules, the hash chain and its checkpoints,
+//! queries for the patient's pages and downloads, and the review queue.
+
+pub mod chain;
+pub mod download;
+pub mod entity;
+pub mod ingest;
+pub mod portal_log;
+pub mod query;
+pub mod record;
+pub mod review;
+pub mod rules;
+pub mod settings;
+pub mod signing;
+pub mod sources;
+
+/// Access-log settings held in the application state.
+#[derive(Clone, Debug)]
+pub struct AccessConfig {
+    pub ingest: ingest::IngestContext,
+    pub signer: signing::Signer,
+    /// How often the chain head is signed (when it moved).
+    pub checkpoint_every: time::Duration,
+}

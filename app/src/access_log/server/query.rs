@@ -1,0 +1,305 @@
+//! Reading a patient's log: pages newest first (keyset on time and id), the counts for
+//! the charts, and the whole log for download.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sea_orm::sea_query::Condition;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use time::OffsetDateTime;
+
+use super::entity::{event, review};
+use super::record::EventRecord;
+use crate::access_log::types::{
+    rules_from_codes, AccessEntryView, AccessFilter, AccessPageView, AccessSummaryView, Action,
+    AgentKind, Category, DepartmentView, Purpose, QuestionView, ReviewState,
+};
+use crate::hospital::server::entity::department;
+use crate::ssr::time::local_minute;
+
+/// Entries per page.
+pub const PAGE_SIZE: u64 = 20;
+
+/// A filter that failed to parse names its field.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BadFilter(pub &'static str);
+
+/// The filter in database terms.
+#[derive(Clone, Debug, Default)]
+pub struct ParsedFilter {
+    from: Option<OffsetDateTime>,
+    until: Option<OffsetDateTime>,
+    category: Option<Category>,
+    department: Option<i64>,
+    unusual_only: bool,
+}
+
+/// Parses the patient's filter; dates are local days in `time_zone`, both ends included.
+pub fn parse_filter(filter: &AccessFilter, time_zone: &str) -> Result<ParsedFilter, BadFilter> {
+    let zone = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let day_start =
+        |text: &str, field: &'static str, next: bool| -> Result<OffsetDateTime, BadFilter> {
+            let date: jiff::civil::Date = text.trim().parse().map_err(|_| BadFilter(field))?;
+            let date = if next {
+                date.tomorrow().map_err(|_| BadFilter(field))?
+            } else {
+                date
+            };
+            let zoned = date.to_zoned(zone.clone()).map_err(|_| BadFilter(field))?;
+            OffsetDateTime::from_unix_timestamp(zoned.timestamp().as_second())
+                .map_err(|_| BadFilter(field))
+        };
+    let from = match filter.from.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(text) => Some(day_start(text, "from", false)?),
+        None => None,
+    };
+    let until = match filter.to.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(text) => Some(day_start(text, "to", true)?),
+        None => None,
+    };
+    if let (Some(from), Some(until)) = (from, until) {
+        if until <= from {
+            return Err(BadFilter("to"));
+        }
+    }
+    let category = match filter.category.as_deref().filter(|s| !s.is_empty()) {
+        Some(code) => Some(Category::from_code(code).ok_or(BadFilter("category"))?),
+        None => None,
+    };
+    Ok(ParsedFilter {
+        from,
+        until,
+        category,
+        department: filter.department,
+        unusual_only: filter.unusual_only,
+    })
+}
+
+fn conditions(mrn: &str, filter: &ParsedFilter) -> Condition {
+    let mut condition = Condition::all().add(event::Column::PatientMrn.eq(mrn));
+    if let Some(from) = filter.from {
+        condition = condition.add(event::Column::OccurredAt.gte(from));
+    }
+    if let Some(until) = filter.until {
+        condition = condition.add(event::Column::OccurredAt.lt(until));
+    }
+    if let Some(category) = filter.category {
+        condition = condition.add(event::Column::Category.eq(category.code()));
+    }
+    if let Some(department) = filter.department {
+        condition = condition.add(event::Column::DepartmentId.eq(department));
+    }
+    if filter.unusual_only {
+        condition = condition.add(event::Column::Unusual.eq(true));
+    }
+    condition
+}
+
+/// The cursor after an entry: its time (unix ms) and id.
+fn cursor_of(row: &event::Model) -> String {
+    format!("{}.{}", super::ingest::millis(row.occurred_at), row.id)
+}
+
+fn parse_cursor(text: &str) -> Option<(OffsetDateTime, i64)> {
+    let (ms, id) = text.split_once('.')?;
+    let ms: i128 = ms.parse().ok()?;
+    let at = OffsetDateTime::from_unix_timestamp_nanos(ms * 1_000_000).ok()?;
+    Some((at, id.parse().ok()?))
+}
+
+/// All departments, for filters and entries.
+pub async fn departments<C: ConnectionTrait>(conn: &C) -> Result<Vec<DepartmentView>, DbErr> {
+    Ok(department::Entity::find()
+        .order_by_asc(department::Column::Code)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| DepartmentView {
+            id: row.id,
+            name_zh_hans: row.name_zh_hans,
+            name_en: row.name_en,
+        })
+        .collect())
+}
+
+/// One page of the patient's log, newest first, after `cursor` (from the previous page).
+pub async fn page<C: ConnectionTrait>(
+    conn: &C,
+    mrn: &str,
+    filter: &ParsedFilter,
+    cursor: Option<&str>,
+    time_zone: &str,
+) -> Result<AccessPageView, DbErr> {
+    let mut condition = conditions(mrn, filter);
+    if let Some((at, id)) = cursor.and_then(parse_cursor) {
+        condition = condition.add(
+            Condition::any().add(event::Column::OccurredAt.lt(at)).add(
+                Condition::all()
+                    .add(event::Column::OccurredAt.eq(at))
+                    .add(event::Column::Id.lt(id)),
+            ),
+        );
+    }
+    let mut rows = event::Entity::find()
+        .filter(condition)
+        .order_by_desc(event::Column::OccurredAt)
+        .order_by_desc(event::Column::Id)
+        .limit(PAGE_SIZE + 1)
+        .all(conn)
+        .await?;
+    let next = if rows.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX) {
+        rows.truncate(usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX));
+        rows.last().map(cursor_of)
+    } else {
+        None
+    };
+    let entries = views(conn, &rows, time_zone).await?;
+    Ok(AccessPageView { entries, next })
+}
+
+/// Entry views for stored rows, with departments and the patient's questions.
+pub async fn views<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[event::Model],
+    time_zone: &str,
+) -> Result<Vec<AccessEntryView>, DbErr> {
+    let departments: BTreeMap<i64, DepartmentView> = departments(conn)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let questions: HashMap<i64, review::Model> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        review::Entity::find()
+            .filter(review::Column::EventId.is_in(ids))
+            .filter(review::Column::PatientQuestion.is_not_null())
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|row| (row.event_id, row))
+            .collect()
+    };
+    Ok(rows
+        .iter()
+        .map(|row| entry_view(row, &departments, questions.get(&row.id), time_zone))
+        .collect())
+}
+
+/// One stored event as the patient sees it.
+#[must_use]
+pub fn entry_view(
+    row: &event::Model,
+    departments: &BTreeMap<i64, DepartmentView>,
+    question: Option<&review::Model>,
+    time_zone: &str,
+) -> AccessEntryView {
+    let record: Option<EventRecord> = serde_json::from_str(&row.record).ok();
+    let record = record.as_ref();
+    AccessEntryView {
+        id: row.id,
+        when_local: local_minute(row.occurred_at, time_zone),
+        agent_kind: AgentKind::from_code(&row.agent_kind).unwrap_or(AgentKind::System),
+        agent_name: row.agent_name.clone(),
+        agent_role: row.agent_role.clone(),
+        department: row
+            .department_id
+            .and_then(|id| departments.get(&id).cloned()),
+        category: Category::from_code(&row.category).unwrap_or(Category::Other),
+        action: Action::from_code(&row.action).unwrap_or(Action::Other),
+        purpose: Purpose::from_code(&row.purpose).unwrap_or(Purpose::Other),
+        system: record.and_then(|r| r.system.clone()),
+        workstation: record.and_then(|r| r.workstation.clone()),
+        rules: rules_from_codes(&row.flags),
+        question: question.and_then(|q| {
+            Some(QuestionView {
+                text: q.patient_question.clone()?,
+                asked_local: q
+                    .question_at
+                    .map(|at| local_minute(at, time_zone))
+                    .unwrap_or_default(),
+                state: ReviewState::from_code(&q.state).unwrap_or(ReviewState::Open),
+            })
+        }),
+    }
+}
+
+/// Counts per month and per department over the filtered log.
+pub async fn summary<C: ConnectionTrait>(
+    conn: &C,
+    mrn: &str,
+    filter: &ParsedFilter,
+    time_zone: &str,
+) -> Result<AccessSummaryView, DbErr> {
+    let rows: Vec<(OffsetDateTime, Option<i64>, bool)> = event::Entity::find()
+        .select_only()
+        .column(event::Column::OccurredAt)
+        .column(event::Column::DepartmentId)
+        .column(event::Column::Unusual)
+        .filter(conditions(mrn, filter))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let all_departments = departments(conn).await?;
+    let by_id: HashMap<i64, &DepartmentView> = all_departments.iter().map(|d| (d.id, d)).collect();
+    let mut months: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    let mut per_department: HashMap<Option<i64>, u64> = HashMap::new();
+    let mut unusual = 0;
+    for (at, department, flagged) in &rows {
+        let month = local_minute(*at, time_zone)
+            .chars()
+            .take(7)
+            .collect::<String>();
+        *months.entry(month).or_default() += 1;
+        *per_department.entry(*department).or_default() += 1;
+        if *flagged {
+            unusual += 1;
+        }
+    }
+    let mut by_department: Vec<(Option<DepartmentView>, u64)> = per_department
+        .into_iter()
+        .map(|(id, count)| {
+            (
+                id.and_then(|id| by_id.get(&id).map(|d| (*d).clone())),
+                count,
+            )
+        })
+        .collect();
+    by_department.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then_with(|| a.0.as_ref().map(|d| d.id).cmp(&b.0.as_ref().map(|d| d.id)))
+    });
+    Ok(AccessSummaryView {
+        total: rows.len() as u64,
+        unusual,
+        by_month: months.into_iter().collect(),
+        by_department,
+        departments: all_departments,
+    })
+}
+
+/// Every event of the patient, oldest first (chain order), for a download.
+pub async fn whole_log<C: ConnectionTrait>(
+    conn: &C,
+    mrn: &str,
+) -> Result<Vec<event::Model>, DbErr> {
+    event::Entity::find()
+        .filter(event::Column::PatientMrn.eq(mrn))
+        .order_by_asc(event::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// One of the patient's own events (`None` if it is someone else's or does not exist).
+pub async fn own_event<C: ConnectionTrait>(
+    conn: &C,
+    mrn: &str,
+    event_id: i64,
+) -> Result<Option<event::Model>, DbErr> {
+    event::Entity::find_by_id(event_id)
+        .filter(event::Column::PatientMrn.eq(mrn))
+        .one(conn)
+        .await
+}

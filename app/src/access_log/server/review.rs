@@ -1,0 +1,105 @@
+//! The privacy officer's review queue, and the patient's "I don't recognise this".
+
+use sea_orm::sea_query::{Expr, OnConflict, Order};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use time::OffsetDateTime;
+
+use super::entity::{event, review};
+use crate::access_log::types::ReviewState;
+use crate::identity::server::access::{PatientCap, StaffCap};
+
+/// Records the patient's question about one of their own events and puts it at the top
+/// of the queue (reopening it if it had been closed). `false` when the event is not theirs.
+pub async fn ask<C: ConnectionTrait>(
+    conn: &C,
+    _cap: PatientCap,
+    mrn: &str,
+    event_id: i64,
+    question: &str,
+    now: OffsetDateTime,
+) -> Result<bool, DbErr> {
+    let owned = event::Entity::find_by_id(event_id)
+        .filter(event::Column::PatientMrn.eq(mrn))
+        .one(conn)
+        .await?
+        .is_some();
+    if !owned {
+        return Ok(false);
+    }
+    let row = review::ActiveModel {
+        event_id: Set(event_id),
+        patient_mrn: Set(mrn.to_owned()),
+        state: Set(ReviewState::Open.code().to_owned()),
+        patient_question: Set(Some(question.to_owned())),
+        question_at: Set(Some(now)),
+        resolved_by: Set(None),
+        resolution_note: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    review::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(review::Column::EventId)
+                .update_columns([
+                    review::Column::State,
+                    review::Column::PatientQuestion,
+                    review::Column::QuestionAt,
+                    review::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    Ok(true)
+}
+
+/// Queue items: open ones, questions from patients first (newest question first), then
+/// flagged accesses newest first.
+pub async fn open_items<C: ConnectionTrait>(
+    conn: &C,
+    _cap: StaffCap,
+    limit: u64,
+) -> Result<Vec<(review::Model, event::Model)>, DbErr> {
+    let reviews = review::Entity::find()
+        .filter(review::Column::State.eq(ReviewState::Open.code()))
+        .order_by(Expr::col(review::Column::QuestionAt).is_null(), Order::Asc)
+        .order_by_desc(review::Column::QuestionAt)
+        .order_by_desc(review::Column::EventId)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    let ids: Vec<i64> = reviews.iter().map(|r| r.event_id).collect();
+    let mut events: std::collections::HashMap<i64, event::Model> = event::Entity::find()
+        .filter(event::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    Ok(reviews
+        .into_iter()
+        .filter_map(|r| events.remove(&r.event_id).map(|e| (r, e)))
+        .collect())
+}
+
+/// Closes an item as explained, or escalates it, with the officer's note.
+pub async fn decide<C: ConnectionTrait>(
+    conn: &C,
+    cap: StaffCap,
+    event_id: i64,
+    state: ReviewState,
+    note: &str,
+    now: OffsetDateTime,
+) -> Result<bool, DbErr> {
+    let result = review::Entity::update_many()
+        .col_expr(review::Column::State, Expr::value(state.code()))
+        .col_expr(review::Column::ResolvedBy, Expr::value(cap.account_id()))
+        .col_expr(review::Column::ResolutionNote, Expr::value(note))
+        .col_expr(review::Column::UpdatedAt, Expr::value(now))
+        .filter(review::Column::EventId.eq(event_id))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
+}

@@ -1,0 +1,89 @@
+//! A patient's log settings: notification choice and watch list.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
+};
+use time::OffsetDateTime;
+
+use super::entity::watch;
+use crate::access_log::types::{NotifyChoice, WatchView};
+use crate::accounts::server::entity as account;
+use crate::identity::server::access::PatientCap;
+
+/// Longest watched name.
+pub const WATCH_NAME_MAX: usize = 100;
+
+/// Sets how the patient hears about their log.
+pub async fn set_notify<C: ConnectionTrait>(
+    conn: &C,
+    cap: PatientCap,
+    choice: NotifyChoice,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    account::Entity::update_many()
+        .col_expr(account::Column::Notify, Expr::value(choice.code()))
+        .col_expr(account::Column::UpdatedAt, Expr::value(now))
+        .filter(account::Column::Id.eq(cap.account_id()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The patient's watch list.
+pub async fn watch_list<C: ConnectionTrait>(
+    conn: &C,
+    cap: PatientCap,
+    departments: &[crate::access_log::types::DepartmentView],
+) -> Result<Vec<WatchView>, DbErr> {
+    Ok(watch::Entity::find()
+        .filter(watch::Column::AccountId.eq(cap.account_id()))
+        .order_by_asc(watch::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| WatchView {
+            id: row.id,
+            person_name: row.person_name,
+            department: row
+                .department_id
+                .and_then(|id| departments.iter().find(|d| d.id == id).cloned()),
+        })
+        .collect())
+}
+
+/// Adds a person (by name) or a department to the patient's watch list.
+pub async fn add_watch<C: ConnectionTrait>(
+    conn: &C,
+    cap: PatientCap,
+    person_name: Option<String>,
+    department_id: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let row = watch::ActiveModel {
+        id: NotSet,
+        account_id: Set(cap.account_id()),
+        person_name: Set(person_name),
+        department_id: Set(department_id),
+        created_at: Set(now),
+    };
+    watch::Entity::insert(row)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes one of the patient's own watch entries; `false` if it is not theirs.
+pub async fn remove_watch<C: ConnectionTrait>(
+    conn: &C,
+    cap: PatientCap,
+    id: i64,
+) -> Result<bool, DbErr> {
+    let result = watch::Entity::delete_many()
+        .filter(watch::Column::Id.eq(id))
+        .filter(watch::Column::AccountId.eq(cap.account_id()))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
+}

@@ -1,0 +1,289 @@
+//! What crosses the wire for the access log: the vocabulary of an access (category,
+//! action, purpose, unusual-access rules) and the views patients and privacy officers get.
+
+use serde::{Deserialize, Serialize};
+
+/// Declares a closed vocabulary with stable codes (stored and sent as these strings).
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable code, as stored and sent.
+            #[must_use]
+            pub const fn code(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code),+
+                }
+            }
+
+            /// Parses a stable code.
+            #[must_use]
+            pub fn from_code(code: &str) -> Option<$name> {
+                match code {
+                    $($code => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// What part of the record was opened.
+    Category {
+        Demographics = "demographics",
+        Diagnoses = "diagnoses",
+        ClinicalNotes = "clinical_notes",
+        Imaging = "imaging",
+        Lab = "lab",
+        Prescriptions = "prescriptions",
+        Billing = "billing",
+        Genetic = "genetic",
+        MentalHealth = "mental_health",
+        SexualHealth = "sexual_health",
+        Photographs = "photographs",
+        /// The patient's own access log (staff reading it inside the portal).
+        AccessLog = "access_log",
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// What was done with it.
+    Action {
+        View = "view",
+        Create = "create",
+        Update = "update",
+        Delete = "delete",
+        Print = "print",
+        Export = "export",
+        Transmit = "transmit",
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// Why, as the hospital's system declared it.
+    Purpose {
+        Treatment = "treatment",
+        Payment = "payment",
+        Operations = "operations",
+        Research = "research",
+        Teaching = "teaching",
+        Legal = "legal",
+        PublicHealth = "public_health",
+        PatientRequest = "patient_request",
+        Unspecified = "unspecified",
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// Who acted: a member of staff, an outside organisation or a system.
+    AgentKind {
+        Staff = "staff",
+        Organisation = "organisation",
+        System = "system",
+    }
+}
+
+vocabulary! {
+    /// A reason an access is flagged as unusual. Each has a plain explanation.
+    Rule {
+        OutsideWorkingHours = "outside_working_hours",
+        NoCareRelationship = "no_care_relationship",
+        SameSurname = "same_surname",
+        SameAddress = "same_address",
+        OwnRecord = "own_record",
+        ManyRecords = "many_records",
+        SensitiveCategory = "sensitive_category",
+        DeactivatedAccount = "deactivated_account",
+        VipRecord = "vip_record",
+        WatchList = "watch_list",
+    }
+}
+
+vocabulary! {
+    /// How a patient wants to hear about their log.
+    NotifyChoice {
+        /// An email as soon as an unusual access arrives.
+        Immediate = "immediate",
+        /// One email a week when there was any access.
+        Weekly = "weekly",
+        None = "none",
+    }
+}
+
+vocabulary! {
+    /// Where a flagged or questioned access stands with the privacy officer.
+    ReviewState {
+        Open = "open",
+        Explained = "explained",
+        Escalated = "escalated",
+    }
+}
+
+/// Rules as stored on an event: comma-separated codes, in rule order.
+#[must_use]
+pub fn rules_from_codes(codes: &str) -> Vec<Rule> {
+    codes
+        .split(',')
+        .filter_map(|code| Rule::from_code(code.trim()))
+        .collect()
+}
+
+/// A department as shown in filters and entries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentView {
+    pub id: i64,
+    pub name_zh_hans: String,
+    pub name_en: String,
+}
+
+/// One access, as the patient sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessEntryView {
+    pub id: i64,
+    /// `YYYY-MM-DD HH:MM` in the hospital's time zone.
+    pub when_local: String,
+    pub agent_kind: AgentKind,
+    pub agent_name: String,
+    pub agent_role: Option<String>,
+    pub department: Option<DepartmentView>,
+    pub category: Category,
+    pub action: Action,
+    pub purpose: Purpose,
+    pub system: Option<String>,
+    pub workstation: Option<String>,
+    pub rules: Vec<Rule>,
+    /// The patient's question about this access, if they asked one.
+    pub question: Option<QuestionView>,
+}
+
+/// A patient's "I don't recognise this", and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionView {
+    pub text: String,
+    pub asked_local: String,
+    pub state: ReviewState,
+}
+
+/// Filters of the patient's log (all optional). Dates are `YYYY-MM-DD` in the hospital's
+/// time zone, both ends included.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessFilter {
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub department: Option<i64>,
+    #[serde(default)]
+    pub unusual_only: bool,
+}
+
+/// One page of the log, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessPageView {
+    pub entries: Vec<AccessEntryView>,
+    /// Pass back as `after` for the next (older) page; `None` on the last page.
+    pub next: Option<String>,
+}
+
+/// Counts for the charts: per month and per department, over the filtered log.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessSummaryView {
+    pub total: u64,
+    pub unusual: u64,
+    /// (`YYYY-MM`, count), oldest first.
+    pub by_month: Vec<(String, u64)>,
+    /// (department, count), largest first; `None` for accesses without a department.
+    pub by_department: Vec<(Option<DepartmentView>, u64)>,
+    pub departments: Vec<DepartmentView>,
+}
+
+/// A watch-list entry: a person or department the patient wants flagged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchView {
+    pub id: i64,
+    pub person_name: Option<String>,
+    pub department: Option<DepartmentView>,
+}
+
+/// The patient's log settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogSettingsView {
+    pub notify: NotifyChoice,
+    pub has_email: bool,
+    pub watch: Vec<WatchView>,
+    pub departments: Vec<DepartmentView>,
+}
+
+/// An item of the privacy officer's review queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItemView {
+    pub event_id: i64,
+    pub patient_name: String,
+    pub patient_mrn: String,
+    pub entry: AccessEntryView,
+    pub state: ReviewState,
+    pub question: Option<String>,
+    pub asked_local: Option<String>,
+    pub resolution_note: Option<String>,
+}
+
+/// Longest question a patient may write about one access.
+pub const QUESTION_MAX_CHARS: usize = 2000;
+
+/// A patient's words about an access: trimmed, not empty, bounded.
+///
+/// `None` when empty or longer than [`QUESTION_MAX_CHARS`].
+#[must_use]
+pub fn parse_question(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > QUESTION_MAX_CHARS {
+        return None;
+    }
+    Some(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for rule in Rule::ALL {
+            assert_eq!(Rule::from_code(rule.code()), Some(*rule));
+        }
+        for category in Category::ALL {
+            assert_eq!(Category::from_code(category.code()), Some(*category));
+        }
+        assert_eq!(Category::from_code("nonsense"), None);
+        assert_eq!(
+            rules_from_codes("same_surname,watch_list"),
+            vec![Rule::SameSurname, Rule::WatchList]
+        );
+        assert!(rules_from_codes("").is_empty());
+    }
+
+    #[test]
+    fn questions_are_bounded() {
+        assert_eq!(
+            parse_question("  who is this?  "),
+            Some("who is this?".into())
+        );
+        assert!(parse_question("   ").is_none());
+        assert!(parse_question(&"字".repeat(QUESTION_MAX_CHARS + 1)).is_none());
+    }
+}

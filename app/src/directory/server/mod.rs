@@ -1,0 +1,4 @@
+//! Writing the hospital directory as its systems push it.
+
+pub mod entity;
+pub mod service;

@@ -1,0 +1,103 @@
+//! A patient's whole access log as a file: `/access-log/download.csv` and
+//! `/access-log/download.json` (a signed FHIR Bundle). Plain HTTP routes, because a
+//! download needs `Content-Disposition`; the same patient check as server functions.
+
+use std::collections::BTreeMap;
+
+use app::access_log::server::{chain, download, query};
+use app::accounts::server::entity as account;
+use app::error::AppError;
+use app::identity::server::access::patient_from_parts;
+use app::ssr::request::{request_locale, status_of};
+use app::ssr::state::AppState;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use http::request::Parts;
+use http::{header, HeaderValue};
+use sea_orm::EntityTrait;
+
+/// The download routes.
+pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
+    Router::new()
+        .route("/access-log/download.csv", get(csv))
+        .route("/access-log/download.json", get(fhir_json))
+        .with_state(state)
+}
+
+fn refused(error: &AppError) -> Response {
+    (
+        status_of(error),
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_string(error).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+async fn patient_log(
+    state: &AppState,
+    parts: &Parts,
+) -> Result<(String, Vec<app::access_log::server::entity::event::Model>), Response> {
+    let (_who, cap) = patient_from_parts(state, parts)
+        .await
+        .map_err(|e| refused(&e))?;
+    let internal = |e: &dyn std::fmt::Display| refused(&app::ssr::request::internal_error(e));
+    let mrn = account::Entity::find_by_id(cap.account_id())
+        .one(&state.db)
+        .await
+        .map_err(|e| internal(&e))?
+        .and_then(|row| row.mrn)
+        .ok_or_else(|| refused(&AppError::NotFound))?;
+    let rows = query::whole_log(&state.db, &mrn)
+        .await
+        .map_err(|e| internal(&e))?;
+    Ok((mrn, rows))
+}
+
+fn attachment(content_type: &'static str, name: &str, body: String) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+async fn csv(State(state): State<AppState>, parts: Parts) -> Response {
+    let (_mrn, rows) = match patient_log(&state, &parts).await {
+        Ok(log) => log,
+        Err(response) => return response,
+    };
+    let departments: BTreeMap<_, _> = match query::departments(&state.db).await {
+        Ok(list) => list.into_iter().map(|d| (d.id, d)).collect(),
+        Err(e) => return refused(&app::ssr::request::internal_error(&e)),
+    };
+    let locale = request_locale(&parts, state.settings.default_locale);
+    let body = download::csv(&rows, &departments, locale, &state.settings.time_zone);
+    attachment("text/csv; charset=utf-8", "access-log.csv", body)
+}
+
+async fn fhir_json(State(state): State<AppState>, parts: Parts) -> Response {
+    let (mrn, rows) = match patient_log(&state, &parts).await {
+        Ok(log) => log,
+        Err(response) => return response,
+    };
+    let checkpoint = match chain::latest_checkpoint(&state.db).await {
+        Ok(cp) => cp,
+        Err(e) => return refused(&app::ssr::request::internal_error(&e)),
+    };
+    let bundle = download::fhir_bundle(
+        &rows,
+        &mrn,
+        &state.access.signer,
+        checkpoint.as_ref(),
+        state.clock.now(),
+    );
+    attachment(
+        "application/fhir+json",
+        "access-log.json",
+        bundle.to_string(),
+    )
+}

@@ -1,0 +1,52 @@
+//! `GET /fhir/r4/metadata`: what this server accepts, as a FHIR `CapabilityStatement`.
+
+use axum::response::Response;
+use http::StatusCode;
+use serde_json::json;
+
+use super::outcome::fhir_response;
+
+pub async fn capability_statement() -> Response {
+    let directory = |kind: &str, doc: &str| {
+        json!({
+            "type": kind,
+            "interaction": [{"code": "create"}, {"code": "update"}],
+            "documentation": doc,
+        })
+    };
+    fhir_response(
+        StatusCode::OK,
+        &json!({
+            "resourceType": "CapabilityStatement",
+            "status": "active",
+            "date": "2026-11-22",
+            "publisher": "Patient Privacy Portal",
+            "kind": "instance",
+            "software": { "name": "Patient Privacy Portal", "version": env!("CARGO_PKG_VERSION") },
+            "fhirVersion": "4.0.1",
+            "format": ["application/fhir+json"],
+            "rest": [{
+                "mode": "server",
+                "documentation": "Every interaction needs `Authorization: Bearer <token>` of a source system (`portal add-source --name NAME`). Answers are sent after the data is committed.",
+                "security": {
+                    "service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "OAuth"}], "text": "Bearer token per source system"}]
+                },
+                "resource": [
+                    {
+                        "type": "AuditEvent",
+                        "interaction": [{"code": "create"}],
+                        "documentation": "One access to a patient's record. `id` is the source's own identifier: resending it changes nothing. The patient is the entity whose `what` is a Patient (medical record number).",
+                        "operation": [{"name": "import", "definition": "AuditEvent/$import", "documentation": "POST application/fhir+ndjson: one AuditEvent per line, for back-fills."}]
+                    },
+                    directory("Patient", "Upsert by the identifier of type MR (medical record number)."),
+                    directory("Practitioner", "Upsert by the first identifier (staff number); `active: false` deactivates."),
+                    directory("PractitionerRole", "Department (`location`) and job role (`code`) of a member of staff."),
+                    directory("Location", "A department: code, names, `hoursOfOperation`."),
+                    directory("Encounter", "A care relationship: patient, department, staff, period."),
+                    directory("Appointment", "A care relationship: patient, department, staff, start and end."),
+                ],
+                "interaction": [{"code": "batch", "documentation": "Bundle of type batch: each entry succeeds or fails on its own."}]
+            }]
+        }),
+    )
+}

@@ -1,0 +1,784 @@
+//! Access transparency over real HTTP: FHIR ingestion (one, batch, NDJSON), the directory,
+//! the unusual-access rules, patients' own logs, the review queue and tamper evidence.
+
+use app::access_log::server::entity::event;
+use app::access_log::server::{chain, download, sources};
+use app::accounts::server::entity as account;
+use app::identity::types::Role;
+use app::ssr::clock::Clock;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{json, Value};
+
+use crate::helpers::{Backend, TestApp};
+use crate::identity::{call, enroll, enroll_staff, invite};
+use crate::on_both_backends;
+
+/// An `AuditEvent` as a hospital information system would send it. `at` is local
+/// Shanghai time, `YYYY-MM-DDTHH:MM`.
+fn audit_event(id: &str, mrn: &str, staff: &str, department: &str, at: &str) -> Value {
+    json!({
+        "resourceType": "AuditEvent",
+        "id": id,
+        "type": {"system": "http://dicom.nema.org/resources/ontology/DCM", "code": "110110"},
+        "action": "R",
+        "recorded": format!("{at}:00+08:00"),
+        "purposeOfEvent": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "TREAT"}]}],
+        "agent": [{
+            "who": {"identifier": {"value": staff}, "display": format!("医生{staff}")},
+            "requestor": true,
+            "role": [{"text": "主治医师"}],
+            "location": {"identifier": {"value": department}},
+            "network": {"address": "WS-07", "type": "2"}
+        }],
+        "source": {"observer": {"display": "HIS"}},
+        "entity": [
+            {"what": {"identifier": {"value": mrn}}, "role": {"code": "1"}},
+            {"what": {"reference": "Observation/1"}}
+        ]
+    })
+}
+
+/// Adds a source system; returns its token.
+async fn source(app: &TestApp, name: &str) -> String {
+    sources::add_source(&app.state.db, name, app.clock.now())
+        .await
+        .unwrap()
+}
+
+async fn fhir(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    body: String,
+    content_type: &str,
+) -> (u16, Value) {
+    let response = app
+        .client
+        .post(app.url(&format!("/fhir/r4{path}")))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+async fn post_json(app: &TestApp, path: &str, token: &str, body: &Value) -> (u16, Value) {
+    fhir(app, path, token, body.to_string(), "application/fhir+json").await
+}
+
+async fn events_of(app: &TestApp, mrn: &str) -> Vec<event::Model> {
+    event::Entity::find()
+        .filter(event::Column::PatientMrn.eq(mrn))
+        .order_by_asc(event::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+async fn mrn_of(app: &TestApp, account_id: i64) -> String {
+    account::Entity::find_by_id(account_id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .mrn
+        .unwrap()
+}
+
+async fn ingestion_is_idempotent_and_refuses_what_is_malformed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = source(&app, "his").await;
+
+    let first = audit_event("e-1", "M1", "S1", "CARD", "2026-11-18T10:00");
+    let (status, body) = post_json(&app, "/AuditEvent", &token, &first).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["resourceType"], "OperationOutcome");
+    let (status, body) = post_json(&app, "/AuditEvent", &token, &first).await;
+    assert_eq!(
+        (status, body["issue"][0]["code"].as_str()),
+        (200, Some("duplicate"))
+    );
+    assert_eq!(events_of(&app, "M1").await.len(), 1);
+
+    // A batch: each entry on its own; the invalid one does not take its neighbours down.
+    let mut broken = audit_event("e-3", "M1", "S1", "CARD", "2026-11-18T10:02");
+    broken.as_object_mut().unwrap().remove("recorded");
+    let bundle = json!({
+        "resourceType": "Bundle", "type": "batch",
+        "entry": [
+            {"resource": audit_event("e-2", "M1", "S1", "CARD", "2026-11-18T10:01"), "request": {"method": "POST", "url": "AuditEvent"}},
+            {"resource": broken, "request": {"method": "POST", "url": "AuditEvent"}},
+            {"resource": first, "request": {"method": "POST", "url": "AuditEvent"}},
+        ]
+    });
+    let (status, body) = post_json(&app, "", &token, &bundle).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["type"], "batch-response");
+    let statuses: Vec<&str> = body["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["response"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["201 Created", "400 Bad Request", "200 OK"]);
+    assert_eq!(
+        body["entry"][1]["response"]["outcome"]["issue"][0]["expression"][0],
+        "Bundle.entry[1].resource.recorded"
+    );
+    assert_eq!(events_of(&app, "M1").await.len(), 2);
+
+    // NDJSON back-fill: a bad line is reported by number; the good ones are stored.
+    let lines = [
+        audit_event("e-4", "M2", "S1", "CARD", "2026-10-01T09:00").to_string(),
+        "{not json".to_owned(),
+        audit_event("e-5", "M2", "S1", "CARD", "2026-10-01T09:05").to_string(),
+        audit_event("e-2", "M1", "S1", "CARD", "2026-11-18T10:01").to_string(),
+    ];
+    let (status, body) = fhir(
+        &app,
+        "/AuditEvent/$import",
+        &token,
+        lines.join("\n"),
+        "application/fhir+ndjson",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["issue"][0]["diagnostics"],
+        "2 stored, 1 already received, 1 rejected"
+    );
+    assert!(body["issue"][1]["expression"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("line 2"));
+    assert_eq!(events_of(&app, "M2").await.len(), 2);
+
+    // Malformed: 400 naming the field; nothing stored.
+    let mut nameless = audit_event("e-6", "M1", "S1", "CARD", "2026-11-18T10:03");
+    nameless["agent"][0]["who"] = json!({});
+    let (status, body) = post_json(&app, "/AuditEvent", &token, &nameless).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["issue"][0]["expression"][0], "AuditEvent.agent[0].who");
+    let (status, body) = fhir(
+        &app,
+        "/AuditEvent",
+        &token,
+        "{".into(),
+        "application/fhir+json",
+    )
+    .await;
+    assert_eq!(
+        (status, body["resourceType"].as_str()),
+        (400, Some("OperationOutcome"))
+    );
+    assert_eq!(events_of(&app, "M1").await.len(), 2);
+
+    // The same identifier from another source is another event.
+    let other = source(&app, "lis").await;
+    let (status, _) = post_json(
+        &app,
+        "/AuditEvent",
+        &other,
+        &audit_event("e-1", "M1", "S2", "LAB", "2026-11-18T11:00"),
+    )
+    .await;
+    assert_eq!(status, 201);
+    assert_eq!(events_of(&app, "M1").await.len(), 3);
+
+    // Tokens: wrong → 401; revoked → 401.
+    let (status, body) = post_json(&app, "/AuditEvent", "not-a-token", &first).await;
+    assert_eq!(
+        (status, body["issue"][0]["code"].as_str()),
+        (401, Some("login"))
+    );
+    sources::revoke_source(&app.state.db, "lis", app.clock.now())
+        .await
+        .unwrap();
+    let (status, _) = post_json(
+        &app,
+        "/AuditEvent",
+        &other,
+        &audit_event("e-9", "M1", "S2", "LAB", "2026-11-18T11:00"),
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, _) = post_json(
+        &app,
+        "/AuditEvent",
+        &token,
+        &audit_event("e-9", "M1", "S2", "LAB", "2026-11-18T11:00"),
+    )
+    .await;
+    assert_eq!(status, 201, "the other source's token still works");
+
+    let metadata: Value = app
+        .client
+        .get(app.url("/fhir/r4/metadata"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            metadata["resourceType"].as_str(),
+            metadata["fhirVersion"].as_str()
+        ),
+        (Some("CapabilityStatement"), Some("4.0.1"))
+    );
+}
+on_both_backends!(ingestion_is_idempotent_and_refuses_what_is_malformed);
+
+/// The directory of the rule tests: cardiology open weekdays 08:00–17:30, staff S1
+/// (surname 王, lives at 上海市徐汇区1号, own record M-S1), S2 (deactivated), S3.
+fn directory_bundle() -> Value {
+    let entry = |resource: Value| json!({"resource": resource, "request": {"method": "POST"}});
+    let practitioner = |number: &str, family: &str, given: &str, address: &str, active: bool| {
+        json!({
+            "resourceType": "Practitioner", "active": active,
+            "identifier": [{"value": number}, {"type": {"coding": [{"code": "MR"}]}, "value": format!("M-{number}")}],
+            "name": [{"family": family, "given": [given]}],
+            "address": [{"text": address}]
+        })
+    };
+    json!({"resourceType": "Bundle", "type": "batch", "entry": [
+        entry(json!({"resourceType": "Location", "identifier": [{"value": "CARD"}], "name": "心内科", "alias": ["Cardiology"],
+            "hoursOfOperation": [{"daysOfWeek": ["mon", "tue", "wed", "thu", "fri"], "openingTime": "08:00:00", "closingTime": "17:30:00"}]})),
+        entry(practitioner("S1", "王", "明", "上海市徐汇区1号", true)),
+        entry(practitioner("S2", "赵", "强", "上海市浦东新区8号", false)),
+        entry(practitioner("S3", "孙", "丽", "上海市静安区3号", true)),
+        entry(json!({"resourceType": "PractitionerRole", "practitioner": {"identifier": {"value": "S1"}},
+            "location": [{"identifier": {"value": "CARD"}}], "code": [{"text": "主治医师"}]})),
+        entry(json!({"resourceType": "Patient", "identifier": [{"type": {"coding": [{"code": "MR"}]}, "value": "P1"}],
+            "name": [{"family": "李", "given": ["雷"]}], "address": [{"text": "北京市朝阳区2号"}]})),
+        entry(json!({"resourceType": "Patient", "identifier": [{"type": {"coding": [{"code": "MR"}]}, "value": "P-REL"}],
+            "name": [{"family": "王", "given": ["芳"]}], "address": [{"text": "上海市 徐汇区 1 号"}]})),
+        entry(json!({"resourceType": "Patient", "identifier": [{"type": {"coding": [{"code": "MR"}]}, "value": "P-VIP"}],
+            "name": [{"family": "周", "given": ["杰"]}], "meta": {"security": [{"code": "VIP"}]}})),
+        entry(json!({"resourceType": "Encounter", "id": "enc-1", "status": "finished",
+            "subject": {"identifier": {"value": "P1"}}, "serviceProvider": {"identifier": {"value": "CARD"}},
+            "period": {"start": "2026-11-16T09:00:00+08:00", "end": "2026-11-16T10:00:00+08:00"}})),
+        entry(json!({"resourceType": "Encounter", "id": "enc-2", "status": "finished",
+            "subject": {"identifier": {"value": "P-REL"}}, "serviceProvider": {"identifier": {"value": "CARD"}},
+            "period": {"start": "2026-11-16T09:00:00+08:00"}})),
+        entry(json!({"resourceType": "Encounter", "id": "enc-3", "status": "finished",
+            "subject": {"identifier": {"value": "P-VIP"}}, "serviceProvider": {"identifier": {"value": "CARD"}},
+            "period": {"start": "2026-11-16T09:00:00+08:00"}})),
+        entry(json!({"resourceType": "Encounter", "id": "enc-4", "status": "finished",
+            "subject": {"identifier": {"value": "M-S1"}}, "serviceProvider": {"identifier": {"value": "CARD"}},
+            "period": {"start": "2026-11-16T09:00:00+08:00"}})),
+    ]})
+}
+
+async fn flags_of(app: &TestApp, token: &str, event: Value) -> String {
+    let id = event["id"].as_str().unwrap().to_owned();
+    let (status, body) = post_json(app, "/AuditEvent", token, &event).await;
+    assert_eq!(status, 201, "{body}");
+    event::Entity::find()
+        .filter(event::Column::SourceEventId.eq(id))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .flags
+}
+
+async fn each_rule_fires_on_its_case_and_stays_quiet_otherwise(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("PORTAL_RULE_MANY_RECORDS", "3")]).await;
+    let token = source(&app, "his").await;
+    let (status, body) = post_json(&app, "", &token, &directory_bundle()).await;
+    assert_eq!(status, 200);
+    for entry in body["entry"].as_array().unwrap() {
+        assert_eq!(entry["response"]["status"], "200 OK", "{body}");
+    }
+    // 2026-11-17 is a Tuesday.
+    let ordinary = |id: &str| audit_event(id, "P1", "S1", "CARD", "2026-11-17T10:00");
+    assert_eq!(flags_of(&app, &token, ordinary("quiet")).await, "");
+    assert_eq!(
+        flags_of(
+            &app,
+            &token,
+            audit_event("late", "P1", "S1", "CARD", "2026-11-17T23:10")
+        )
+        .await,
+        "outside_working_hours"
+    );
+    assert_eq!(
+        flags_of(
+            &app,
+            &token,
+            audit_event("sunday", "P1", "S1", "CARD", "2026-11-22T10:00")
+        )
+        .await,
+        "outside_working_hours"
+    );
+    // No encounter near the time: a month after the visit.
+    assert_eq!(
+        flags_of(
+            &app,
+            &token,
+            audit_event("nocare", "P1", "S1", "CARD", "2026-12-29T10:00")
+        )
+        .await,
+        "no_care_relationship"
+    );
+    // Same surname and the same address written differently.
+    assert_eq!(
+        flags_of(
+            &app,
+            &token,
+            audit_event("family", "P-REL", "S1", "CARD", "2026-11-17T10:00")
+        )
+        .await,
+        "same_surname,same_address"
+    );
+    assert_eq!(
+        flags_of(
+            &app,
+            &token,
+            audit_event("self", "M-S1", "S1", "CARD", "2026-11-17T10:00")
+        )
+        .await,
+        "own_record"
+    );
+    assert_eq!(
+        flags_of(
+            &app,
+            &token,
+            audit_event("vip", "P-VIP", "S1", "CARD", "2026-11-18T14:00")
+        )
+        .await,
+        "vip_record"
+    );
+    assert_eq!(
+        flags_of(
+            &app,
+            &token,
+            audit_event("gone", "P1", "S2", "CARD", "2026-11-17T10:00")
+        )
+        .await,
+        "deactivated_account"
+    );
+    let mut genetic = audit_event("genetic", "P1", "S1", "CARD", "2026-11-17T10:00");
+    genetic["entity"][1]["securityLabel"] = json!([{"code": "GDIS"}]);
+    assert_eq!(flags_of(&app, &token, genetic).await, "sensitive_category");
+
+    // Many records: S3 opens 3 patients' records (quiet), then a 4th within the hour.
+    for (n, mrn) in ["X1", "X2", "X3"].iter().enumerate() {
+        let flags = flags_of(
+            &app,
+            &token,
+            audit_event(
+                &format!("many-{n}"),
+                mrn,
+                "S3",
+                "LAB",
+                &format!("2026-11-17T10:0{n}"),
+            ),
+        )
+        .await;
+        assert_eq!(flags, "", "record {n}");
+    }
+    assert_eq!(
+        flags_of(
+            &app,
+            &token,
+            audit_event("many-3", "X4", "S3", "LAB", "2026-11-17T10:30")
+        )
+        .await,
+        "many_records"
+    );
+    // … but not when the earlier ones are more than the window ago.
+    assert_eq!(
+        flags_of(
+            &app,
+            &token,
+            audit_event("many-4", "X5", "S3", "LAB", "2026-11-17T12:00")
+        )
+        .await,
+        ""
+    );
+
+    // The patient's watch list (a person, then a department).
+    let (account_id, link_token) = invite(&app, "李雷").await;
+    let mrn = mrn_of(&app, account_id).await;
+    let (_, session) = enroll(&app, &link_token).await;
+    assert_eq!(
+        flags_of(
+            &app,
+            &token,
+            audit_event("w0", &mrn, "S3", "LAB", "2026-11-17T15:00")
+        )
+        .await,
+        ""
+    );
+    let answer = call(
+        &app,
+        "access/watch-add",
+        &[("person_name", "医生 S3")],
+        Some(&session),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    assert_eq!(
+        flags_of(
+            &app,
+            &token,
+            audit_event("w1", &mrn, "S3", "LAB", "2026-11-17T15:01")
+        )
+        .await,
+        "watch_list"
+    );
+    let card = app::directory::server::service::department_id(&app.state.db, "CARD")
+        .await
+        .unwrap();
+    let answer = call(
+        &app,
+        "access/watch-add",
+        &[("person_name", ""), ("department", &card.to_string())],
+        Some(&session),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    assert_eq!(
+        flags_of(
+            &app,
+            &token,
+            audit_event("w2", &mrn, "S9", "CARD", "2026-11-17T15:02")
+        )
+        .await,
+        "no_care_relationship,watch_list"
+    );
+
+    // Flagged events are in the review queue; ordinary ones are not.
+    let open = app::access_log::server::entity::review::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 11);
+}
+on_both_backends!(each_rule_fires_on_its_case_and_stays_quiet_otherwise);
+
+async fn a_patient_sees_only_their_own_log(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = source(&app, "his").await;
+    let (a_id, a_link) = invite(&app, "张伟").await;
+    let (b_id, b_link) = invite(&app, "王芳").await;
+    let (a_mrn, b_mrn) = (mrn_of(&app, a_id).await, mrn_of(&app, b_id).await);
+    let (_, a) = enroll(&app, &a_link).await;
+    let (_, b) = enroll(&app, &b_link).await;
+    let mut lines = Vec::new();
+    for n in 0..25 {
+        lines.push(
+            audit_event(
+                &format!("a{n}"),
+                &a_mrn,
+                "S1",
+                "CARD",
+                &format!("2026-11-{:02}T10:00", n + 1),
+            )
+            .to_string(),
+        );
+    }
+    let mut sensitive = audit_event("b0", &b_mrn, "S1", "CARD", "2026-11-10T10:00");
+    sensitive["entity"][1]["securityLabel"] = json!([{"code": "PSY"}]);
+    lines.push(sensitive.to_string());
+    let (status, _) = fhir(
+        &app,
+        "/AuditEvent/$import",
+        &token,
+        lines.join("\n"),
+        "application/fhir+ndjson",
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let page = call(
+        &app,
+        "access/page",
+        &[("filter[unusual_only]", "false")],
+        Some(&a),
+    )
+    .await;
+    assert_eq!(page.status, 200, "{:?}", page.body);
+    let entries = page.body["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 20);
+    assert_eq!(entries[0]["when_local"], "2026-11-25 10:00", "newest first");
+    let next = page.body["next"].as_str().unwrap().to_owned();
+    let older = call(
+        &app,
+        "access/page",
+        &[("filter[unusual_only]", "false"), ("after", &next)],
+        Some(&a),
+    )
+    .await;
+    assert_eq!(older.body["entries"].as_array().unwrap().len(), 5);
+    assert_eq!(older.body["next"], Value::Null);
+    let filtered = call(
+        &app,
+        "access/page",
+        &[
+            ("filter[from]", "2026-11-03"),
+            ("filter[to]", "2026-11-04"),
+            ("filter[unusual_only]", "false"),
+        ],
+        Some(&a),
+    )
+    .await;
+    assert_eq!(filtered.body["entries"].as_array().unwrap().len(), 2);
+    let bad = call(
+        &app,
+        "access/page",
+        &[
+            ("filter[from]", "03/11/2026"),
+            ("filter[unusual_only]", "false"),
+        ],
+        Some(&a),
+    )
+    .await;
+    assert_eq!(
+        (bad.status, bad.body["field"].as_str()),
+        (400, Some("from"))
+    );
+
+    let b_page = call(
+        &app,
+        "access/page",
+        &[("filter[unusual_only]", "true")],
+        Some(&b),
+    )
+    .await;
+    let b_entries = b_page.body["entries"].as_array().unwrap();
+    assert_eq!(b_entries.len(), 1);
+    assert_eq!(b_entries[0]["rules"], json!(["sensitive_category"]));
+    let b_event = b_entries[0]["id"].as_i64().unwrap().to_string();
+    let summary = call(
+        &app,
+        "access/summary",
+        &[("filter[unusual_only]", "false")],
+        Some(&a),
+    )
+    .await;
+    assert_eq!(
+        (
+            summary.body["total"].as_u64(),
+            summary.body["unusual"].as_u64()
+        ),
+        (Some(25), Some(0))
+    );
+
+    // A cannot ask about B's entry (it is "not found" to them); B can.
+    let refused = call(
+        &app,
+        "access/ask",
+        &[("event_id", &b_event), ("question", "谁？")],
+        Some(&a),
+    )
+    .await;
+    assert_eq!(refused.status, 404);
+    let empty = call(
+        &app,
+        "access/ask",
+        &[("event_id", &b_event), ("question", "  ")],
+        Some(&b),
+    )
+    .await;
+    assert_eq!(
+        (empty.status, empty.body["field"].as_str()),
+        (400, Some("question"))
+    );
+    let asked = call(
+        &app,
+        "access/ask",
+        &[("event_id", &b_event), ("question", "我不认识这位医生")],
+        Some(&b),
+    )
+    .await;
+    assert_eq!(asked.status, 200, "{:?}", asked.body);
+    let b_page = call(
+        &app,
+        "access/page",
+        &[("filter[unusual_only]", "true")],
+        Some(&b),
+    )
+    .await;
+    assert_eq!(b_page.body["entries"][0]["question"]["state"], "open");
+
+    // Downloads are each patient's own.
+    let csv = app
+        .client
+        .get(app.url("/access-log/download.csv"))
+        .header("cookie", format!("__Host-portal_session={a}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.unwrap();
+    assert_eq!(text.lines().count(), 26);
+    assert!(!text.contains("b0"));
+    let anonymous = app
+        .client
+        .get(app.url("/access-log/download.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+
+    // The privacy officer sees the question first; seeing it is logged in B's own log.
+    let officer = enroll_staff(&app, "officer@example.org", Role::PrivacyOfficer).await;
+    let queue = call(&app, "access/reviews", &[], Some(&officer)).await;
+    assert_eq!(queue.status, 200, "{:?}", queue.body);
+    assert_eq!(queue.body[0]["question"], "我不认识这位医生");
+    assert_eq!(queue.body[0]["patient_name"], "王芳");
+    let as_patient = call(&app, "access/reviews", &[], Some(&b)).await;
+    assert_eq!(as_patient.status, 403);
+    let b_log = events_of(&app, &b_mrn).await;
+    assert_eq!(b_log.last().unwrap().category, "access_log");
+    assert_eq!(b_log.last().unwrap().agent_name, "吴刚");
+    let decided = call(
+        &app,
+        "access/review-decide",
+        &[
+            ("event_id", &b_event),
+            ("decision", "explained"),
+            ("note", "会诊医生，已核实"),
+        ],
+        Some(&officer),
+    )
+    .await;
+    assert_eq!(decided.status, 200, "{:?}", decided.body);
+    let b_page = call(
+        &app,
+        "access/page",
+        &[
+            ("filter[category]", "mental_health"),
+            ("filter[unusual_only]", "false"),
+        ],
+        Some(&b),
+    )
+    .await;
+    assert_eq!(b_page.body["entries"][0]["question"]["state"], "explained");
+}
+on_both_backends!(a_patient_sees_only_their_own_log);
+
+async fn verify_detects_a_changed_event(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = source(&app, "his").await;
+    let (id, link) = invite(&app, "张伟").await;
+    let mrn = mrn_of(&app, id).await;
+    let (_, session) = enroll(&app, &link).await;
+    let lines: Vec<String> = (0..6)
+        .map(|n| {
+            audit_event(
+                &format!("v{n}"),
+                if n % 2 == 0 { &mrn } else { "OTHER" },
+                "S1",
+                "CARD",
+                &format!("2026-11-0{}T10:00", n + 1),
+            )
+            .to_string()
+        })
+        .collect();
+    fhir(
+        &app,
+        "/AuditEvent/$import",
+        &token,
+        lines.join("\n"),
+        "application/fhir+ndjson",
+    )
+    .await;
+    let signer = &app.state.access.signer;
+    assert!(
+        chain::write_checkpoint(&app.state.db, signer, app.clock.now())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let report = chain::verify_database(&app.state.db, Some(&signer.public_key()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.events, report.checkpoints, report.problems.len()),
+        (6, 1, 0),
+        "{report:?}"
+    );
+
+    let bundle = app
+        .client
+        .get(app.url("/access-log/download.json"))
+        .header("cookie", format!("__Host-portal_session={session}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let clean = download::verify_download(&bundle, Some(&signer.public_key()));
+    assert_eq!((clean.events, clean.problems.len()), (3, 0), "{clean:?}");
+    // A removed entry and an edited entry are both caught offline.
+    let mut parsed: Value = serde_json::from_str(&bundle).unwrap();
+    parsed["entry"].as_array_mut().unwrap().remove(1);
+    assert!(!download::verify_download(&parsed.to_string(), None)
+        .problems
+        .is_empty());
+    let edited = bundle
+        .replacen("Observation/1", "Observation/2", 1)
+        .replacen("\\\"lab\\\"", "\\\"billing\\\"", 1);
+    assert_ne!(edited, bundle);
+    assert!(!download::verify_download(&edited, None).problems.is_empty());
+    // Someone else's key does not vouch for it.
+    let other = app::access_log::server::signing::Signer::from_seed(
+        "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
+    )
+    .unwrap();
+    assert!(
+        !download::verify_download(&bundle, Some(&other.public_key()))
+            .problems
+            .is_empty()
+    );
+
+    // Change one stored column; then, separately, rewrite a record and its hash.
+    app.state
+        .db
+        .execute_unprepared("UPDATE access_event SET category = 'billing' WHERE id = 3")
+        .await
+        .unwrap();
+    let report = chain::verify_database(&app.state.db, None).await.unwrap();
+    assert_eq!(
+        report.problems,
+        ["event 3: its stored fields differ from its signed content"]
+    );
+    app.state
+        .db
+        .execute_unprepared("UPDATE access_event SET category = 'lab' WHERE id = 3")
+        .await
+        .unwrap();
+    app.state.db.execute_unprepared("UPDATE access_event SET record = replace(record, 'S1', 'S9'), agent_ref = 'S9' WHERE id = 2").await.unwrap();
+    let report = chain::verify_database(&app.state.db, None).await.unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p == "event 2: its content does not match its hash"),
+        "{report:?}"
+    );
+    app.state
+        .db
+        .execute_unprepared("DELETE FROM access_event WHERE id = 5")
+        .await
+        .unwrap();
+    let report = chain::verify_database(&app.state.db, None).await.unwrap();
+    assert!(
+        report.problems.iter().any(|p| p.contains("missing")),
+        "{report:?}"
+    );
+}
+on_both_backends!(verify_detects_a_changed_event);
