@@ -8,3 +8,15 @@ pub mod request;
 pub mod security;
 pub mod state;
 pub mod time;
+
+/// Ends a sea-orm entity module whose table has no relations (the usual case here: rows
+/// refer to each other by id and are joined in queries).
+macro_rules! no_relations {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+pub(crate) use no_relations;

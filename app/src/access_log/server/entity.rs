@@ -1,14 +1,5 @@
 //! Access-log tables. None of these types is serialised: they never leave the server.
 
-macro_rules! no_relations {
-    () => {
-        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-        pub enum Relation {}
-
-        impl ActiveModelBehavior for ActiveModel {}
-    };
-}
-
 /// A hospital system allowed to push access events and directory data.
 pub mod source {
     use sea_orm::entity::prelude::*;
@@ -28,7 +19,7 @@ pub mod source {
         pub revoked_at: Option<OffsetDateTime>,
     }
 
-    no_relations!();
+    crate::ssr::no_relations!();
 }
 
 /// One access to a patient's record, as pushed by a source (append-only).
@@ -66,7 +57,7 @@ pub mod event {
         pub hash: String,
     }
 
-    no_relations!();
+    crate::ssr::no_relations!();
 }
 
 /// The head of the whole chain (a single row, id 1), locked by every ingestion.
@@ -82,7 +73,7 @@ pub mod chain_head {
         pub hash: String,
     }
 
-    no_relations!();
+    crate::ssr::no_relations!();
 }
 
 /// The head of one patient's chain.
@@ -99,7 +90,7 @@ pub mod patient_head {
         pub hash: String,
     }
 
-    no_relations!();
+    crate::ssr::no_relations!();
 }
 
 /// A signed statement of the chain head at some moment.
@@ -121,7 +112,7 @@ pub mod checkpoint {
         pub signature: String,
     }
 
-    no_relations!();
+    crate::ssr::no_relations!();
 }
 
 /// A flagged or questioned access, in the privacy officer's queue.
@@ -145,7 +136,7 @@ pub mod review {
         pub updated_at: OffsetDateTime,
     }
 
-    no_relations!();
+    crate::ssr::no_relations!();
 }
 
 /// A person or department a patient asked to have flagged.
@@ -164,5 +155,5 @@ pub mod watch {
         pub created_at: OffsetDateTime,
     }
 
-    no_relations!();
+    crate::ssr::no_relations!();
 }

@@ -1,14 +1,5 @@
 //! Identity tables. None of these types is serialised: they never leave the server.
 
-macro_rules! no_relations {
-    () => {
-        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-        pub enum Relation {}
-
-        impl ActiveModelBehavior for ActiveModel {}
-    };
-}
-
 /// A role held by an account.
 pub mod account_role {
     use sea_orm::entity::prelude::*;
@@ -22,7 +13,7 @@ pub mod account_role {
         pub role: String,
     }
 
-    no_relations!();
+    crate::ssr::no_relations!();
 }
 
 /// A one-time link to register a passkey (stored as a hash of its token).
@@ -48,7 +39,7 @@ pub mod enrollment_link {
         pub reason: Option<String>,
     }
 
-    no_relations!();
+    crate::ssr::no_relations!();
 }
 
 /// A registered passkey (the webauthn-rs `Passkey`, as JSON).
@@ -71,7 +62,7 @@ pub mod passkey {
         pub last_used_at: Option<OffsetDateTime>,
     }
 
-    no_relations!();
+    crate::ssr::no_relations!();
 }
 
 /// Server half of a WebAuthn ceremony in progress.
@@ -93,7 +84,7 @@ pub mod webauthn_ceremony {
         pub expires_at: OffsetDateTime,
     }
 
-    no_relations!();
+    crate::ssr::no_relations!();
 }
 
 /// A signed-in browser.
@@ -118,7 +109,7 @@ pub mod session {
         pub end_reason: Option<String>,
     }
 
-    no_relations!();
+    crate::ssr::no_relations!();
 }
 
 /// One attempt to sign in or enroll, successful or not (no secrets, no addresses).
@@ -138,7 +129,7 @@ pub mod sign_in_attempt {
         pub outcome: String,
     }
 
-    no_relations!();
+    crate::ssr::no_relations!();
 }
 
 /// An action staff took on someone's account (e.g. issuing a recovery link).
@@ -159,5 +150,5 @@ pub mod staff_action {
         pub reason: Option<String>,
     }
 
-    no_relations!();
+    crate::ssr::no_relations!();
 }

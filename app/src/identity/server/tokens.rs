@@ -18,14 +18,20 @@ pub fn new_token() -> String {
 /// hash is enough (no dictionary to attack).
 #[must_use]
 pub fn hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Lower-case hex of bytes.
+#[must_use]
+pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    let digest = Sha256::digest(token.as_bytes());
-    let mut hex = String::with_capacity(64);
-    for byte in digest {
-        // Writing into a String cannot fail.
-        let _ = write!(hex, "{byte:02x}");
-    }
-    hex
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, byte| {
+            // Writing into a String cannot fail.
+            let _ = write!(out, "{byte:02x}");
+            out
+        })
 }
 
 /// Base64url of raw bytes (credential ids).
