@@ -99,7 +99,7 @@ pub async fn ingest(
         .ok_or_else(|| DbErr::RecordNotFound("access chain head".into()))?;
 
     let known = already_received(&txn, source.id, events).await?;
-    let directory = Directory::load(&txn, events, context, now).await?;
+    let mut directory = Directory::load(&txn, events, context).await?;
 
     let mut outcomes = Vec::with_capacity(events.len());
     let mut seen_in_batch: HashMap<&str, i64> = HashMap::new();
@@ -107,8 +107,9 @@ pub async fn ingest(
     let mut reviews = Vec::new();
     let mut last_id = head.last_event_id;
     let mut last_hash = head.hash;
-    let mut patient_heads = directory.patient_heads.clone();
-    let mut recent = directory.recent_by_agent.clone();
+    let mut patient_heads = std::mem::take(&mut directory.patient_heads);
+    let mut recent = std::mem::take(&mut directory.recent_by_agent);
+    let mut touched: HashSet<&str> = HashSet::new();
     let mut to_notify: HashSet<String> = HashSet::new();
 
     for access in events {
@@ -119,7 +120,7 @@ pub async fn ingest(
         }
         last_id += 1;
         let department_id = directory.department_of(access);
-        let rules = directory.rules_for(access, &recent, context);
+        let rules = directory.rules_for(access, department_id, &recent, context);
         if let Some(agent) = &access.agent_ref {
             recent
                 .entry(agent.clone())
@@ -196,17 +197,11 @@ pub async fn ingest(
         patient.1 += 1;
         last_hash = hash;
         seen_in_batch.insert(key, last_id);
+        touched.insert(&access.patient_mrn);
         outcomes.push(Outcome::Created(last_id));
     }
 
-    let written: HashSet<&str> = rows
-        .iter()
-        .filter_map(|row| match &row.patient_mrn {
-            sea_orm::ActiveValue::Set(mrn) => Some(mrn.as_str()),
-            _ => None,
-        })
-        .collect();
-    let head_updates: Vec<patient_head::ActiveModel> = written
+    let head_updates: Vec<patient_head::ActiveModel> = touched
         .iter()
         .filter_map(|mrn| {
             patient_heads
@@ -319,7 +314,6 @@ impl Directory {
         conn: &C,
         events: &[NewAccess],
         context: &IngestContext,
-        _now: OffsetDateTime,
     ) -> Result<Directory, DbErr> {
         let mut departments_by_code = HashMap::new();
         let mut codes_by_id = HashMap::new();
@@ -494,10 +488,10 @@ impl Directory {
     fn rules_for(
         &self,
         access: &NewAccess,
+        department_id: Option<i64>,
         recent: &HashMap<String, Vec<(OffsetDateTime, String)>>,
         context: &IngestContext,
     ) -> Vec<crate::access_log::types::Rule> {
-        let department_id = self.department_of(access);
         let staff = access
             .agent_ref
             .as_ref()
@@ -561,6 +555,7 @@ impl Directory {
         mail: &MailContext,
         now: OffsetDateTime,
     ) -> Result<(), DbErr> {
+        let mut hospital_names: HashMap<Locale, String> = HashMap::new();
         for mrn in patients {
             let Some(recipient) = self.recipients.get(mrn) else {
                 continue;
@@ -571,7 +566,15 @@ impl Directory {
             if recipient.notify != NotifyChoice::Immediate {
                 continue;
             }
-            let hospital = crate::hospital::server::service::name(conn, recipient.locale).await?;
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                hospital_names.entry(recipient.locale)
+            {
+                slot.insert(crate::hospital::server::service::name(conn, recipient.locale).await?);
+            }
+            let hospital = hospital_names
+                .get(&recipient.locale)
+                .cloned()
+                .unwrap_or_default();
             let link = format!("{}/access-log?unusual=true", mail.public_url);
             let rendered = render(
                 &EmailTemplate::UnusualAccess { link },
