@@ -8,7 +8,7 @@ use app::access_log::server::{chain, download, query};
 use app::accounts::server::entity as account;
 use app::error::AppError;
 use app::identity::server::access::patient_from_parts;
-use app::ssr::request::{request_locale, status_of};
+use app::ssr::request::{error_response, request_locale};
 use app::ssr::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -26,29 +26,21 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
         .with_state(state)
 }
 
-fn refused(error: &AppError) -> Response {
-    (
-        status_of(error),
-        [(header::CONTENT_TYPE, "application/json")],
-        serde_json::to_string(error).unwrap_or_default(),
-    )
-        .into_response()
-}
-
 async fn patient_log(
     state: &AppState,
     parts: &Parts,
 ) -> Result<(String, Vec<app::access_log::server::entity::event::Model>), Response> {
     let (_who, cap) = patient_from_parts(state, parts)
         .await
-        .map_err(|e| refused(&e))?;
-    let internal = |e: &dyn std::fmt::Display| refused(&app::ssr::request::internal_error(e));
+        .map_err(|e| error_response(&e))?;
+    let internal =
+        |e: &dyn std::fmt::Display| error_response(&app::ssr::request::internal_error(e));
     let mrn = account::Entity::find_by_id(cap.account_id())
         .one(&state.db)
         .await
         .map_err(|e| internal(&e))?
         .and_then(|row| row.mrn)
-        .ok_or_else(|| refused(&AppError::NotFound))?;
+        .ok_or_else(|| error_response(&AppError::NotFound))?;
     let rows = query::whole_log(&state.db, &mrn)
         .await
         .map_err(|e| internal(&e))?;
@@ -72,7 +64,7 @@ async fn csv(State(state): State<AppState>, parts: Parts) -> Response {
     };
     let departments: BTreeMap<_, _> = match query::departments(&state.db).await {
         Ok(list) => list.into_iter().map(|d| (d.id, d)).collect(),
-        Err(e) => return refused(&app::ssr::request::internal_error(&e)),
+        Err(e) => return error_response(&app::ssr::request::internal_error(&e)),
     };
     let locale = request_locale(&parts, state.settings.default_locale);
     let body = download::csv(&rows, &departments, locale, &state.settings.time_zone);
@@ -86,7 +78,7 @@ async fn fhir_json(State(state): State<AppState>, parts: Parts) -> Response {
     };
     let checkpoint = match chain::latest_checkpoint(&state.db).await {
         Ok(cp) => cp,
-        Err(e) => return refused(&app::ssr::request::internal_error(&e)),
+        Err(e) => return error_response(&app::ssr::request::internal_error(&e)),
     };
     let bundle = download::fhir_bundle(
         &rows,

@@ -2,12 +2,11 @@
 //! every state-changing request.
 
 use app::error::AppError;
-use app::ssr::request::{status_of, OperationId};
+use app::ssr::request::{error_response, OperationId};
 use app::ssr::security::content_security_policy;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use http::{header, HeaderName, HeaderValue, Method};
 
 /// Header carrying the operation id back to the client (and in support requests).
@@ -123,17 +122,7 @@ pub async fn same_origin_only(
         return next.run(request).await;
     }
     tracing::info!(path = %request.uri().path(), "cross-origin state-changing request refused");
-    let error = AppError::Forbidden;
-    let body = serde_json::to_string(&error).unwrap_or_default();
-    (
-        status_of(&error),
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        Body::from(body),
-    )
-        .into_response()
+    error_response(&AppError::Forbidden)
 }
 
 fn is_same_origin(headers: &http::HeaderMap, public_origin: &str) -> bool {

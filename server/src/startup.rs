@@ -15,7 +15,7 @@ use app::ssr::state::{AppState, PortalSettings};
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::Request;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use leptos::prelude::*;
@@ -176,12 +176,7 @@ fn panic_response(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .or_else(|| cause.downcast_ref::<String>().cloned())
         .unwrap_or_default();
     let error = app::ssr::request::internal_error(&format!("panic: {detail}"));
-    (
-        http::StatusCode::INTERNAL_SERVER_ERROR,
-        [(http::header::CONTENT_TYPE, "application/json")],
-        serde_json::to_string(&error).unwrap_or_default(),
-    )
-        .into_response()
+    app::ssr::request::error_response(&error)
 }
 
 /// Serves the portal on `listener` until `shutdown` resolves, with the outbox worker

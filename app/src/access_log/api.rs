@@ -10,7 +10,9 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 mod edge {
-    //! Shared steps: the calling patient's record number.
+    //! Shared steps: the calling patient's record number and filter.
+    use crate::access_log::server::query::{parse_filter, ParsedFilter};
+    use crate::access_log::types::AccessFilter;
     use crate::accounts::server::entity as account;
     use crate::error::AppError;
     use crate::identity::server::access::PatientCap;
@@ -26,6 +28,20 @@ mod edge {
             .or_internal()?
             .and_then(|row| row.mrn)
             .ok_or(AppError::NotFound)
+    }
+
+    /// The caller's record number and their filter, parsed (a bad field is named).
+    pub async fn own_filtered_log(
+        state: &AppState,
+        cap: PatientCap,
+        filter: &AccessFilter,
+    ) -> Result<(String, ParsedFilter), AppError> {
+        let parsed = parse_filter(filter, &state.settings.time_zone).map_err(|bad| {
+            AppError::InvalidInput {
+                field: bad.0.to_owned(),
+            }
+        })?;
+        Ok((mrn_of(state, cap).await?, parsed))
     }
 }
 
@@ -43,12 +59,8 @@ pub async fn access_page(
         async {
             let (_who, cap) = access::patient().await?;
             let state = AppState::current()?;
-            let mrn = edge::mrn_of(&state, cap).await?;
+            let (mrn, parsed) = edge::own_filtered_log(&state, cap, &filter).await?;
             let tz = &state.settings.time_zone;
-            let parsed =
-                query::parse_filter(&filter, tz).map_err(|bad| AppError::InvalidInput {
-                    field: bad.0.to_owned(),
-                })?;
             query::page(&state.db, &mrn, &parsed, after.as_deref(), tz)
                 .await
                 .or_internal()
@@ -68,12 +80,8 @@ pub async fn access_summary(filter: AccessFilter) -> Result<AccessSummaryView, A
         async {
             let (_who, cap) = access::patient().await?;
             let state = AppState::current()?;
-            let mrn = edge::mrn_of(&state, cap).await?;
+            let (mrn, parsed) = edge::own_filtered_log(&state, cap, &filter).await?;
             let tz = &state.settings.time_zone;
-            let parsed =
-                query::parse_filter(&filter, tz).map_err(|bad| AppError::InvalidInput {
-                    field: bad.0.to_owned(),
-                })?;
             query::summary(&state.db, &mrn, &parsed, tz)
                 .await
                 .or_internal()

@@ -134,6 +134,18 @@ pub fn status_of(error: &AppError) -> http::StatusCode {
     }
 }
 
+/// An error as a plain HTTP answer (outside server functions): its status and its JSON.
+#[must_use]
+pub fn error_response(error: &AppError) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    (
+        status_of(error),
+        [(http::header::CONTENT_TYPE, "application/json")],
+        serde_json::to_string(error).unwrap_or_default(),
+    )
+        .into_response()
+}
+
 /// Ends a server function: an error sets the matching HTTP status on the response.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(error) = &result {

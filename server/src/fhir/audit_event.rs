@@ -23,8 +23,8 @@ use app::access_log::types::{Action, AgentKind, Category, Purpose};
 use serde_json::Value;
 
 use super::elements::{
-    array, child, codings, concept_text, instant, item, object, opt_bool, opt_str, reference_key,
-    reference_type, req_str,
+    array, child, codings, concept_text, concepts, instant, item, object, opt_bool, opt_str,
+    reference_key, reference_type, req_str,
 };
 use super::outcome::Invalid;
 
@@ -219,16 +219,9 @@ fn parse_agent(resource: &Value, path: &str) -> Result<Agent, Invalid> {
         Some("Device") => AgentKind::System,
         _ => AgentKind::Staff,
     };
-    let mut role = None;
-    for (index, concept) in array(agent, &agent_path, "role")?.iter().enumerate() {
-        if !concept.is_object() {
-            return Err(Invalid::new(
-                item(&child(&agent_path, "role"), index),
-                "must be a CodeableConcept",
-            ));
-        }
-        role = role.or_else(|| concept_text(concept));
-    }
+    let mut role = concepts(agent, &agent_path, "role")?
+        .iter()
+        .find_map(concept_text);
     if role.is_none() {
         role = object(agent, &agent_path, "type")?.and_then(concept_text);
     }

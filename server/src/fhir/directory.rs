@@ -20,8 +20,8 @@ use app::directory::types::{parse_clock, weekday_index, OpeningPeriod, WorkingHo
 use serde_json::Value;
 
 use super::elements::{
-    array, child, codings, concept_text, instant, item, object, opt_bool, opt_str, reference_key,
-    reference_type,
+    array, child, codings, concept_text, concepts, instant, item, object, opt_bool, opt_str,
+    reference_key, reference_type,
 };
 use super::outcome::Invalid;
 
@@ -238,16 +238,9 @@ fn practitioner_role(resource: &Value, path: &str) -> Result<DirectoryEntry, Inv
         .first()
         .and_then(reference_key)
         .or(object(resource, path, "organization")?.and_then(reference_key));
-    let mut job_title = None;
-    for (index, code) in array(resource, path, "code")?.iter().enumerate() {
-        if !code.is_object() {
-            return Err(Invalid::new(
-                item(&child(path, "code"), index),
-                "must be a CodeableConcept",
-            ));
-        }
-        job_title = job_title.or_else(|| concept_text(code));
-    }
+    let job_title = concepts(resource, path, "code")?
+        .iter()
+        .find_map(concept_text);
     Ok(DirectoryEntry::StaffRole {
         staff_number: practitioner,
         department_code,

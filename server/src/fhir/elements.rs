@@ -43,6 +43,18 @@ pub fn array<'a>(parent: &'a Value, path: &str, name: &str) -> Result<&'a [Value
     }
 }
 
+/// An optional array of `CodeableConcept`s (each must be an object).
+pub fn concepts<'a>(parent: &'a Value, path: &str, name: &str) -> Result<&'a [Value], Invalid> {
+    let items = array(parent, path, name)?;
+    if let Some(index) = items.iter().position(|concept| !concept.is_object()) {
+        return Err(Invalid::new(
+            item(&child(path, name), index),
+            "must be a CodeableConcept",
+        ));
+    }
+    Ok(items)
+}
+
 /// An optional object element.
 pub fn object<'a>(parent: &'a Value, path: &str, name: &str) -> Result<Option<&'a Value>, Invalid> {
     match parent.get(name) {

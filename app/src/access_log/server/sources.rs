@@ -42,6 +42,30 @@ fn valid_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
+/// Inserts a source unless one has that name; returns how many rows were written (0 or 1).
+async fn insert_new<C: ConnectionTrait>(
+    conn: &C,
+    name: &str,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<u64, DbErr> {
+    let row = source::ActiveModel {
+        id: NotSet,
+        name: Set(name.to_owned()),
+        token_hash: Set(tokens::hash(token)),
+        created_at: Set(now),
+        revoked_at: Set(None),
+    };
+    source::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(source::Column::Name)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await
+}
+
 /// Adds a source and returns its bearer token (shown once).
 pub async fn add_source<C: ConnectionTrait>(
     conn: &C,
@@ -52,22 +76,7 @@ pub async fn add_source<C: ConnectionTrait>(
         return Err(SourceError::BadName);
     }
     let token = tokens::new_token();
-    let row = source::ActiveModel {
-        id: NotSet,
-        name: Set(name.to_owned()),
-        token_hash: Set(tokens::hash(&token)),
-        created_at: Set(now),
-        revoked_at: Set(None),
-    };
-    let inserted = source::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(source::Column::Name)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(conn)
-        .await?;
-    if inserted == 0 {
+    if insert_new(conn, name, &token, now).await? == 0 {
         return Err(SourceError::Exists(name.to_owned()));
     }
     Ok(token)
@@ -120,21 +129,7 @@ pub async fn portal_source<C: ConnectionTrait>(
     conn: &C,
     now: OffsetDateTime,
 ) -> Result<Source, DbErr> {
-    let row = source::ActiveModel {
-        id: NotSet,
-        name: Set(PORTAL_SOURCE.to_owned()),
-        token_hash: Set(tokens::hash(&tokens::new_token())),
-        created_at: Set(now),
-        revoked_at: Set(None),
-    };
-    source::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(source::Column::Name)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(conn)
-        .await?;
+    insert_new(conn, PORTAL_SOURCE, &tokens::new_token(), now).await?;
     source::Entity::find()
         .filter(source::Column::Name.eq(PORTAL_SOURCE))
         .one(conn)
