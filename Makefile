@@ -25,7 +25,7 @@ SITE_ROOT := $(CURDIR)/target/site
 POSTGRES_URL := postgres://postgres@127.0.0.1:5432/
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test tools browser-tools build unit-and-integration-tests browser-tests
+.PHONY: run test tools browser-tools build unit-and-integration-tests browser-tests bench
 
 ## run: build and serve the portal on SQLite with demo data
 run: tools build
@@ -84,3 +84,22 @@ unit-and-integration-tests:
 browser-tests:
 	@echo "==> running browser tests in headless Chromium"
 	cd end2end && PORTAL_BIN="$(PORTAL_BIN)" LEPTOS_SITE_ROOT="$(SITE_ROOT)" npx playwright test
+
+## bench: the access-log benchmark (release build) on a new SQLite file, then on a new
+## PostgreSQL database when one answers; BENCH_ARGS passes options, e.g. --size 100000
+BENCH_BIN := $(CARGO_TARGET_DIR)/release/portal
+bench:
+	@echo "==> building the portal for measuring (release)"
+	cargo build --release -p server --bin portal
+	@dir=$$(mktemp -d); echo "==> benchmark on SQLite ($$dir)"; \
+	  RUST_LOG=warn PORTAL_DATA_DIR=$$dir "$(BENCH_BIN)" bench $(BENCH_ARGS); status=$$?; \
+	  rm -rf "$$dir"; [ $$status = 0 ]
+	@if psql "$(POSTGRES_URL)postgres" -qtAc 'select 1' >/dev/null 2>&1; then \
+	  echo "==> benchmark on PostgreSQL (database portal_bench)"; \
+	  psql "$(POSTGRES_URL)postgres" -qc 'DROP DATABASE IF EXISTS portal_bench' -c 'CREATE DATABASE portal_bench'; \
+	  dir=$$(mktemp -d); \
+	  RUST_LOG=warn PORTAL_DATA_DIR=$$dir DATABASE_URL="$(POSTGRES_URL)portal_bench" "$(BENCH_BIN)" bench $(BENCH_ARGS); status=$$?; \
+	  psql "$(POSTGRES_URL)postgres" -qc 'DROP DATABASE IF EXISTS portal_bench'; rm -rf "$$dir"; [ $$status = 0 ]; \
+	else \
+	  echo "==> no PostgreSQL on 127.0.0.1:5432: PostgreSQL benchmark SKIPPED"; \
+	fi

@@ -21,6 +21,7 @@ use leptos_router::{
     path, SsrMode,
 };
 
+use crate::access_log::ui::{log::AccessLogPage, reviews::ReviewsPage, settings::LogSettingsPage};
 use crate::identity::ui::{
     enroll::EnrollPage, home::HomePage, passkeys::PasskeysPage, provide_session,
     recovery::RecoveryPage, sign_in::SignInPage,
@@ -118,6 +119,17 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("staff/recovery") view=RecoveryPage ssr=SsrMode::Async />
+                        <Route path=path!("access-log") view=AccessLogPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("access-log/settings")
+                            view=LogSettingsPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/access-reviews")
+                            view=ReviewsPage
+                            ssr=SsrMode::Async
+                        />
                     </Routes>
                 </ErrorBoundary>
             </PageFrame>

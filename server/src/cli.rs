@@ -87,6 +87,24 @@ pub enum Command {
     },
     /// Print the public key that signs checkpoints and downloads.
     PublicKey,
+    /// Measure the access log on the configured database, which must hold no events yet:
+    /// ingestion rate and a patient's first-page latency as the log grows, beside the raw
+    /// insert rate of the same rows. Prints figures; writes benchmark data into that database.
+    Bench {
+        /// Log sizes (events) at which to measure; repeat for several.
+        #[arg(long = "size", default_values_t = [1_000_000_u64, 10_000_000])]
+        sizes: Vec<u64>,
+        /// Events per ingestion transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+        /// Events ingested through the portal (and timed) just before each size; those
+        /// before them are inserted raw.
+        #[arg(long, default_value_t = 500_000)]
+        ingest_window: u64,
+        /// First-page queries per kind of patient at each size.
+        #[arg(long, default_value_t = 500)]
+        samples: usize,
+    },
     /// Queue a test email to check mail delivery (sent by a running server's outbox worker,
     /// or at once by this command when no server runs).
     SendTestEmail {

@@ -2,6 +2,7 @@
 //! email delivery worker, the demo seed and the command line. `main.rs` only dispatches.
 
 pub mod access_cli;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -85,12 +85,12 @@ async fn run(command: Command, config: &Config, clock: SharedClock) -> Result<()
                 .map_err(|e| e.to_string())?;
             let domain = config.mail_domain();
             let settings = invite_settings(config, &domain, clock.now());
-            let summary = demo::seed(&state.db, &settings)
+            let summary = demo::seed(&state.db, &settings, &state.access.ingest)
                 .await
                 .map_err(|e| e.to_string())?;
             say(&format!(
-                "demo hospital ready: {} departments, {} staff, {} patients",
-                summary.departments, summary.staff, summary.patients
+                "demo hospital ready: {} departments, {} staff, {} patients, {} new access events",
+                summary.departments, summary.staff, summary.patients, summary.accesses
             ));
             say("enrollment links (each works once; open one to set up a passkey and sign in):");
             for (name, role, link) in &summary.links {
@@ -220,6 +220,28 @@ async fn run(command: Command, config: &Config, clock: SharedClock) -> Result<()
             } else {
                 Err("verification failed".to_owned())
             }
+        }
+        Command::Bench {
+            mut sizes,
+            batch,
+            ingest_window,
+            samples,
+        } => {
+            sizes.sort_unstable();
+            sizes.dedup();
+            if sizes.first() == Some(&0) || batch == 0 {
+                return Err("--size and --batch must be above zero".to_owned());
+            }
+            let state = startup::prepare(config, clock.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            let options = server::bench::BenchOptions {
+                sizes,
+                batch,
+                ingest_window,
+                samples,
+            };
+            server::bench::run(&state, &options, clock.now(), &say).await
         }
         Command::PublicKey => {
             let state = startup::prepare(config, clock)

@@ -203,6 +203,7 @@ pub async fn serve(
     ));
 
     let checkpoints = tokio::spawn(run_checkpoints(state.clone(), stop_workers.subscribe()));
+    let digests = tokio::spawn(run_digests(state.clone(), stop_workers.subscribe()));
     let app = router(&state, config);
     let result = axum::serve(
         listener,
@@ -215,6 +216,7 @@ pub async fn serve(
     let _ = stop_workers.send(true);
     let _ = worker.await;
     let _ = checkpoints.await;
+    let _ = digests.await;
     result
 }
 
@@ -239,6 +241,28 @@ async fn run_checkpoints(state: AppState, mut stop: watch::Receiver<bool>) {
         }
         if stopping || *stop.borrow() {
             return;
+        }
+    }
+}
+
+/// How often the weekly digests are looked for (each patient's week is kept per account).
+const DIGEST_CHECK_EVERY: std::time::Duration = std::time::Duration::from_mins(15);
+
+/// Queues the weekly digests that are due, now and every [`DIGEST_CHECK_EVERY`].
+async fn run_digests(state: AppState, mut stop: watch::Receiver<bool>) {
+    use app::access_log::server::digest::queue_due;
+    let Some(mail) = state.access.ingest.mail.clone() else {
+        return;
+    };
+    loop {
+        match queue_due(&state.db, &mail, state.clock.now()).await {
+            Ok(0) => {}
+            Ok(queued) => tracing::info!("queued {queued} weekly digest emails"),
+            Err(error) => tracing::warn!("could not queue weekly digests: {error}"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(DIGEST_CHECK_EVERY) => {}
+            _ = stop.changed() => return,
         }
     }
 }

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use super::types::{
-    AccessFilter, AccessPageView, AccessSummaryView, LogSettingsView, ReviewItemView,
+    AccessFilter, AccessPageView, AccessSummaryView, DepartmentView, LogSettingsView,
+    ReviewItemView,
 };
 use crate::error::AppError;
 
@@ -85,6 +86,23 @@ pub async fn access_summary(filter: AccessFilter) -> Result<AccessSummaryView, A
             query::summary(&state.db, &mrn, &parsed, tz)
                 .await
                 .or_internal()
+        }
+        .await,
+    )
+}
+
+/// The hospital's departments, for the caller's filters.
+#[server(endpoint = "access/departments")]
+pub async fn access_departments() -> Result<Vec<DepartmentView>, AppError> {
+    use crate::access_log::server::query;
+    use crate::identity::server::access;
+    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::state::AppState;
+    respond(
+        async {
+            access::patient().await?;
+            let state = AppState::current()?;
+            query::departments(&state.db).await.or_internal()
         }
         .await,
     )
@@ -179,7 +197,7 @@ pub async fn set_notify(choice: String) -> Result<(), AppError> {
 
 /// Adds a person (by name) or a department to the caller's watch list.
 #[server(endpoint = "access/watch-add")]
-pub async fn add_watch(person_name: String, department: Option<i64>) -> Result<(), AppError> {
+pub async fn add_watch(person_name: String, department: Option<String>) -> Result<(), AppError> {
     use crate::access_log::server::{query, settings};
     use crate::identity::server::access;
     use crate::ssr::request::{respond, OrInternal};
@@ -187,6 +205,13 @@ pub async fn add_watch(person_name: String, department: Option<i64>) -> Result<(
     respond(
         async {
             let (_who, cap) = access::patient().await?;
+            // A form sends an empty department for "none".
+            let department = match department.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(id) => Some(id.parse::<i64>().map_err(|_| AppError::InvalidInput {
+                    field: "department".into(),
+                })?),
+            };
             let name = person_name.trim();
             let invalid = || AppError::InvalidInput {
                 field: "person_name".into(),

@@ -278,6 +278,18 @@ fn directory_bundle() -> Value {
     ]})
 }
 
+/// Puts a person on the patient's watch list through the server function.
+async fn watch(app: &TestApp, session: &str, person: &str) {
+    let answer = call(
+        app,
+        "access/watch-add",
+        &[("person_name", person)],
+        Some(session),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+}
+
 async fn flags_of(app: &TestApp, token: &str, event: Value) -> String {
     let id = event["id"].as_str().unwrap().to_owned();
     let (status, body) = post_json(app, "/AuditEvent", token, &event).await;
@@ -420,14 +432,7 @@ async fn each_rule_fires_on_its_case_and_stays_quiet_otherwise(backend: Backend)
         .await,
         ""
     );
-    let answer = call(
-        &app,
-        "access/watch-add",
-        &[("person_name", "医生 S3")],
-        Some(&session),
-    )
-    .await;
-    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    watch(&app, &session, "医生 S3").await;
     assert_eq!(
         flags_of(
             &app,
@@ -643,6 +648,13 @@ async fn a_patient_sees_only_their_own_log(backend: Backend) {
     let b_log = events_of(&app, &b_mrn).await;
     assert_eq!(b_log.last().unwrap().category, "access_log");
     assert_eq!(b_log.last().unwrap().agent_name, "吴刚");
+    // Shown to the patient, not judged: reviewing does not feed the queue it reads.
+    assert_eq!(b_log.last().unwrap().flags, "");
+    let again = call(&app, "access/reviews", &[], Some(&officer)).await;
+    assert_eq!(
+        again.body.as_array().map(Vec::len),
+        queue.body.as_array().map(Vec::len)
+    );
     let decided = call(
         &app,
         "access/review-decide",
@@ -782,3 +794,148 @@ async fn verify_detects_a_changed_event(backend: Backend) {
     );
 }
 on_both_backends!(verify_detects_a_changed_event);
+
+/// The message with `message_id` as the listener received it, waiting up to 15 s for the
+/// running portal's outbox worker to deliver it.
+async fn delivered(smtp: &crate::smtp::SmtpServer, message_id: &str) -> crate::smtp::Received {
+    for _ in 0..150 {
+        if let Some(found) = smtp
+            .received()
+            .into_iter()
+            .find(|message| message.data.contains(message_id))
+        {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{message_id} was not delivered");
+}
+
+/// The access-log emails queued so far (invitations left out), oldest first.
+async fn notices(app: &TestApp) -> Vec<app::ssr::outbox::Model> {
+    app::ssr::outbox::Entity::find()
+        .filter(app::ssr::outbox::Column::Template.is_in(["unusual_access", "weekly_digest"]))
+        .order_by_asc(app::ssr::outbox::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+async fn patients_hear_at_once_or_weekly_without_names_or_health_data(backend: Backend) {
+    use app::access_log::server::digest::queue_due;
+    let smtp = crate::smtp::SmtpServer::start().await;
+    let app = TestApp::spawn_with(backend, &[("PORTAL_SMTP_URL", &smtp.url())]).await;
+    let token = source(&app, "his").await;
+    let mail = app.state.access.ingest.mail.clone().expect("mail context");
+
+    // At once: a patient (immediate is the default) watching one member of staff.
+    let (at_once_id, link) = invite(&app, "韩梅梅").await;
+    let at_once_mrn = mrn_of(&app, at_once_id).await;
+    let (_, at_once) = enroll(&app, &link).await;
+    watch(&app, &at_once, "医生S7").await;
+    // An ordinary access sends nothing; a flagged one sends one email.
+    let ordinary = audit_event("n-1", &at_once_mrn, "S1", "NONE", "2026-11-17T10:00");
+    assert_eq!(flags_of(&app, &token, ordinary).await, "");
+    let flagged = audit_event("n-2", &at_once_mrn, "S7", "NONE", "2026-11-17T10:05");
+    assert_eq!(flags_of(&app, &token, flagged).await, "watch_list");
+    let rows = notices(&app).await;
+    assert_eq!(rows.len(), 1, "one email, for the flagged access only");
+    assert_eq!(rows[0].template, "unusual_access");
+    let received = delivered(&smtp, &rows[0].message_id).await;
+    assert_eq!(received.to, vec![format!("TO:<{}>", rows[0].recipient)]);
+    for body in [&rows[0].body_text, &rows[0].body_html] {
+        assert!(body.contains("/access-log"), "{body}");
+        for private in ["医生S7", "S7", "主治医师", "化验", "Lab", "WS-07"] {
+            assert!(!body.contains(private), "{private} in {body}");
+        }
+    }
+
+    // Weekly: the choice starts the week; a digest is due a week later, only when
+    // something arrived, and once.
+    let (weekly_id, link) = invite(&app, "李华").await;
+    let weekly_mrn = mrn_of(&app, weekly_id).await;
+    let (_, weekly) = enroll(&app, &link).await;
+    let answer = call(
+        &app,
+        "access/notify",
+        &[("choice", "weekly")],
+        Some(&weekly),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    watch(&app, &weekly, "医生S7").await;
+    // And one who wants no emails at all.
+    let (silent_id, link) = invite(&app, "王磊").await;
+    let silent_mrn = mrn_of(&app, silent_id).await;
+    let (_, silent) = enroll(&app, &link).await;
+    let answer = call(&app, "access/notify", &[("choice", "none")], Some(&silent)).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    watch(&app, &silent, "医生S7").await;
+    let flagged = audit_event("n-0", &silent_mrn, "S7", "NONE", "2026-11-17T11:00");
+    assert_eq!(flags_of(&app, &token, flagged).await, "watch_list");
+
+    app.clock.advance(time::Duration::minutes(1));
+    let flagged = audit_event("n-3", &weekly_mrn, "S7", "NONE", "2026-11-17T11:00");
+    assert_eq!(flags_of(&app, &token, flagged).await, "watch_list");
+    assert_eq!(
+        queue_due(&app.state.db, &mail, app.clock.now())
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(notices(&app).await.len(), 1, "no email at once for weekly");
+
+    app.clock
+        .advance(time::Duration::days(7) + time::Duration::minutes(1));
+    assert_eq!(
+        queue_due(&app.state.db, &mail, app.clock.now())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        queue_due(&app.state.db, &mail, app.clock.now())
+            .await
+            .unwrap(),
+        0
+    );
+    let rows = notices(&app).await;
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1].template, "weekly_digest");
+    delivered(&smtp, &rows[1].message_id).await;
+    assert!(!rows[1].body_text.contains("S7"));
+
+    // A quiet week: no digest; the week after that, news again.
+    app.clock
+        .advance(time::Duration::days(7) + time::Duration::minutes(1));
+    assert_eq!(
+        queue_due(&app.state.db, &mail, app.clock.now())
+            .await
+            .unwrap(),
+        0
+    );
+    app.clock.advance(time::Duration::minutes(1));
+    let later = audit_event("n-4", &weekly_mrn, "S1", "NONE", "2026-11-30T11:00");
+    assert_eq!(flags_of(&app, &token, later).await, "");
+    app.clock
+        .advance(time::Duration::days(7) + time::Duration::minutes(1));
+    assert_eq!(
+        queue_due(&app.state.db, &mail, app.clock.now())
+            .await
+            .unwrap(),
+        1
+    );
+
+    // Nothing ever reached the patient who chose no emails.
+    let silent_address = account::Entity::find_by_id(silent_id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .email
+        .unwrap();
+    let rows = notices(&app).await;
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|row| row.recipient != silent_address));
+}
+on_both_backends!(patients_hear_at_once_or_weekly_without_names_or_health_data);

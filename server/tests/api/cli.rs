@@ -1,6 +1,10 @@
-//! The `portal` binary: help, configuration errors, migrate and seed-demo.
+//! The `portal` binary: help, configuration errors, migrate, seed-demo, source systems and
+//! verification of the access log.
 
 use std::process::Command;
+
+use app::access_log::server::entity::event;
+use app::access_log::types::{rules_from_codes, Rule};
 
 use sea_orm::{ConnectionTrait, Database, DatabaseBackend, EntityTrait, PaginatorTrait, Statement};
 
@@ -53,22 +57,23 @@ fn invalid_configuration_stops_with_one_clear_line() {
 #[tokio::test]
 async fn seed_demo_creates_a_demo_hospital_and_can_run_again() {
     let dir = tempfile::tempdir().unwrap();
-    for _ in 0..2 {
-        let output = portal()
-            .env("PORTAL_DATA_DIR", dir.path())
-            .arg("seed-demo")
-            .output()
-            .unwrap();
+    for run in 0..2 {
+        let stdout = run_ok(portal().env("PORTAL_DATA_DIR", dir.path()).arg("seed-demo"));
         assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            stdout.contains("8 departments, 10 staff, 5 patients"),
+            stdout.contains("8 departments, 13 staff, 5 patients"),
             "{stdout}"
         );
+        let new_events = stdout
+            .split(" new access events")
+            .next()
+            .and_then(|head| head.rsplit(' ').next())
+            .and_then(|count| count.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("no event count in {stdout}"));
+        if run == 0 {
+            assert!(new_events > 150, "{stdout}");
+        } else {
+            assert_eq!(new_events, 0, "seeding again adds no events");
+        }
     }
     let db_file = dir.path().join("portal.db");
     assert!(db_file.exists());
@@ -79,7 +84,8 @@ async fn seed_demo_creates_a_demo_hospital_and_can_run_again() {
         .count(&db)
         .await
         .unwrap();
-    assert_eq!(accounts, 15, "running twice does not duplicate");
+    // 13 staff, 5 patients and one patient known from the directory only.
+    assert_eq!(accounts, 19, "running twice does not duplicate");
     let journal = db
         .query_one(Statement::from_string(
             DatabaseBackend::Sqlite,
@@ -92,6 +98,98 @@ async fn seed_demo_creates_a_demo_hospital_and_can_run_again() {
         journal.try_get::<String>("", "journal_mode").unwrap(),
         "wal"
     );
+
+    // The history trips every unusual-access rule somewhere.
+    let fired: std::collections::BTreeSet<Rule> = event::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .iter()
+        .flat_map(|row| rules_from_codes(&row.flags))
+        .collect();
+    assert_eq!(
+        fired.into_iter().collect::<Vec<_>>(),
+        Rule::ALL.to_vec(),
+        "each rule has a demo case"
+    );
+
+    // The chain checks out; changing one stored event is reported.
+    let stdout = run_ok(portal().env("PORTAL_DATA_DIR", dir.path()).arg("verify"));
+    assert!(stdout.contains("OK: the access log is intact"), "{stdout}");
+    db.execute(Statement::from_string(
+        DatabaseBackend::Sqlite,
+        "UPDATE access_event SET agent_name = 'someone else' WHERE id = (SELECT MIN(id) + 5 FROM access_event)",
+    ))
+    .await
+    .unwrap();
+    let output = portal()
+        .env("PORTAL_DATA_DIR", dir.path())
+        .arg("verify")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("PROBLEM"), "{stdout}");
+    assert!(stdout.contains("FAILED"), "{stdout}");
+}
+
+/// Runs `command`, insists it succeeded, and returns what it printed.
+fn run_ok(command: &mut Command) -> String {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn source_systems_are_added_once_and_revoked_from_the_command_line() {
+    use app::access_log::server::sources::authenticate;
+    let dir = tempfile::tempdir().unwrap();
+    let add = || {
+        let mut command = portal();
+        command
+            .env("PORTAL_DATA_DIR", dir.path())
+            .args(["add-source", "--name", "his"]);
+        command
+    };
+    let stdout = run_ok(&mut add());
+    let token = stdout.lines().last().unwrap().trim().to_owned();
+    assert!(token.len() >= 32, "{stdout}");
+
+    let db = Database::connect(format!(
+        "sqlite://{}",
+        dir.path().join("portal.db").display()
+    ))
+    .await
+    .unwrap();
+    let source = authenticate(&db, &token)
+        .await
+        .unwrap()
+        .expect("token works");
+    assert_eq!(source.name, "his");
+    assert!(authenticate(&db, "not-the-token").await.unwrap().is_none());
+
+    // The same name twice is refused, and the first token keeps working.
+    let again = add().output().unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--name"));
+    assert!(authenticate(&db, &token).await.unwrap().is_some());
+
+    run_ok(
+        portal()
+            .env("PORTAL_DATA_DIR", dir.path())
+            .args(["revoke-source", "--name", "his"]),
+    );
+    assert!(authenticate(&db, &token).await.unwrap().is_none());
+    let unknown = portal()
+        .env("PORTAL_DATA_DIR", dir.path())
+        .args(["revoke-source", "--name", "nobody"])
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
 }
 
 #[test]

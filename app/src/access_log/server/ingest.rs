@@ -111,6 +111,7 @@ pub async fn ingest(
     let mut recent = std::mem::take(&mut directory.recent_by_agent);
     let mut touched: HashSet<&str> = HashSet::new();
     let mut to_notify: HashSet<String> = HashSet::new();
+    let oversight = source.name == super::sources::PORTAL_SOURCE;
 
     for access in events {
         let key = access.source_event_id.as_str();
@@ -120,7 +121,14 @@ pub async fn ingest(
         }
         last_id += 1;
         let department_id = directory.department_of(access);
-        let rules = directory.rules_for(access, department_id, &recent, context);
+        // The portal's own entries record oversight done inside the portal (a privacy
+        // officer reading the review queue). Judging them would flag the review itself and
+        // feed it back into the queue it came from; they are shown, not judged.
+        let rules = if oversight {
+            Vec::new()
+        } else {
+            directory.rules_for(access, department_id, &recent, context)
+        };
         if let Some(agent) = &access.agent_ref {
             recent
                 .entry(agent.clone())

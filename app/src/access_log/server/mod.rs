@@ -2,6 +2,7 @@
 //! queries for the patient's pages and downloads, and the review queue.
 
 pub mod chain;
+pub mod digest;
 pub mod download;
 pub mod entity;
 pub mod ingest;

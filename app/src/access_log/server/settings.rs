@@ -1,6 +1,6 @@
 //! A patient's log settings: notification choice and watch list.
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     Set,
@@ -22,9 +22,21 @@ pub async fn set_notify<C: ConnectionTrait>(
     choice: NotifyChoice,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    account::Entity::update_many()
+    let mut update = account::Entity::update_many()
         .col_expr(account::Column::Notify, Expr::value(choice.code()))
-        .col_expr(account::Column::UpdatedAt, Expr::value(now))
+        .col_expr(account::Column::UpdatedAt, Expr::value(now));
+    if choice == NotifyChoice::Weekly {
+        // The first week starts now; choosing weekly again keeps the running week.
+        update = update.col_expr(
+            account::Column::LastDigestAt,
+            Func::coalesce([
+                Expr::col(account::Column::LastDigestAt).into(),
+                Expr::value(now),
+            ])
+            .into(),
+        );
+    }
+    update
         .filter(account::Column::Id.eq(cap.account_id()))
         .exec(conn)
         .await?;

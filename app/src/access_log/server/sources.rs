@@ -129,16 +129,26 @@ pub async fn portal_source<C: ConnectionTrait>(
     conn: &C,
     now: OffsetDateTime,
 ) -> Result<Source, DbErr> {
-    insert_new(conn, PORTAL_SOURCE, &tokens::new_token(), now).await?;
+    keyless_source(conn, PORTAL_SOURCE, now).await
+}
+
+/// A source nobody can push as: created on first use with a random token that is
+/// discarded (the portal's own, or the demo hospital's history).
+pub async fn keyless_source<C: ConnectionTrait>(
+    conn: &C,
+    name: &str,
+    now: OffsetDateTime,
+) -> Result<Source, DbErr> {
+    insert_new(conn, name, &tokens::new_token(), now).await?;
     source::Entity::find()
-        .filter(source::Column::Name.eq(PORTAL_SOURCE))
+        .filter(source::Column::Name.eq(name))
         .one(conn)
         .await?
         .map(|row| Source {
             id: row.id,
             name: row.name,
         })
-        .ok_or_else(|| DbErr::RecordNotFound("portal source".into()))
+        .ok_or_else(|| DbErr::RecordNotFound(format!("source {name}")))
 }
 
 /// Names of all sources and whether each is active.

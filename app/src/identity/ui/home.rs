@@ -5,6 +5,7 @@ use leptos_meta::Title;
 
 use super::guard::Guarded;
 use super::role_label;
+use crate::access_log::texts::AccessTexts;
 use crate::accounts::types::AccountKind;
 use crate::i18n::ui::use_i18n;
 use crate::identity::types::{Role, SessionView};
@@ -19,6 +20,9 @@ fn Home(who: SessionView) -> impl IntoView {
     let i18n = use_i18n();
     let staff = who.kind == AccountKind::Staff;
     let admin = who.roles.contains(&Role::Admin);
+    let patient = who.roles.contains(&Role::Patient);
+    let privacy_officer = who.roles.contains(&Role::PrivacyOfficer);
+    let access = move || AccessTexts::of(i18n.locale());
     let roles = who.roles.clone();
     let name = who.display_name.clone();
     view! {
@@ -51,6 +55,20 @@ fn Home(who: SessionView) -> impl IntoView {
                 {move || i18n.t().home_language} ": "
                 <strong>{move || i18n.locale().endonym()}</strong>
             </p>
+            <Show when=move || patient>
+                <ul class="links links--primary">
+                    <li>
+                        <a href="/access-log">{move || access().nav}</a>
+                    </li>
+                </ul>
+            </Show>
+            <Show when=move || privacy_officer>
+                <ul class="links links--primary">
+                    <li>
+                        <a href="/staff/access-reviews">{move || access().reviews_title}</a>
+                    </li>
+                </ul>
+            </Show>
             <h2>{move || i18n.t().home_security_heading}</h2>
             <ul class="links">
                 <li>

@@ -1,0 +1,106 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { addAuthenticator, hydrated, mainPortal, portalCli } from "./portal";
+
+test.use({ locale: "zh-CN" });
+
+/** Opens `link` in a new phone-sized browser, enrolls a passkey and lands on /home. */
+async function enrolledPage(browser: Browser, link: string): Promise<Page> {
+  const context = await browser.newContext({
+    locale: "zh-CN",
+    viewport: { width: 360, height: 740 },
+  });
+  const page = await context.newPage();
+  await addAuthenticator(page);
+  await page.goto(link);
+  await hydrated(page);
+  await page.getByRole("button", { name: "创建我的通行密钥" }).click();
+  await expect(page).toHaveURL(/\/home$/);
+  return page;
+}
+
+/** Nothing on the page is wider than the phone's screen. */
+async function fitsTheScreen(page: Page) {
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow).toBeLessThanOrEqual(0);
+}
+
+test("a patient questions an unusual access and the privacy officer answers", async ({ browser }) => {
+  const portal = mainPortal();
+  // The demo patient 张伟 (seeded with months of history) gets a fresh link.
+  const patientLink = portalCli(portal, [
+    "invite-patient", "--mrn", "P000001", "--name", "张伟", "--locale", "zh-Hans",
+  ]);
+  const patient = await enrolledPage(browser, patientLink);
+  const errors: string[] = [];
+  patient.on("pageerror", (error) => errors.push(error.message));
+
+  await patient.getByRole("link", { name: "谁看了我的病历" }).click();
+  await expect(patient.getByRole("heading", { level: 1 })).toHaveText("谁看了我的病历");
+  await hydrated(patient);
+  const entries = patient.locator("li.access-entry");
+  await expect(entries.first()).toBeVisible();
+  const all = await entries.count();
+  expect(all).toBeGreaterThan(10);
+  // The charts: drawn bars, and the same numbers as tables for screen readers.
+  const months = patient.getByRole("figure", { name: "每月访问次数" });
+  await expect(months).toBeVisible();
+  expect(await months.locator("rect").count()).toBeGreaterThan(3);
+  await expect(patient.getByRole("table", { name: "各科室访问次数" })).toBeAttached();
+  await fitsTheScreen(patient);
+
+  // Filter: only unusual accesses. Every entry left carries the mark.
+  await patient.getByLabel("只看异常访问").check();
+  await patient.getByRole("button", { name: "显示", exact: true }).click();
+  await expect(patient).toHaveURL(/unusual=1/);
+  await hydrated(patient);
+  await expect(patient.getByLabel("只看异常访问")).toBeChecked();
+  const unusual = await entries.count();
+  expect(unusual).toBeGreaterThan(0);
+  expect(unusual).toBeLessThan(all);
+  await expect(patient.locator("li.access-entry--unusual")).toHaveCount(unusual);
+
+  // Open the access by a nurse who shares his surname and read why it is marked.
+  const entry = entries.filter({ hasText: "张敏" });
+  await expect(entry).toHaveCount(1);
+  await entry.locator("summary").first().click();
+  await expect(entry.getByText("这位工作人员与您同姓，可能是您的亲属。")).toBeVisible();
+  await expect(entry.getByText("为您诊疗")).toBeVisible();
+  await fitsTheScreen(patient);
+
+  // "I don't recognise this", in the patient's own words.
+  await entry.getByText("我不认识这次访问").click();
+  const question = entry.getByLabel("您希望隐私保护专员核实什么？");
+  await question.fill("我不认识这位护士，那天我没有去医院。");
+  await entry.getByRole("button", { name: "发送给隐私保护专员" }).click();
+  await expect(entry.getByText("您的问题", { exact: true })).toBeVisible();
+  await expect(entry.getByText("我不认识这位护士，那天我没有去医院。")).toBeVisible();
+  await expect(entry.getByText("待隐私保护专员处理")).toBeVisible();
+
+  // The privacy officer finds it at the top of the queue.
+  const officerLink = portalCli(portal, [
+    "invite-staff", "--name", "吴刚", "--email", "s8001@example.org",
+    "--role", "privacy_officer", "--staff-number", "S8001",
+  ]);
+  const officer = await enrolledPage(browser, officerLink);
+  await officer.getByRole("link", { name: "访问审核" }).click();
+  await expect(officer.getByRole("heading", { level: 1 })).toHaveText("访问审核");
+  await hydrated(officer);
+  const first = officer.locator("ol.reviews > li").first();
+  await expect(first).toContainText("张伟");
+  await expect(first).toContainText("我不认识这位护士，那天我没有去医院。");
+  await fitsTheScreen(officer);
+
+  // A decision needs a note; with one it is recorded.
+  await first.getByLabel("处理说明").fill("张敏当天在心内科值班，为预约核对信息，已向患者说明。");
+  await first.getByRole("button", { name: "标为已说明" }).click();
+  await expect(officer.getByText("已记录。")).toBeVisible();
+
+  // The patient sees where their question stands.
+  await patient.reload();
+  const answered = patient.locator("li.access-entry").filter({ hasText: "张敏" });
+  await answered.locator("summary").first().click();
+  await expect(answered.getByText("已核实并说明")).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,468 @@
+//! `portal bench`: how fast the access log takes events in, and how fast a patient's first
+//! page comes back, as the log grows (by default to 1 M and 10 M events), on the configured
+//! database (SQLite or PostgreSQL), beside the raw insert rate of the same rows without the
+//! portal. It prints figures and judges nothing: goals are read against its output.
+//!
+//! Up to each size, the last `ingest_window` events go through the portal's ingestion
+//! (rules, hash chain, review queue; one committed transaction per batch) and are timed;
+//! the events before them are inserted raw (rows as the portal would store them, no rules,
+//! no chain), which is the comparison figure and keeps a 10 M run within an hour.
+
+use std::time::{Duration, Instant};
+
+use app::access_log::server::entity::{chain_head, event};
+use app::access_log::server::ingest::{ingest, IngestContext, NewAccess};
+use app::access_log::server::query::{self, parse_filter};
+use app::access_log::server::sources::keyless_source;
+use app::access_log::types::{AccessFilter, Action, AgentKind, Category, Purpose};
+use app::directory::server::service::{
+    sync_care, sync_department, sync_patient, sync_staff, sync_staff_role, CareRelationship,
+    DirectoryDepartment, DirectoryPatient, DirectoryStaff,
+};
+use app::directory::types::WorkingHours;
+use app::i18n::Locale;
+use app::ssr::state::AppState;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, Set, TransactionTrait,
+};
+use time::OffsetDateTime;
+
+/// What to measure.
+#[derive(Clone, Debug)]
+pub struct BenchOptions {
+    /// Log sizes at which ingestion and page latency are measured, ascending.
+    pub sizes: Vec<u64>,
+    /// Events per ingestion call (one transaction each).
+    pub batch: usize,
+    /// Events ingested through the portal (and timed) just before each size.
+    pub ingest_window: u64,
+    /// First-page queries per kind of patient at each size.
+    pub samples: usize,
+}
+
+/// Patients in the generated hospital, and how many of them use the portal.
+const PATIENTS: u32 = 50_000;
+const PATIENT_ACCOUNTS: u32 = 5_000;
+const STAFF: u32 = 2_000;
+const DEPARTMENTS: u32 = 20;
+/// One patient with a very long history receives this share of all events (in 1/1000).
+const HEAVY_SHARE: u32 = 10;
+const HEAVY_MRN: &str = "B-HEAVY";
+/// Rows per raw INSERT statement (within SQLite's bound-parameter limit).
+const RAW_CHUNK: usize = 1_000;
+
+fn mrn(index: u32) -> String {
+    format!("B{index:07}")
+}
+
+fn staff_number(index: u32) -> String {
+    format!("BS{index:05}")
+}
+
+fn department_code(index: u32) -> String {
+    format!("D{index:02}")
+}
+
+/// Makes events the way a busy hospital sends them: most accesses by staff of the
+/// patient's own department (so most are ordinary), a few sensitive categories, one
+/// patient with a very long history. Time advances evenly across one year.
+struct Generator {
+    rng: StdRng,
+    next: u64,
+    start: OffsetDateTime,
+    step: time::Duration,
+}
+
+impl Generator {
+    fn new(total: u64, now: OffsetDateTime) -> Generator {
+        let year = time::Duration::days(365);
+        let step_ns = year.whole_nanoseconds() / i128::from(total.max(1));
+        Generator {
+            rng: StdRng::seed_from_u64(20_261_122),
+            next: 0,
+            start: now - year,
+            step: time::Duration::nanoseconds(i64::try_from(step_ns).unwrap_or(1_000_000)),
+        }
+    }
+
+    fn access(&mut self) -> NewAccess {
+        let index = self.next;
+        self.next += 1;
+        let patient = self.rng.gen_range(0..PATIENTS);
+        let patient_mrn = if self.rng.gen_range(0..1000) < HEAVY_SHARE {
+            HEAVY_MRN.to_owned()
+        } else {
+            mrn(patient)
+        };
+        let home = patient % DEPARTMENTS;
+        let department = if self.rng.gen_range(0..100) < 95 {
+            home
+        } else {
+            self.rng.gen_range(0..DEPARTMENTS)
+        };
+        // Staff are spread over departments by their number.
+        let staff = self.rng.gen_range(0..STAFF / DEPARTMENTS) * DEPARTMENTS + department;
+        let category = match self.rng.gen_range(0..100) {
+            0 => Category::MentalHealth,
+            1 => Category::Genetic,
+            2..=30 => Category::ClinicalNotes,
+            31..=55 => Category::Lab,
+            56..=70 => Category::Imaging,
+            71..=85 => Category::Prescriptions,
+            86..=92 => Category::Demographics,
+            _ => Category::Billing,
+        };
+        let at = self.start + self.step * i32::try_from(index % (1 << 30)).unwrap_or(0);
+        NewAccess {
+            source_event_id: format!("bench-{index}"),
+            patient_mrn,
+            occurred_at: at,
+            category,
+            action: if self.rng.gen_range(0..10) < 8 {
+                Action::View
+            } else {
+                Action::Update
+            },
+            purpose: Purpose::Treatment,
+            purpose_code: None,
+            agent_kind: AgentKind::Staff,
+            agent_ref: Some(staff_number(staff)),
+            agent_name: format!("Staff {staff}"),
+            agent_role: Some("physician".into()),
+            department_code: Some(department_code(department)),
+            system: Some("HIS".into()),
+            site: None,
+            workstation: Some(format!("WS-{}", staff % 97)),
+            detail: None,
+        }
+    }
+
+    fn batch(&mut self, size: usize) -> Vec<NewAccess> {
+        (0..size).map(|_| self.access()).collect()
+    }
+}
+
+/// Runs the benchmark on `db` (which must hold no access events yet), printing as it goes.
+pub async fn run(
+    state: &AppState,
+    options: &BenchOptions,
+    now: OffsetDateTime,
+    say: &dyn Fn(&str),
+) -> Result<(), String> {
+    let db = &state.db;
+    let context = &state.access.ingest;
+    let existing = event::Entity::find()
+        .count(db)
+        .await
+        .map_err(|e| e.to_string())?;
+    if existing > 0 {
+        return Err(format!(
+            "the database already holds {existing} access events; run the benchmark on a new \
+             database (an empty PORTAL_DATA_DIR, or a new DATABASE_URL)"
+        ));
+    }
+    let backend = format!("{:?}", db.get_database_backend());
+    say(&format!(
+        "backend {backend}; {} events per ingestion transaction; sizes {:?}",
+        options.batch, options.sizes
+    ));
+    let started = Instant::now();
+    setup(db, now).await.map_err(|e| e.to_string())?;
+    say(&format!(
+        "directory: {DEPARTMENTS} departments, {STAFF} staff, {PATIENTS} patients \
+         ({PATIENT_ACCOUNTS} with portal accounts), one encounter each ({:.1} s)",
+        started.elapsed().as_secs_f64()
+    ));
+    let source = keyless_source(db, "bench", now)
+        .await
+        .map_err(|e| e.to_string())?;
+    // No emails from a benchmark.
+    let quiet = IngestContext {
+        mail: None,
+        ..context.clone()
+    };
+    let total = options.sizes.iter().copied().max().unwrap_or(0);
+    let mut generator = Generator::new(total, now);
+    let mut stored: u64 = 0;
+    for &size in &options.sizes {
+        let window = options.ingest_window.min(size - stored.min(size));
+        let raw_until = size - window;
+        if raw_until > stored {
+            let rows = raw_until - stored;
+            let elapsed = raw_insert(db, &mut generator, rows, source.id, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            say(&format!(
+                "raw insert {stored} → {raw_until}: {rows} rows in {:.1} s = {:.0} rows/s \
+                 (same rows, plain multi-row INSERTs, {RAW_CHUNK} per statement, one \
+                 transaction per {} rows)",
+                elapsed.as_secs_f64(),
+                rate(rows, elapsed),
+                options.batch
+            ));
+            stored = raw_until;
+        }
+        let mut ingest_time = Duration::ZERO;
+        let mut ingested = 0;
+        while stored < size {
+            let count = usize::try_from((size - stored).min(options.batch as u64)).unwrap_or(1);
+            let events = generator.batch(count);
+            let begun = Instant::now();
+            ingest(db, &source, &events, &quiet, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            ingest_time += begun.elapsed();
+            ingested += count as u64;
+            stored += count as u64;
+        }
+        if ingested > 0 {
+            say(&format!(
+                "portal ingestion {} → {size}: {ingested} events in {:.1} s = {:.0} events/s \
+                 (rules, hash chain, review queue; committed per batch)",
+                size - ingested,
+                ingest_time.as_secs_f64(),
+                rate(ingested, ingest_time)
+            ));
+        }
+        latency(db, options.samples, size, &state.settings.time_zone, say).await?;
+    }
+    say(&format!("total {:.1} s", started.elapsed().as_secs_f64()));
+    Ok(())
+}
+
+fn rate(count: u64, elapsed: Duration) -> f64 {
+    #[allow(clippy::cast_precision_loss)] // Event counts well below 2^52.
+    let count = count as f64;
+    count / elapsed.as_secs_f64().max(1e-9)
+}
+
+/// The generated hospital's directory, written once.
+async fn setup(db: &DatabaseConnection, now: OffsetDateTime) -> Result<(), DbErr> {
+    let source = keyless_source(db, "bench-directory", now).await?;
+    let txn = db.begin().await?;
+    let map = |e: app::directory::server::service::DirectoryError| DbErr::Custom(e.to_string());
+    for index in 0..DEPARTMENTS {
+        let department = DirectoryDepartment {
+            code: department_code(index),
+            name_zh_hans: format!("科室{index}"),
+            name_en: format!("Department {index}"),
+            hours: Some(WorkingHours::always()),
+        };
+        sync_department(&txn, &department, now).await.map_err(map)?;
+    }
+    for index in 0..STAFF {
+        let staff = DirectoryStaff {
+            staff_number: staff_number(index),
+            name: format!("Staff {index}"),
+            family_name: Some(format!("F{}", index % 300)),
+            email: None,
+            address: None,
+            active: true,
+            own_mrn: None,
+        };
+        sync_staff(&txn, &staff, Locale::ZhHans, now)
+            .await
+            .map_err(map)?;
+        let department = department_code(index % DEPARTMENTS);
+        sync_staff_role(
+            &txn,
+            &staff.staff_number,
+            Some(&department),
+            Some("physician"),
+            now,
+        )
+        .await
+        .map_err(map)?;
+    }
+    for index in 0..PATIENTS {
+        if index < PATIENT_ACCOUNTS {
+            let patient = DirectoryPatient {
+                mrn: mrn(index),
+                name: format!("Patient {index}"),
+                family_name: Some(format!("P{}", index % 500)),
+                email: None,
+                address: None,
+                vip: false,
+            };
+            sync_patient(&txn, &patient, Locale::ZhHans, now)
+                .await
+                .map_err(map)?;
+        }
+        let care = CareRelationship {
+            key: format!("bench-care-{index}"),
+            patient_mrn: mrn(index),
+            department_code: department_code(index % DEPARTMENTS),
+            staff_number: None,
+            starts_at: now - time::Duration::days(400),
+            ends_at: None,
+            status: "in-progress".into(),
+        };
+        sync_care(&txn, source.id, &care).await.map_err(map)?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Inserts `rows` generated events as plain rows (what the portal would store, without
+/// its rules and chain), continuing the chain's numbering; returns the time spent in the
+/// database.
+async fn raw_insert(
+    db: &DatabaseConnection,
+    generator: &mut Generator,
+    rows: u64,
+    source_id: i64,
+    now: OffsetDateTime,
+) -> Result<Duration, DbErr> {
+    let mut next_id = chain_head::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .map_or(0, |head| head.last_event_id);
+    let mut spent = Duration::ZERO;
+    let mut left = rows;
+    let batch = 10 * RAW_CHUNK as u64;
+    while left > 0 {
+        let count = usize::try_from(left.min(batch)).unwrap_or(RAW_CHUNK);
+        let models: Vec<event::ActiveModel> = generator
+            .batch(count)
+            .into_iter()
+            .map(|access| {
+                next_id += 1;
+                raw_row(next_id, source_id, &access, now)
+            })
+            .collect();
+        let begun = Instant::now();
+        let txn = db.begin().await?;
+        let mut models = models.into_iter().peekable();
+        while models.peek().is_some() {
+            let chunk: Vec<event::ActiveModel> = models.by_ref().take(RAW_CHUNK).collect();
+            event::Entity::insert_many(chunk)
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        spent += begun.elapsed();
+        left -= count as u64;
+    }
+    // The portal's ingestion continues the numbering after the raw rows.
+    chain_head::Entity::update_many()
+        .col_expr(chain_head::Column::LastEventId, Expr::value(next_id))
+        .filter(chain_head::Column::Id.eq(1))
+        .exec(db)
+        .await?;
+    Ok(spent)
+}
+
+fn raw_row(id: i64, source_id: i64, access: &NewAccess, now: OffsetDateTime) -> event::ActiveModel {
+    let record = serde_json::json!({
+        "v": 1,
+        "source": "bench",
+        "source_event_id": access.source_event_id,
+        "patient_mrn": access.patient_mrn,
+        "occurred_at_ms": access.occurred_at.unix_timestamp_nanos() / 1_000_000,
+        "category": access.category.code(),
+        "action": access.action.code(),
+        "purpose": access.purpose.code(),
+        "agent_kind": access.agent_kind.code(),
+        "agent_ref": access.agent_ref,
+        "agent_name": access.agent_name,
+        "agent_role": access.agent_role,
+        "department": access.department_code,
+        "system": access.system,
+        "workstation": access.workstation,
+    })
+    .to_string();
+    let hash = format!("{id:064x}");
+    event::ActiveModel {
+        id: Set(id),
+        source_id: Set(source_id),
+        source_event_id: Set(access.source_event_id.clone()),
+        patient_mrn: Set(access.patient_mrn.clone()),
+        occurred_at: Set(access.occurred_at),
+        received_at: Set(now),
+        category: Set(access.category.code().to_owned()),
+        action: Set(access.action.code().to_owned()),
+        purpose: Set(access.purpose.code().to_owned()),
+        agent_kind: Set(access.agent_kind.code().to_owned()),
+        agent_ref: Set(access.agent_ref.clone()),
+        agent_name: Set(access.agent_name.clone()),
+        agent_role: Set(access.agent_role.clone()),
+        department_id: Set(None),
+        flags: Set(String::new()),
+        unusual: Set(false),
+        record: Set(record),
+        prev_hash: Set(hash.clone()),
+        patient_prev_hash: Set(hash.clone()),
+        hash: Set(hash),
+    }
+}
+
+/// First-page latency for typical patients, the patient with the longest history, and
+/// that patient's unusual accesses only.
+async fn latency(
+    db: &DatabaseConnection,
+    samples: usize,
+    size: u64,
+    zone: &str,
+    say: &dyn Fn(&str),
+) -> Result<(), String> {
+    let all = parse_filter(&AccessFilter::default(), zone).map_err(|e| e.0.to_owned())?;
+    let unusual = parse_filter(
+        &AccessFilter {
+            unusual_only: true,
+            ..AccessFilter::default()
+        },
+        zone,
+    )
+    .map_err(|e| e.0.to_owned())?;
+    let heavy_events = event::Entity::find()
+        .filter(event::Column::PatientMrn.eq(HEAVY_MRN))
+        .count(db)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut rng = StdRng::seed_from_u64(size);
+    for (label, filter, heavy) in [
+        ("typical patient", &all, false),
+        ("longest history", &all, true),
+        ("longest history, unusual only", &unusual, true),
+    ] {
+        let mut times = Vec::with_capacity(samples);
+        for _ in 0..samples {
+            let patient = if heavy {
+                HEAVY_MRN.to_owned()
+            } else {
+                mrn(rng.gen_range(0..PATIENTS))
+            };
+            let begun = Instant::now();
+            query::page(db, &patient, filter, None, zone)
+                .await
+                .map_err(|e| e.to_string())?;
+            times.push(begun.elapsed());
+        }
+        times.sort();
+        let at = |share: f64| {
+            #[allow(
+                clippy::cast_precision_loss,
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss
+            )]
+            let index = ((times.len() as f64 - 1.0) * share).round() as usize;
+            times.get(index).copied().unwrap_or_default().as_secs_f64() * 1000.0
+        };
+        let typical = if heavy {
+            format!(" ({heavy_events} events)")
+        } else {
+            format!(" (~{} events each)", size / u64::from(PATIENTS))
+        };
+        say(&format!(
+            "first page at {size} events, {label}{typical}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({samples} samples)",
+            at(0.5),
+            at(0.99),
+            at(1.0)
+        ));
+    }
+    Ok(())
+}
