@@ -193,13 +193,13 @@ pub async fn run(
         let raw_until = size - window;
         if raw_until > stored {
             let rows = raw_until - stored;
-            let elapsed = raw_insert(db, &mut generator, rows, source.id, now)
+            let elapsed = raw_insert(db, &mut generator, rows, options.batch, source.id, now)
                 .await
                 .map_err(|e| e.to_string())?;
             say(&format!(
                 "raw insert {stored} → {raw_until}: {rows} rows in {:.1} s = {:.0} rows/s \
-                 (same rows, plain multi-row INSERTs, {RAW_CHUNK} per statement, one \
-                 transaction per {} rows)",
+                 (same rows, plain multi-row INSERTs of up to {RAW_CHUNK}, committed per \
+                 {} rows)",
                 elapsed.as_secs_f64(),
                 rate(rows, elapsed),
                 options.batch
@@ -314,6 +314,7 @@ async fn raw_insert(
     db: &DatabaseConnection,
     generator: &mut Generator,
     rows: u64,
+    batch: usize,
     source_id: i64,
     now: OffsetDateTime,
 ) -> Result<Duration, DbErr> {
@@ -323,9 +324,8 @@ async fn raw_insert(
         .map_or(0, |head| head.last_event_id);
     let mut spent = Duration::ZERO;
     let mut left = rows;
-    let batch = 10 * RAW_CHUNK as u64;
     while left > 0 {
-        let count = usize::try_from(left.min(batch)).unwrap_or(RAW_CHUNK);
+        let count = usize::try_from(left.min(batch as u64)).unwrap_or(batch);
         let models: Vec<event::ActiveModel> = generator
             .batch(count)
             .into_iter()
@@ -455,7 +455,9 @@ async fn latency(
         let typical = if heavy {
             format!(" ({heavy_events} events)")
         } else {
-            format!(" (~{} events each)", size / u64::from(PATIENTS))
+            #[allow(clippy::cast_precision_loss)] // Display only.
+            let each = size as f64 / f64::from(PATIENTS);
+            format!(" (~{each:.1} events each)")
         };
         say(&format!(
             "first page at {size} events, {label}{typical}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({samples} samples)",
