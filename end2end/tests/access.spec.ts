@@ -102,5 +102,21 @@ test("a patient questions an unusual access and the privacy officer answers", as
   const answered = patient.locator("li.access-entry").filter({ hasText: "张敏" });
   await answered.locator("summary").first().click();
   await expect(answered.getByText("已核实并说明")).toBeVisible();
+
+  // Alerts and watch list. The email on file survived the new link (no "no email" notice).
+  await patient.getByRole("link", { name: "提醒与关注名单" }).click();
+  await expect(patient.getByRole("heading", { level: 1 })).toHaveText("提醒与关注名单");
+  await hydrated(patient);
+  await expect(patient.getByText("医院没有登记您的电子邮箱")).toHaveCount(0);
+  await expect(patient.getByLabel("有异常访问时立即发邮件")).toBeChecked();
+  await patient.getByLabel("每周发一封汇总邮件").check();
+  await patient.getByRole("button", { name: "保存", exact: true }).click();
+  await expect(patient.getByText("已保存。")).toBeVisible();
+  await patient.getByLabel("姓名").fill("刘洋");
+  await patient.getByRole("button", { name: "加入关注名单" }).click();
+  await expect(patient.locator("li.watch-list__item")).toHaveText(/刘洋/);
+  await patient.reload();
+  await expect(patient.getByLabel("每周发一封汇总邮件")).toBeChecked();
+  await fitsTheScreen(patient);
   expect(errors).toEqual([]);
 });

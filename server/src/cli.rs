@@ -94,8 +94,8 @@ pub enum Command {
         /// Log sizes (events) at which to measure; repeat for several.
         #[arg(long = "size", default_values_t = [1_000_000_u64, 10_000_000])]
         sizes: Vec<u64>,
-        /// Events per ingestion transaction.
-        #[arg(long, default_value_t = 1000)]
+        /// Events per ingestion transaction (default: what the NDJSON bulk import commits at once).
+        #[arg(long, default_value_t = crate::fhir::NDJSON_BATCH)]
         batch: usize,
         /// Events ingested through the portal (and timed) just before each size; those
         /// before them are inserted raw.

@@ -55,6 +55,9 @@ pub async fn connect(database: &DatabaseUrl) -> Result<DatabaseConnection, DbOpe
         // between. One connection per process serialises database work instead; other
         // processes (the command line) still wait on SQLite's busy timeout.
         options.max_connections(1).min_connections(1);
+        // SQLite's default page cache is 2 MB; an access log runs to gigabytes, and every
+        // insert touches several indexes. 64 MB keeps their upper levels in memory.
+        options.map_sqlx_sqlite_opts(|sqlite| sqlite.pragma("cache_size", "-65536"));
     }
     let db = Database::connect(options)
         .await

@@ -34,7 +34,7 @@ const JSON_LIMIT: usize = 32 * 1024 * 1024;
 /// Largest NDJSON body (a back-fill; send larger ones in several parts).
 const NDJSON_LIMIT: usize = 256 * 1024 * 1024;
 /// Events committed per transaction in a back-fill.
-const NDJSON_BATCH: usize = 2_000;
+pub const NDJSON_BATCH: usize = 2_000;
 
 /// The FHIR routes, to be nested at `/fhir/r4`.
 pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {

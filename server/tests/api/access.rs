@@ -160,6 +160,28 @@ async fn ingestion_is_idempotent_and_refuses_what_is_malformed(backend: Backend)
         .starts_with("line 2"));
     assert_eq!(events_of(&app, "M2").await.len(), 2);
 
+    // Two patients in one batch: each patient's chain head names their own newest event.
+    let bundle = json!({
+        "resourceType": "Bundle", "type": "batch",
+        "entry": [
+            {"resource": audit_event("h-1", "M4", "S1", "CARD", "2026-11-18T12:00"), "request": {"method": "POST", "url": "AuditEvent"}},
+            {"resource": audit_event("h-2", "M5", "S1", "CARD", "2026-11-18T12:01"), "request": {"method": "POST", "url": "AuditEvent"}},
+        ]
+    });
+    let (status, body) = post_json(&app, "", &token, &bundle).await;
+    assert_eq!(status, 200, "{body}");
+    for mrn in ["M4", "M5"] {
+        let head = app::access_log::server::entity::patient_head::Entity::find_by_id(mrn)
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let events = events_of(&app, mrn).await;
+        assert_eq!(head.last_event_id, events[0].id, "{mrn}");
+        assert_eq!(head.hash, events[0].hash, "{mrn}");
+        assert_eq!(head.events, 1, "{mrn}");
+    }
+
     // Malformed: 400 naming the field; nothing stored.
     let mut nameless = audit_event("e-6", "M1", "S1", "CARD", "2026-11-18T10:03");
     nameless["agent"][0]["who"] = json!({});

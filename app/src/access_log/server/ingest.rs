@@ -71,6 +71,10 @@ pub struct IngestContext {
     pub mail: Option<MailContext>,
 }
 
+/// A batch whose events span at most this long looks up everyone's recent accesses at
+/// once (see `Directory::load`).
+const NARROW_BATCH: time::Duration = time::Duration::hours(6);
+
 /// Rows per INSERT statement (well under SQLite's bound-parameter limit).
 const INSERT_CHUNK: usize = 400;
 /// Values per `IN (…)` list.
@@ -109,7 +113,8 @@ pub async fn ingest(
     let mut last_hash = head.hash;
     let mut patient_heads = std::mem::take(&mut directory.patient_heads);
     let mut recent = std::mem::take(&mut directory.recent_by_agent);
-    let mut touched: HashSet<&str> = HashSet::new();
+    // Each touched patient's newest event in this batch.
+    let mut touched: HashMap<&str, i64> = HashMap::new();
     let mut to_notify: HashSet<String> = HashSet::new();
     let oversight = source.name == super::sources::PORTAL_SOURCE;
 
@@ -205,18 +210,18 @@ pub async fn ingest(
         patient.1 += 1;
         last_hash = hash;
         seen_in_batch.insert(key, last_id);
-        touched.insert(&access.patient_mrn);
+        touched.insert(&access.patient_mrn, last_id);
         outcomes.push(Outcome::Created(last_id));
     }
 
     let head_updates: Vec<patient_head::ActiveModel> = touched
         .iter()
-        .filter_map(|mrn| {
+        .filter_map(|(mrn, newest)| {
             patient_heads
                 .get(*mrn)
                 .map(|(hash, count)| patient_head::ActiveModel {
                     patient_mrn: Set((*mrn).to_owned()),
-                    last_event_id: Set(last_id),
+                    last_event_id: Set(*newest),
                     events: Set(*count),
                     hash: Set(hash.clone()),
                 })
@@ -451,17 +456,45 @@ impl Directory {
                 span.1 = span.1.max(access.occurred_at);
             }
         }
-        for (agent, (first, last)) in spans {
-            let rows: Vec<(OffsetDateTime, String)> = event::Entity::find()
-                .select_only()
-                .column(event::Column::OccurredAt)
-                .column(event::Column::PatientMrn)
-                .filter(event::Column::AgentRef.eq(agent))
-                .filter(event::Column::OccurredAt.between(first - window, last))
-                .into_tuple()
-                .all(conn)
-                .await?;
-            recent_by_agent.insert(agent.to_owned(), rows);
+        let earliest = spans.values().map(|span| span.0).min();
+        let latest = spans.values().map(|span| span.1).max();
+        match (earliest, latest) {
+            // A batch from a live feed or an ordered back-fill covers minutes: one query per
+            // chunk of people over the whole batch's window, kept per person in memory.
+            (Some(earliest), Some(latest)) if latest - earliest <= NARROW_BATCH => {
+                let people: Vec<&str> = spans.keys().copied().collect();
+                for chunk in people.chunks(LOOKUP_CHUNK) {
+                    let rows: Vec<(String, OffsetDateTime, String)> = event::Entity::find()
+                        .select_only()
+                        .column(event::Column::AgentRef)
+                        .column(event::Column::OccurredAt)
+                        .column(event::Column::PatientMrn)
+                        .filter(event::Column::AgentRef.is_in(chunk.iter().copied()))
+                        .filter(event::Column::OccurredAt.between(earliest - window, latest))
+                        .into_tuple()
+                        .all(conn)
+                        .await?;
+                    for (agent, at, mrn) in rows {
+                        recent_by_agent.entry(agent).or_default().push((at, mrn));
+                    }
+                }
+            }
+            // A batch spread over a long time: each person's own span, so the lookups do
+            // not read everything in between.
+            _ => {
+                for (agent, (first, last)) in spans {
+                    let rows: Vec<(OffsetDateTime, String)> = event::Entity::find()
+                        .select_only()
+                        .column(event::Column::OccurredAt)
+                        .column(event::Column::PatientMrn)
+                        .filter(event::Column::AgentRef.eq(agent))
+                        .filter(event::Column::OccurredAt.between(first - window, last))
+                        .into_tuple()
+                        .all(conn)
+                        .await?;
+                    recent_by_agent.insert(agent.to_owned(), rows);
+                }
+            }
         }
 
         Ok(Directory {

@@ -34,8 +34,9 @@ pub struct NewStaff {
     pub job_title: String,
 }
 
-/// Creates the patient's account, or updates name, email and language if the medical
-/// record number already has one. Returns the account id.
+/// Creates the patient's account, or updates name, language and (when one is given) email
+/// if the medical record number already has one: inviting again at a desk without an
+/// address keeps the address on file. Returns the account id.
 pub async fn upsert_patient<C: ConnectionTrait>(
     conn: &C,
     new: &NewPatient,
@@ -57,15 +58,14 @@ pub async fn upsert_patient<C: ConnectionTrait>(
         updated_at: Set(now),
         ..Default::default()
     };
+    let mut update = vec![Column::DisplayName, Column::Locale, Column::UpdatedAt];
+    if new.email.is_some() {
+        update.push(Column::Email);
+    }
     Entity::insert(row)
         .on_conflict(
             OnConflict::column(Column::Mrn)
-                .update_columns([
-                    Column::DisplayName,
-                    Column::Email,
-                    Column::Locale,
-                    Column::UpdatedAt,
-                ])
+                .update_columns(update)
                 .to_owned(),
         )
         .exec_without_returning(conn)
