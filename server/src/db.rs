@@ -59,6 +59,12 @@ pub async fn connect(database: &DatabaseUrl) -> Result<DatabaseConnection, DbOpe
         // insert touches several indexes. 64 MB keeps their upper levels in memory.
         options.map_sqlx_sqlite_opts(|sqlite| sqlite.pragma("cache_size", "-65536"));
     }
+    if matches!(database, DatabaseUrl::Postgres(_)) {
+        // Plan each statement for its own values. A plan PostgreSQL caches for a statement
+        // while the access log is small (or before statistics exist, where autovacuum is
+        // off) keeps reading a whole source's events to find a few identifiers.
+        options.map_sqlx_postgres_opts(|pg| pg.options([("plan_cache_mode", "force_custom_plan")]));
+    }
     let db = Database::connect(options)
         .await
         .map_err(DbOpenError::Connect)?;
