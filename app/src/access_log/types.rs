@@ -209,7 +209,6 @@ pub struct AccessSummaryView {
     pub by_month: Vec<(String, u64)>,
     /// (department, count), largest first; `None` for accesses without a department.
     pub by_department: Vec<(Option<DepartmentView>, u64)>,
-    pub departments: Vec<DepartmentView>,
 }
 
 /// A watch-list entry: a person or department the patient wants flagged.

@@ -276,7 +276,6 @@ pub async fn summary<C: ConnectionTrait>(
         unusual,
         by_month: months.into_iter().collect(),
         by_department,
-        departments: all_departments,
     })
 }
 

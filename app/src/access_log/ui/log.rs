@@ -11,7 +11,7 @@ use leptos_router::params::ParamsMap;
 
 use super::charts::{DepartmentChart, MonthChart};
 use super::entry::{AccessEntry, AskContext};
-use super::{department_name, use_access_texts, Refusal};
+use super::{department_name, reload_key, use_access_texts, Refusal};
 use crate::access_log::api::{access_departments, access_page, access_summary};
 use crate::access_log::texts::category_label;
 use crate::access_log::types::{
@@ -103,14 +103,8 @@ pub fn AccessLogPage() -> impl IntoView {
     let filter = Memo::new(move |_| query.with(filter_from_query));
     let after = Memo::new(move |_| query.with(|q| q.get("after")));
     let ask = AskContext::new();
-    // A question changes its entry; the list is loaded again only after one was accepted,
-    // so a refused question keeps what was typed.
-    let asked = RwSignal::new(0_u32);
-    Effect::new(move |_| {
-        if let Some(Ok(())) = ask.action.value().get() {
-            asked.update(|n| *n += 1);
-        }
-    });
+    // A question changes its entry.
+    let asked = reload_key(move || matches!(ask.action.value().get(), Some(Ok(()))));
     let state = LogState {
         filter,
         after,

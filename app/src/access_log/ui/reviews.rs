@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::entry::AccessEntry;
-use super::{use_access_texts, Refusal};
+use super::{reload_key, use_access_texts, Refusal};
 use crate::access_log::api::{review_queue, DecideReview};
 use crate::access_log::texts::review_state_label;
 use crate::access_log::types::{ReviewItemView, ReviewState, QUESTION_MAX_CHARS};
@@ -29,12 +29,7 @@ struct ReviewsState {
 #[component]
 pub fn ReviewsPage() -> impl IntoView {
     let decide = ServerAction::<DecideReview>::new();
-    let decided = RwSignal::new(0_u32);
-    Effect::new(move |_| {
-        if let Some(Ok(())) = decide.value().get() {
-            decided.update(|n| *n += 1);
-        }
-    });
+    let decided = reload_key(move || matches!(decide.value().get(), Some(Ok(()))));
     let state = ReviewsState {
         decide,
         deciding: RwSignal::new(None),

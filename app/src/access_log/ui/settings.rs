@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{department_name, use_access_texts, Refusal};
+use super::{department_name, reload_key, use_access_texts, Refusal};
 use crate::access_log::api::{log_settings, AddWatch, RemoveWatch, SetNotify};
 use crate::access_log::texts::notify_label;
 use crate::access_log::types::{DepartmentView, LogSettingsView, NotifyChoice, WatchView};
@@ -26,17 +26,14 @@ pub fn LogSettingsPage() -> impl IntoView {
     let notify = ServerAction::<SetNotify>::new();
     let add = ServerAction::<AddWatch>::new();
     let remove = ServerAction::<RemoveWatch>::new();
-    // Loaded again only after a change was accepted, so a refused one keeps what was typed.
-    let changed = RwSignal::new(0_u32);
-    Effect::new(move |_| {
-        let accepted = [
+    let changed = reload_key(move || {
+        [
             notify.value().get(),
             add.value().get(),
             remove.value().get(),
-        ];
-        if accepted.iter().any(|value| matches!(value, Some(Ok(())))) {
-            changed.update(|n| *n += 1);
-        }
+        ]
+        .iter()
+        .any(|value| matches!(value, Some(Ok(()))))
     });
     let state = SettingsState {
         notify,
