@@ -4,6 +4,7 @@
 
 pub mod access_log;
 pub mod accounts;
+pub mod consent;
 pub mod directory;
 pub mod error;
 pub mod hospital;
@@ -13,6 +14,9 @@ pub mod landing;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod ui;
+mod vocabulary;
+
+pub(crate) use vocabulary::vocabulary;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
@@ -22,6 +26,9 @@ use leptos_router::{
 };
 
 use crate::access_log::ui::{log::AccessLogPage, reviews::ReviewsPage, settings::LogSettingsPage};
+use crate::consent::ui::{
+    page::ConsentPage, policy::PolicyPage, receipt::ReceiptPage, stats::ConsentStatsPage,
+};
 use crate::identity::ui::{
     enroll::EnrollPage, home::HomePage, passkeys::PasskeysPage, provide_session,
     recovery::RecoveryPage, sign_in::SignInPage,
@@ -128,6 +135,22 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("staff/access-reviews")
                             view=ReviewsPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("consent") view=ConsentPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("consent/receipts/:id")
+                            view=ReceiptPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("consent/policies/:purpose/:version")
+                            view=PolicyPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/consent")
+                            view=ConsentStatsPage
                             ssr=SsrMode::Async
                         />
                     </Routes>

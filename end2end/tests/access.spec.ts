@@ -1,30 +1,7 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { addAuthenticator, hydrated, mainPortal, portalCli } from "./portal";
+import { expect, test } from "@playwright/test";
+import { enrolledPage, fitsTheScreen, hydrated, mainPortal, portalCli } from "./portal";
 
 test.use({ locale: "zh-CN" });
-
-/** Opens `link` in a new phone-sized browser, enrolls a passkey and lands on /home. */
-async function enrolledPage(browser: Browser, link: string): Promise<Page> {
-  const context = await browser.newContext({
-    locale: "zh-CN",
-    viewport: { width: 360, height: 740 },
-  });
-  const page = await context.newPage();
-  await addAuthenticator(page);
-  await page.goto(link);
-  await hydrated(page);
-  await page.getByRole("button", { name: "创建我的通行密钥" }).click();
-  await expect(page).toHaveURL(/\/home$/);
-  return page;
-}
-
-/** Nothing on the page is wider than the phone's screen. */
-async function fitsTheScreen(page: Page) {
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow).toBeLessThanOrEqual(0);
-}
 
 test("a patient questions an unusual access and the privacy officer answers", async ({ browser }) => {
   const portal = mainPortal();

@@ -1,6 +1,6 @@
 // Helpers shared by the browser tests: the portal's command line and a virtual passkey.
 import { execFileSync } from "node:child_process";
-import { expect, type CDPSession, type Page } from "@playwright/test";
+import { expect, type Browser, type CDPSession, type Page } from "@playwright/test";
 
 export interface Portal {
   port: number;
@@ -77,4 +77,28 @@ export async function addAuthenticator(
 /** Waits until the WebAssembly app has hydrated the server-rendered page. */
 export async function hydrated(page: Page) {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+/** Opens `link` in a new phone-sized browser, enrolls a passkey and lands on /home. */
+export async function enrolledPage(browser: Browser, link: string, locale = "zh-CN"): Promise<Page> {
+  const context = await browser.newContext({
+    locale,
+    viewport: { width: 360, height: 740 },
+    acceptDownloads: true,
+  });
+  const page = await context.newPage();
+  await addAuthenticator(page);
+  await page.goto(link);
+  await hydrated(page);
+  await page.getByRole("button", { name: locale === "zh-CN" ? "创建我的通行密钥" : "Create my passkey" }).click();
+  await expect(page).toHaveURL(/\/home$/);
+  return page;
+}
+
+/** Nothing on the page is wider than the phone's screen. */
+export async function fitsTheScreen(page: Page) {
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow).toBeLessThanOrEqual(0);
 }

@@ -9,6 +9,7 @@ mod columns;
 mod m20261122_000001_foundation;
 mod m20261122_000002_identity;
 mod m20261122_000003_access_log;
+mod m20261124_000004_consent;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_identity::Migration),
             Box::new(m20261122_000003_access_log::Migration),
+            Box::new(m20261124_000004_consent::Migration),
         ]
     }
 }

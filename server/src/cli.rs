@@ -85,8 +85,18 @@ pub enum Command {
         #[arg(long)]
         public_key: Option<String>,
     },
-    /// Print the public key that signs checkpoints and downloads.
+    /// Print the public key that signs checkpoints, downloads and consent receipts.
     PublicKey,
+    /// Publish a consent purpose's policy text from a TOML file: a new purpose (version 1)
+    /// or the next version of an existing one. A published version never changes; patients
+    /// who agreed to an earlier version are asked to confirm, and the file's
+    /// `earlier_grants` (keep or suspend) says what holds until they do. The built-in
+    /// `research` and `teaching` files in app/src/consent/policies/ show the format.
+    PublishConsentPolicy {
+        /// The policy file (TOML).
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
     /// Measure the access log on the configured database, which must hold no events yet:
     /// ingestion rate and a patient's first-page latency as the log grows, beside the raw
     /// insert rate of the same rows. Prints figures; writes benchmark data into that database.

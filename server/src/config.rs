@@ -42,6 +42,10 @@ pub struct Config {
     pub checkpoint_every: time::Duration,
     /// Unusual-access thresholds.
     pub rules: app::access_log::server::rules::RuleSettings,
+    /// How patients reach the privacy office (printed on consent receipts).
+    pub privacy_contact: String,
+    /// ISO 3166 code of where consent is given (on consent receipts).
+    pub jurisdiction: String,
 }
 
 /// The database to use, told apart by URL scheme.
@@ -207,6 +211,21 @@ impl Config {
         let checkpoint_every = duration("PORTAL_CHECKPOINT_INTERVAL", "10m")?;
         let rules = rule_settings(&get, &duration)?;
 
+        let privacy_contact = get("PORTAL_PRIVACY_CONTACT").unwrap_or_else(|| public_url.clone());
+        if privacy_contact.chars().count() > 200 || privacy_contact.chars().any(char::is_control) {
+            return Err(problem(
+                "PORTAL_PRIVACY_CONTACT",
+                "must be at most 200 characters, on one line",
+            ));
+        }
+        let jurisdiction = get("PORTAL_JURISDICTION").unwrap_or_else(|| "CN".to_owned());
+        if jurisdiction.len() != 2 || !jurisdiction.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(problem(
+                "PORTAL_JURISDICTION",
+                format!("'{jurisdiction}' is not a two-letter country code like CN"),
+            ));
+        }
+
         Ok(Config {
             data_dir,
             database,
@@ -226,6 +245,8 @@ impl Config {
             signing_key: get("PORTAL_SIGNING_KEY"),
             checkpoint_every,
             rules,
+            privacy_contact,
+            jurisdiction,
         })
     }
 

@@ -1,16 +1,18 @@
-//! A patient's whole access log as a file: `/access-log/download.csv` and
-//! `/access-log/download.json` (a signed FHIR Bundle). Plain HTTP routes, because a
-//! download needs `Content-Disposition`; the same patient check as server functions.
+//! Files a patient downloads: their whole access log (`/access-log/download.csv`, and
+//! `/access-log/download.json`, a signed FHIR Bundle) and a signed consent receipt
+//! (`/consent/receipt.json?id=…`). Plain HTTP routes, because a download needs
+//! `Content-Disposition`; the same patient check as server functions.
 
 use std::collections::BTreeMap;
 
 use app::access_log::server::{chain, download, query};
 use app::accounts::server::entity as account;
+use app::consent::server::service::own_receipt;
 use app::error::AppError;
 use app::identity::server::access::patient_from_parts;
 use app::ssr::request::{error_response, request_locale};
 use app::ssr::state::AppState;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -23,6 +25,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
     Router::new()
         .route("/access-log/download.csv", get(csv))
         .route("/access-log/download.json", get(fhir_json))
+        .route("/consent/receipt.json", get(consent_receipt))
         .with_state(state)
 }
 
@@ -92,4 +95,29 @@ async fn fhir_json(State(state): State<AppState>, parts: Parts) -> Response {
         "access-log.json",
         bundle.to_string(),
     )
+}
+
+#[derive(serde::Deserialize)]
+struct ReceiptQuery {
+    id: String,
+}
+
+async fn consent_receipt(
+    State(state): State<AppState>,
+    Query(query): Query<ReceiptQuery>,
+    parts: Parts,
+) -> Response {
+    let (_who, cap) = match patient_from_parts(&state, &parts).await {
+        Ok(found) => found,
+        Err(error) => return error_response(&error),
+    };
+    match own_receipt(&state, cap, &query.id).await {
+        Ok(Some((_view, file))) => attachment(
+            "application/json",
+            &format!("consent-receipt-{}.json", query.id),
+            file,
+        ),
+        Ok(None) => error_response(&AppError::NotFound),
+        Err(e) => error_response(&app::ssr::request::internal_error(&e)),
+    }
 }

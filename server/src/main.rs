@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use app::accounts::server::service::{find_by_reference, set_active};
 use app::accounts::types::{EmailAddress, MedicalRecordNumber, PersonName, StaffNumber};
+use app::consent::server::policies::{publish, PolicyFile, Published};
 use app::hospital::server::service::name as hospital_name;
 use app::i18n::Locale;
 use app::identity::server::invite;
@@ -191,6 +192,26 @@ async fn run(command: Command, config: &Config, clock: SharedClock) -> Result<()
                 .map_err(|e| e.to_string())?;
             for line in access_cli::add_source(&state, &name).await? {
                 say(&line);
+            }
+            Ok(())
+        }
+        Command::PublishConsentPolicy { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("--file: cannot read {}: {e}", file.display()))?;
+            let policy = PolicyFile::parse(&text).map_err(|e| format!("--file: {e}"))?;
+            let state = startup::prepare(config, clock.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            match publish(&state.db, &policy, clock.now())
+                .await
+                .map_err(|e| format!("--file: {e}"))?
+            {
+                Published::New { purpose, version } => say(&format!(
+                    "published {purpose} version {version}; patients see it now"
+                )),
+                Published::Unchanged { purpose, version } => say(&format!(
+                    "{purpose} version {version} is already published with this text; nothing changed"
+                )),
             }
             Ok(())
         }

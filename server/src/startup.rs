@@ -6,6 +6,8 @@ use std::sync::Arc;
 use app::access_log::server::ingest::{IngestContext, MailContext};
 use app::access_log::server::signing::Signer;
 use app::access_log::server::AccessConfig;
+use app::consent::server::policies::ensure_built_in;
+use app::consent::server::ConsentConfig;
 use app::hospital::server::service::{apply_settings, HospitalSettings};
 use app::identity::server::rate_limit::RateLimiter;
 use app::identity::server::session::SessionPolicy;
@@ -38,6 +40,8 @@ pub enum StartError {
     Settings(sea_orm::DbErr),
     #[error("{0}")]
     Mail(String),
+    #[error("cannot publish the built-in consent policies: {0}")]
+    Consent(String),
     #[error("{0}")]
     Identity(String),
     #[error("cannot listen on {addr}: {source}")]
@@ -61,6 +65,9 @@ pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, St
     apply_settings(&db, &settings, clock.now())
         .await
         .map_err(StartError::Settings)?;
+    ensure_built_in(&db, clock.now())
+        .await
+        .map_err(|e| StartError::Consent(e.to_string()))?;
     let webauthn = relying_party(config)?;
     let signer = Signer::load_or_create(config.signing_key.as_deref(), &config.data_dir)
         .map_err(StartError::Identity)?;
@@ -96,6 +103,10 @@ pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, St
             },
             signer,
             checkpoint_every: config.checkpoint_every,
+        }),
+        consent: Arc::new(ConsentConfig {
+            contact: config.privacy_contact.clone(),
+            jurisdiction: config.jurisdiction.clone(),
         }),
     })
 }

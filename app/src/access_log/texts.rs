@@ -102,6 +102,7 @@ pub fn category_label(locale: Locale, category: Category) -> &'static str {
         Category::SexualHealth => ("性健康", "Sexual health"),
         Category::Photographs => ("临床照片", "Clinical photographs"),
         Category::AccessLog => ("您的访问记录", "Your access log"),
+        Category::Consent => ("您的研究与教学同意", "Your research and teaching consent"),
         Category::Other => ("其他", "Other"),
     };
     pick(locale, zh, en)

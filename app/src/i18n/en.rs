@@ -129,5 +129,7 @@ pub(super) const TEXTS: Texts = Texts {
     email_unusual_body: "Your hospital's systems reported an access to your medical record that the portal flags as unusual. Sign in to see who opened it, when and why, and to ask about it if you do not recognise it.",
     email_digest_subject: "Your weekly record-access summary",
     email_digest_body: "Your medical record was opened during the past week. Sign in to the portal to see who opened it and why.",
+    email_consent_subject: "Your consent choice was recorded",
+    email_consent_body: "A change to your choices about research and teaching use of your data was recorded. Sign in to the portal to see it and download the signed receipt. If you did not make this change, tell the hospital's privacy office through the portal.",
     email_footer: "This email was sent by your hospital's Patient Privacy Portal. It never contains health information. Sign in to the portal to see details.",
 };

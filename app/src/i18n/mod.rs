@@ -243,6 +243,8 @@ pub struct Texts {
     pub email_unusual_body: &'static str,
     pub email_digest_subject: &'static str,
     pub email_digest_body: &'static str,
+    pub email_consent_subject: &'static str,
+    pub email_consent_body: &'static str,
     pub email_footer: &'static str,
 }
 

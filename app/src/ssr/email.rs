@@ -18,6 +18,8 @@ pub enum EmailTemplate {
     UnusualAccess { link: String },
     /// Their record was opened during the past week; the link opens their log.
     WeeklyDigest { link: String },
+    /// A consent choice was recorded; the link opens their consent page.
+    ConsentRecorded { link: String },
 }
 
 impl EmailTemplate {
@@ -29,6 +31,7 @@ impl EmailTemplate {
             EmailTemplate::Enrollment { .. } => "enrollment",
             EmailTemplate::UnusualAccess { .. } => "unusual_access",
             EmailTemplate::WeeklyDigest { .. } => "weekly_digest",
+            EmailTemplate::ConsentRecorded { .. } => "consent_recorded",
         }
     }
 }
@@ -67,6 +70,11 @@ pub fn render(
         EmailTemplate::WeeklyDigest { link } => (
             t.email_digest_subject,
             vec![t.email_digest_body],
+            link.as_str(),
+        ),
+        EmailTemplate::ConsentRecorded { link } => (
+            t.email_consent_subject,
+            vec![t.email_consent_body],
             link.as_str(),
         ),
     };

@@ -35,6 +35,7 @@ pub struct AppState {
     pub clock: SharedClock,
     pub identity: Arc<crate::identity::server::IdentityConfig>,
     pub access: Arc<crate::access_log::server::AccessConfig>,
+    pub consent: Arc<crate::consent::server::ConsentConfig>,
 }
 
 impl AppState {

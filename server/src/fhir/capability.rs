@@ -44,6 +44,17 @@ pub async fn capability_statement() -> Response {
                     directory("Location", "A department: code, names, `hoursOfOperation`."),
                     directory("Encounter", "A care relationship: patient, department, staff, period."),
                     directory("Appointment", "A care relationship: patient, department, staff, start and end."),
+                    {
+                        "type": "Consent",
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "searchParam": [
+                            {"name": "patient", "type": "reference", "documentation": "Required: Patient/<medical record number>."},
+                            {"name": "purpose", "type": "token", "documentation": "v3 ActReason code (HRESCH research, TRAIN teaching) or the portal's purpose code."},
+                            {"name": "status", "type": "token", "documentation": "active or inactive."}
+                        ],
+                        "documentation": "One Consent per change a patient made (id = receipt id); the newest of a purpose is active while it holds. Each read or search is written into the patient's access log.",
+                        "operation": [{"name": "decide", "definition": "Consent/$decide", "documentation": "GET ?patient=&purpose=&category=&time= or POST Parameters: permit or deny with the reason. Each request is written into the patient's access log."}]
+                    },
                 ],
                 "interaction": [{"code": "batch", "documentation": "Bundle of type batch: each entry succeeds or fails on its own."}]
             }]

@@ -1,11 +1,13 @@
 //! The FHIR R4 (4.0.1) API for hospital systems, under `/fhir/r4`: access events
-//! (`AuditEvent`, one, a batch `Bundle`, or NDJSON for back-fills) and the directory
-//! (`Patient`, `Practitioner`, `PractitionerRole`, `Location`, `Encounter`, `Appointment`).
+//! (`AuditEvent`, one, a batch `Bundle`, or NDJSON for back-fills), the directory
+//! (`Patient`, `Practitioner`, `PractitionerRole`, `Location`, `Encounter`, `Appointment`),
+//! and patients' consent (`Consent` read and search, `Consent/$decide`).
 //! Every call but `metadata` needs a source system's bearer token. Nothing is
 //! acknowledged before it is committed.
 
 mod audit_event;
 mod capability;
+mod consent;
 mod directory;
 mod elements;
 mod outcome;
@@ -49,6 +51,12 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
             "/AuditEvent/$import",
             post(ndjson_import).layer(DefaultBodyLimit::max(NDJSON_LIMIT)),
         )
+        .route("/Consent", get(consent::search))
+        .route(
+            "/Consent/$decide",
+            get(consent::decide_get).post(consent::decide_post),
+        )
+        .route("/Consent/{id}", get(consent::read))
         .route(
             "/{resource_type}",
             post(one_directory_resource).layer(DefaultBodyLimit::max(JSON_LIMIT)),

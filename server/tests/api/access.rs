@@ -38,13 +38,11 @@ fn audit_event(id: &str, mrn: &str, staff: &str, department: &str, at: &str) -> 
     })
 }
 
-/// Adds a source system; returns its token.
-async fn source(app: &TestApp, name: &str) -> String {
-    sources::add_source(&app.state.db, name, app.clock.now())
-        .await
-        .unwrap()
+async fn post_json(app: &TestApp, path: &str, token: &str, body: &Value) -> (u16, Value) {
+    fhir(app, path, token, body.to_string(), "application/fhir+json").await
 }
 
+/// A POST of `body` to the FHIR API.
 async fn fhir(
     app: &TestApp,
     path: &str,
@@ -52,25 +50,13 @@ async fn fhir(
     body: String,
     content_type: &str,
 ) -> (u16, Value) {
-    let response = app
-        .client
-        .post(app.url(&format!("/fhir/r4{path}")))
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    app.fhir(
+        reqwest::Method::POST,
+        path,
+        token,
+        Some((body, content_type)),
     )
-}
-
-async fn post_json(app: &TestApp, path: &str, token: &str, body: &Value) -> (u16, Value) {
-    fhir(app, path, token, body.to_string(), "application/fhir+json").await
+    .await
 }
 
 async fn events_of(app: &TestApp, mrn: &str) -> Vec<event::Model> {
@@ -82,19 +68,9 @@ async fn events_of(app: &TestApp, mrn: &str) -> Vec<event::Model> {
         .unwrap()
 }
 
-async fn mrn_of(app: &TestApp, account_id: i64) -> String {
-    account::Entity::find_by_id(account_id)
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .mrn
-        .unwrap()
-}
-
 async fn ingestion_is_idempotent_and_refuses_what_is_malformed(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let token = source(&app, "his").await;
+    let token = app.add_source("his").await;
 
     let first = audit_event("e-1", "M1", "S1", "CARD", "2026-11-18T10:00");
     let (status, body) = post_json(&app, "/AuditEvent", &token, &first).await;
@@ -203,7 +179,7 @@ async fn ingestion_is_idempotent_and_refuses_what_is_malformed(backend: Backend)
     assert_eq!(events_of(&app, "M1").await.len(), 2);
 
     // The same identifier from another source is another event.
-    let other = source(&app, "lis").await;
+    let other = app.add_source("lis").await;
     let (status, _) = post_json(
         &app,
         "/AuditEvent",
@@ -327,7 +303,7 @@ async fn flags_of(app: &TestApp, token: &str, event: Value) -> String {
 
 async fn each_rule_fires_on_its_case_and_stays_quiet_otherwise(backend: Backend) {
     let app = TestApp::spawn_with(backend, &[("PORTAL_RULE_MANY_RECORDS", "3")]).await;
-    let token = source(&app, "his").await;
+    let token = app.add_source("his").await;
     let (status, body) = post_json(&app, "", &token, &directory_bundle()).await;
     assert_eq!(status, 200);
     for entry in body["entry"].as_array().unwrap() {
@@ -443,7 +419,7 @@ async fn each_rule_fires_on_its_case_and_stays_quiet_otherwise(backend: Backend)
 
     // The patient's watch list (a person, then a department).
     let (account_id, link_token) = invite(&app, "李雷").await;
-    let mrn = mrn_of(&app, account_id).await;
+    let mrn = app.mrn_of(account_id).await;
     let (_, session) = enroll(&app, &link_token).await;
     assert_eq!(
         flags_of(
@@ -496,10 +472,10 @@ on_both_backends!(each_rule_fires_on_its_case_and_stays_quiet_otherwise);
 
 async fn a_patient_sees_only_their_own_log(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let token = source(&app, "his").await;
+    let token = app.add_source("his").await;
     let (a_id, a_link) = invite(&app, "张伟").await;
     let (b_id, b_link) = invite(&app, "王芳").await;
-    let (a_mrn, b_mrn) = (mrn_of(&app, a_id).await, mrn_of(&app, b_id).await);
+    let (a_mrn, b_mrn) = (app.mrn_of(a_id).await, app.mrn_of(b_id).await);
     let (_, a) = enroll(&app, &a_link).await;
     let (_, b) = enroll(&app, &b_link).await;
     let mut lines = Vec::new();
@@ -705,9 +681,9 @@ on_both_backends!(a_patient_sees_only_their_own_log);
 
 async fn verify_detects_a_changed_event(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let token = source(&app, "his").await;
+    let token = app.add_source("his").await;
     let (id, link) = invite(&app, "张伟").await;
-    let mrn = mrn_of(&app, id).await;
+    let mrn = app.mrn_of(id).await;
     let (_, session) = enroll(&app, &link).await;
     let lines: Vec<String> = (0..6)
         .map(|n| {
@@ -847,12 +823,12 @@ async fn patients_hear_at_once_or_weekly_without_names_or_health_data(backend: B
     use app::access_log::server::digest::queue_due;
     let smtp = crate::smtp::SmtpServer::start().await;
     let app = TestApp::spawn_with(backend, &[("PORTAL_SMTP_URL", &smtp.url())]).await;
-    let token = source(&app, "his").await;
+    let token = app.add_source("his").await;
     let mail = app.state.access.ingest.mail.clone().expect("mail context");
 
     // At once: a patient (immediate is the default) watching one member of staff.
     let (at_once_id, link) = invite(&app, "韩梅梅").await;
-    let at_once_mrn = mrn_of(&app, at_once_id).await;
+    let at_once_mrn = app.mrn_of(at_once_id).await;
     let (_, at_once) = enroll(&app, &link).await;
     watch(&app, &at_once, "医生S7").await;
     // An ordinary access sends nothing; a flagged one sends one email.
@@ -875,7 +851,7 @@ async fn patients_hear_at_once_or_weekly_without_names_or_health_data(backend: B
     // Weekly: the choice starts the week; a digest is due a week later, only when
     // something arrived, and once.
     let (weekly_id, link) = invite(&app, "李华").await;
-    let weekly_mrn = mrn_of(&app, weekly_id).await;
+    let weekly_mrn = app.mrn_of(weekly_id).await;
     let (_, weekly) = enroll(&app, &link).await;
     let answer = call(
         &app,
@@ -888,7 +864,7 @@ async fn patients_hear_at_once_or_weekly_without_names_or_health_data(backend: B
     watch(&app, &weekly, "医生S7").await;
     // And one who wants no emails at all.
     let (silent_id, link) = invite(&app, "王磊").await;
-    let silent_mrn = mrn_of(&app, silent_id).await;
+    let silent_mrn = app.mrn_of(silent_id).await;
     let (_, silent) = enroll(&app, &link).await;
     let answer = call(&app, "access/notify", &[("choice", "none")], Some(&silent)).await;
     assert_eq!(answer.status, 200, "{:?}", answer.body);

@@ -207,3 +207,74 @@ fn migrate_applies_the_schema_to_a_new_database() {
     );
     assert!(dir.path().join("portal.db").exists());
 }
+
+#[test]
+fn a_consent_policy_is_published_from_a_file_once_and_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("photos.toml");
+    let policy = |version: u32, changes: &str| {
+        format!(
+            r#"[purpose]
+code = "photo_publication"
+name_zh_hans = "发表临床照片"
+name_en = "Publishing clinical photographs"
+fhir_scope = "patient-privacy"
+purpose_code = "HRESCH"
+purpose_display = "healthcare research"
+
+[policy]
+version = {version}
+earlier_grants = "suspend"
+summary_zh_hans = "在医学期刊上发表遮挡面部的临床照片。"
+summary_en = "Clinical photographs, faces covered, in medical journals."
+text_zh_hans = "说明。"
+text_en = "Explanation."
+{changes}
+"#
+        )
+    };
+    let publish = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        portal()
+            .env("PORTAL_DATA_DIR", dir.path())
+            .args(["publish-consent-policy", "--file"])
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    let first = publish(&policy(1, ""));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let said = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        said.contains("published photo_publication version 1"),
+        "{said}"
+    );
+    let again = publish(&policy(1, ""));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("nothing changed"));
+    let skipped = publish(&policy(
+        3,
+        "changes_zh_hans = \"变\"\nchanges_en = \"Changed\"",
+    ));
+    assert!(!skipped.status.success());
+    let error = String::from_utf8_lossy(&skipped.stderr);
+    assert!(
+        error.contains("--file") && error.contains("the next one is 2"),
+        "{error}"
+    );
+    let no_changes = publish(&policy(2, ""));
+    assert!(!no_changes.status.success());
+    assert!(String::from_utf8_lossy(&no_changes.stderr).contains("policy.changes_zh_hans"));
+    let second = publish(&policy(
+        2,
+        "changes_zh_hans = \"变\"\nchanges_en = \"Changed\"",
+    ));
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+}

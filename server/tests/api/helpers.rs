@@ -253,6 +253,50 @@ impl TestApp {
             .await
             .expect("request")
     }
+
+    /// A call to the FHIR API as a hospital system makes it, with its bearer token; the
+    /// answer as JSON (or as a JSON string when it is not JSON).
+    pub async fn fhir(
+        &self,
+        method: reqwest::Method,
+        path_and_query: &str,
+        token: &str,
+        body: Option<(String, &str)>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = self
+            .client
+            .request(method, self.url(&format!("/fhir/r4{path_and_query}")))
+            .header("authorization", format!("Bearer {token}"));
+        if let Some((body, content_type)) = body {
+            request = request.header("content-type", content_type).body(body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
+    }
+
+    /// Adds a hospital source system; returns its token.
+    pub async fn add_source(&self, name: &str) -> String {
+        app::access_log::server::sources::add_source(&self.state.db, name, self.clock.now())
+            .await
+            .unwrap()
+    }
+
+    /// The medical record number an enrolled patient's account is linked to.
+    pub async fn mrn_of(&self, account_id: i64) -> String {
+        use sea_orm::EntityTrait;
+        app::accounts::server::entity::Entity::find_by_id(account_id)
+            .one(&self.state.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .mrn
+            .unwrap()
+    }
 }
 
 impl Drop for TestApp {

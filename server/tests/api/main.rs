@@ -10,6 +10,8 @@ mod smtp;
 
 mod access;
 mod cli;
+mod consent;
+mod fhir_spec;
 mod identity;
 mod outbox;
 mod pages;

@@ -37,19 +37,9 @@ pub struct ParsedFilter {
 
 /// Parses the patient's filter; dates are local days in `time_zone`, both ends included.
 pub fn parse_filter(filter: &AccessFilter, time_zone: &str) -> Result<ParsedFilter, BadFilter> {
-    let zone = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    let day_start =
-        |text: &str, field: &'static str, next: bool| -> Result<OffsetDateTime, BadFilter> {
-            let date: jiff::civil::Date = text.trim().parse().map_err(|_| BadFilter(field))?;
-            let date = if next {
-                date.tomorrow().map_err(|_| BadFilter(field))?
-            } else {
-                date
-            };
-            let zoned = date.to_zoned(zone.clone()).map_err(|_| BadFilter(field))?;
-            OffsetDateTime::from_unix_timestamp(zoned.timestamp().as_second())
-                .map_err(|_| BadFilter(field))
-        };
+    let day_start = |text: &str, field: &'static str, next: bool| {
+        crate::ssr::time::day_start(text, time_zone, next).ok_or(BadFilter(field))
+    };
     let from = match filter.from.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(text) => Some(day_start(text, "from", false)?),
         None => None,

@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::i18n::ui::use_i18n;
 use crate::i18n::{Locale, Texts};
 use crate::ui::error_notice::ErrorNotice;
+pub use crate::ui::reload_key;
 
 /// The access log's words in the page's current language (reactive).
 pub fn use_access_texts() -> impl Fn() -> &'static AccessTexts + Copy + Send + Sync + 'static {
@@ -29,18 +30,6 @@ pub fn department_name(locale: Locale, department: &DepartmentView) -> &str {
         Locale::ZhHans => &department.name_zh_hans,
         Locale::En => &department.name_en,
     }
-}
-
-/// A key that goes up each time `accepted()` turns true: resources keyed on it load again
-/// after a change was accepted, and not after a refusal (so the form keeps what was typed).
-pub fn reload_key(accepted: impl Fn() -> bool + 'static) -> ReadSignal<u32> {
-    let key = RwSignal::new(0_u32);
-    Effect::new(move |_| {
-        if accepted() {
-            key.update(|n| *n += 1);
-        }
-    });
-    key.read_only()
 }
 
 /// A refused form or filter, in words, announced to screen readers (other failures as

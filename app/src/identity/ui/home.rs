@@ -7,6 +7,7 @@ use super::guard::Guarded;
 use super::role_label;
 use crate::access_log::texts::AccessTexts;
 use crate::accounts::types::AccountKind;
+use crate::consent::texts::ConsentTexts;
 use crate::i18n::ui::use_i18n;
 use crate::identity::types::{Role, SessionView};
 
@@ -23,6 +24,7 @@ fn Home(who: SessionView) -> impl IntoView {
     let patient = who.roles.contains(&Role::Patient);
     let privacy_officer = who.roles.contains(&Role::PrivacyOfficer);
     let access = move || AccessTexts::of(i18n.locale());
+    let consent = move || ConsentTexts::of(i18n.locale());
     let roles = who.roles.clone();
     let name = who.display_name.clone();
     view! {
@@ -60,12 +62,18 @@ fn Home(who: SessionView) -> impl IntoView {
                     <li>
                         <a href="/access-log">{move || access().nav}</a>
                     </li>
+                    <li>
+                        <a href="/consent">{move || consent().nav}</a>
+                    </li>
                 </ul>
             </Show>
             <Show when=move || privacy_officer>
                 <ul class="links links--primary">
                     <li>
                         <a href="/staff/access-reviews">{move || access().reviews_title}</a>
+                    </li>
+                    <li>
+                        <a href="/staff/consent">{move || consent().stats_title}</a>
                     </li>
                 </ul>
             </Show>

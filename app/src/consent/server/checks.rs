@@ -1,0 +1,57 @@
+//! Hospital systems asking about consent leave a trace in the patient's access log: each
+//! decision request and each read of their `Consent` resources is an access to the
+//! patient's consent choices, recorded under the asking system's name.
+
+use sea_orm::DbErr;
+use time::OffsetDateTime;
+
+use super::entity::purpose;
+use crate::access_log::server::ingest::{ingest, NewAccess};
+use crate::access_log::server::sources::Source;
+use crate::access_log::types::{Action, AgentKind, Category, Purpose};
+use crate::ssr::state::AppState;
+
+/// What a system did with a patient's consent.
+#[derive(Clone, Debug)]
+pub struct ConsentCheck<'a> {
+    pub patient_mrn: &'a str,
+    /// The purpose asked about; `None` when a search covered every purpose.
+    pub purpose: Option<&'a purpose::Model>,
+    /// The answer, recorded with the entry (e.g. `permit`, `deny: revoked`).
+    pub outcome: String,
+}
+
+/// Writes one access-log entry per check, as `source`.
+pub async fn record_checks(
+    state: &AppState,
+    source: &Source,
+    checks: &[ConsentCheck<'_>],
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let events: Vec<NewAccess> = checks
+        .iter()
+        .map(|check| NewAccess {
+            source_event_id: uuid::Uuid::new_v4().to_string(),
+            patient_mrn: check.patient_mrn.to_owned(),
+            occurred_at: now,
+            category: Category::Consent,
+            action: Action::View,
+            purpose: check
+                .purpose
+                .and_then(|p| Purpose::from_code(&p.access_purpose))
+                .unwrap_or(Purpose::Other),
+            purpose_code: check.purpose.map(|p| p.purpose_code.clone()),
+            agent_kind: AgentKind::System,
+            agent_ref: None,
+            agent_name: source.name.clone(),
+            agent_role: None,
+            department_code: None,
+            system: Some(source.name.clone()),
+            site: None,
+            workstation: None,
+            detail: Some(check.outcome.clone()),
+        })
+        .collect();
+    ingest(&state.db, source, &events, &state.access.ingest, now).await?;
+    Ok(())
+}

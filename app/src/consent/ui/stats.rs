@@ -1,0 +1,213 @@
+//! `/staff/consent`: the privacy officer's counts per purpose and state, month by month.
+//! Only numbers: no page here names a patient, so reading it reveals no one's choice.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::use_consent_texts;
+use crate::consent::api::consent_stats;
+use crate::consent::texts::{purpose_name, state_label, state_short};
+use crate::consent::types::{ConsentState, PurposeStatsView};
+use crate::i18n::ui::use_i18n;
+use crate::identity::types::{Role, SessionView};
+use crate::identity::ui::guard::Guarded;
+use crate::ui::error_notice::ErrorNotice;
+
+const WIDTH: f64 = 320.0;
+const HEIGHT: f64 = 170.0;
+const TOP: f64 = 8.0;
+const BOTTOM: f64 = 22.0;
+/// Month labels under the columns at most (more would overlap on a phone).
+const LABELS: usize = 6;
+
+fn number(value: f64) -> String {
+    format!("{value:.1}")
+}
+
+fn state_class(state: ConsentState) -> &'static str {
+    match state {
+        ConsentState::Granted => "chart__seg chart__seg--granted",
+        ConsentState::AwaitingConfirmation => "chart__seg chart__seg--awaiting",
+        ConsentState::Suspended => "chart__seg chart__seg--suspended",
+        ConsentState::Expired => "chart__seg chart__seg--expired",
+        ConsentState::Revoked | ConsentState::NotGranted => "chart__seg chart__seg--revoked",
+    }
+}
+
+#[component]
+pub fn ConsentStatsPage() -> impl IntoView {
+    let stats = Resource::new(|| (), |()| consent_stats());
+    view! {
+        <Guarded
+            role=Some(Role::PrivacyOfficer)
+            render=move |_who: SessionView| view! { <Stats stats /> }
+        />
+    }
+}
+
+#[component]
+fn Stats(stats: Resource<Result<Vec<PurposeStatsView>, crate::error::AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = use_consent_texts();
+    view! {
+        <Title text=move || t().stats_title />
+        <section class="page" aria-labelledby="page-title">
+            <h1 id="page-title">{move || t().stats_title}</h1>
+            <p>{move || t().stats_lead}</p>
+            <Suspense fallback=move || view! { <p class="muted">{move || i18n.t().loading}</p> }>
+                {move || {
+                    stats
+                        .get()
+                        .map(|result| match result {
+                            Ok(purposes) => {
+                                purposes
+                                    .into_iter()
+                                    .map(|purpose| view! { <PurposeStats purpose /> })
+                                    .collect_view()
+                                    .into_any()
+                            }
+                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn PurposeStats(purpose: PurposeStatsView) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = use_consent_texts();
+    let heading_id = format!("stats-{}", purpose.purpose.code);
+    let names = purpose.purpose.clone();
+    let name = move || purpose_name(i18n.locale(), &names).to_owned();
+    let recent = (purpose.recent_grants, purpose.recent_revocations);
+    let version = purpose.current_version;
+    let states: Vec<ConsentState> = purpose
+        .months
+        .first()
+        .map(|m| m.counts.iter().map(|(s, _)| *s).collect())
+        .unwrap_or_default();
+    let legend = states
+        .iter()
+        .map(|state| {
+            let state = *state;
+            view! {
+                <li>
+                    <svg class="legend__swatch" viewBox="0 0 10 10" aria-hidden="true">
+                        <rect class=state_class(state) width="10" height="10" />
+                    </svg>
+                    {move || state_label(i18n.locale(), state)}
+                </li>
+            }
+        })
+        .collect_view();
+    let header = states
+        .iter()
+        .map(|state| {
+            let state = *state;
+            view! { <th scope="col">{move || state_short(i18n.locale(), state)}</th> }
+        })
+        .collect_view();
+    let rows = purpose
+        .months
+        .iter()
+        .map(|month| {
+            let cells = month
+                .counts
+                .iter()
+                .map(|(_, count)| view! { <td>{*count}</td> })
+                .collect_view();
+            view! {
+                <tr>
+                    <th scope="row">{month.month.clone()}</th>
+                    {cells}
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card consent-stats" aria-labelledby=heading_id.clone()>
+            <h2 id=heading_id.clone()>{name}</h2>
+            <p class="muted">
+                {move || t().stats_version} ": " {version} " · "
+                {move || {
+                    t()
+                        .stats_recent
+                        .replace("{g}", &recent.0.to_string())
+                        .replace("{r}", &recent.1.to_string())
+                }}
+            </p>
+            <figure class="chart">
+                <figcaption>{move || t().stats_chart_label}</figcaption>
+                <StackedColumns purpose=purpose.clone() />
+                <ul class="legend">{legend}</ul>
+            </figure>
+            <div class="table-scroll">
+                <table class="table">
+                    <caption class="visually-hidden">{move || t().stats_chart_label}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{move || t().stats_month}</th>
+                            {header}
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// Columns per month, stacked by state; hidden from screen readers (the table says it).
+#[component]
+fn StackedColumns(purpose: PurposeStatsView) -> impl IntoView {
+    let totals: Vec<u64> = purpose
+        .months
+        .iter()
+        .map(|m| m.counts.iter().map(|(_, c)| c).sum())
+        .collect();
+    let max = totals.iter().copied().max().unwrap_or(0).max(1);
+    #[allow(clippy::cast_precision_loss)] // At most twelve months; counts far below 2^52.
+    let slot = WIDTH / purpose.months.len().max(1) as f64;
+    let every = purpose.months.len().div_ceil(LABELS).max(1);
+    let plot = HEIGHT - TOP - BOTTOM;
+    let columns = purpose
+        .months
+        .iter()
+        .enumerate()
+        .map(|(index, month)| {
+            #[allow(clippy::cast_precision_loss)]
+            let x = index as f64 * slot + slot * 0.15;
+            let width = slot * 0.7;
+            let mut bottom = HEIGHT - BOTTOM;
+            let segments = month
+                .counts
+                .iter()
+                .filter(|(_, count)| *count > 0)
+                .map(|(state, count)| {
+                    #[allow(clippy::cast_precision_loss)]
+                    let height = plot * (*count as f64) / (max as f64);
+                    bottom -= height;
+                    view! {
+                        <rect class=state_class(*state) x=number(x) y=number(bottom) width=number(width) height=number(height) />
+                    }
+                })
+                .collect_view();
+            let label = (index % every == 0).then(|| {
+                view! {
+                    <text class="chart__label" x=number(x + width / 2.0) y=number(HEIGHT - 6.0) text-anchor="middle">
+                        {month.month.clone()}
+                    </text>
+                }
+            });
+            view! { {segments} {label} }
+        })
+        .collect_view();
+    view! {
+        <svg class="chart__svg" viewBox=format!("0 0 {WIDTH} {HEIGHT}") aria-hidden="true" focusable="false">
+            <line class="chart__axis" x1="0" x2=number(WIDTH) y1=number(HEIGHT - BOTTOM) y2=number(HEIGHT - BOTTOM) />
+            {columns}
+        </svg>
+    }
+}
