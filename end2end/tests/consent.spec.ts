@@ -87,4 +87,24 @@ test("a patient grants research consent without genetic data, keeps the receipt,
   await hydrated(page);
   await expect(page.locator("li.access-entry").first()).toContainText("您的研究与教学同意");
   expect(errors).toEqual([]);
+
+  // The privacy officer, in English on a phone, sees counts only: this month, one patient
+  // who withdrew research consent, and one grant and one withdrawal in the last 30 days.
+  const officerLink = portalCli(portal, [
+    "invite-staff", "--name", "Zhou Min", "--email", "s8101@example.org",
+    "--role", "privacy_officer", "--staff-number", "S8101", "--locale", "en",
+  ]);
+  const officer = await enrolledPage(browser, officerLink, "en-GB");
+  await officer.getByRole("link", { name: "Research and teaching consent: counts" }).click();
+  await expect(officer.getByRole("heading", { level: 1 })).toHaveText("Research and teaching consent: counts");
+  const stats = officer.getByRole("region", { name: "Medical research" });
+  await expect(stats.getByText("Last 30 days: 1 given, 1 withdrawn")).toBeVisible();
+  const table = stats.getByRole("table");
+  const withdrawnColumn = await table.locator("thead th").evaluateAll(
+    (cells) => cells.findIndex((cell) => cell.textContent?.trim() === "Withdrawn"),
+  );
+  expect(withdrawnColumn).toBeGreaterThan(0);
+  await expect(table.locator("tbody tr").last().locator("td, th").nth(withdrawnColumn)).toHaveText("1");
+  await expect(officer.getByText("王秀英")).toHaveCount(0);
+  await fitsTheScreen(officer);
 });

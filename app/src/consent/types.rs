@@ -179,6 +179,7 @@ pub struct ReceiptView {
 /// The patient's grant (or confirmation of a new version) for one purpose, as the form
 /// sends it. Checkboxes send `true`; an empty end date means "until I revoke".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(clippy::struct_excessive_bools)] // One per checkbox, as the form sends them.
 pub struct GrantConsent {
     pub purpose: String,
     /// The policy version the patient was shown.

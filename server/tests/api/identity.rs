@@ -531,6 +531,8 @@ const PUBLIC: &[&str] = &[
     "/api/identity/enroll/finish",
     "/api/identity/sign-in/start",
     "/api/identity/sign-in/finish",
+    // Published consent policy texts: read before anyone signs in, and linked from receipts.
+    "/api/consent/policy",
 ];
 
 /// Every argument name any server function takes, with a value that parses for it, so
@@ -551,6 +553,11 @@ const ARGUMENTS: &[(&str, &str)] = &[
     ("person_name", "x"),
     ("decision", "explained"),
     ("note", "x"),
+    ("purpose", "research"),
+    ("version", "1"),
+    ("grant[purpose]", "research"),
+    ("grant[version]", "1"),
+    ("grant[expires_on]", ""),
 ];
 
 async fn every_server_function_refuses_a_caller_without_a_session(backend: Backend) {

@@ -19,6 +19,15 @@ struct SettingsState {
     add: ServerAction<AddWatch>,
     remove: ServerAction<RemoveWatch>,
     settings: Resource<Result<LogSettingsView, AppError>>,
+    new_watch: NewWatch,
+}
+
+/// What is typed into the add-to-watch-list form. Held by the page, not the form, so a
+/// reload after another accepted change (the alert choice, a removal) keeps it.
+#[derive(Clone, Copy)]
+struct NewWatch {
+    person: RwSignal<String>,
+    department: RwSignal<String>,
 }
 
 #[component]
@@ -35,11 +44,23 @@ pub fn LogSettingsPage() -> impl IntoView {
         .iter()
         .any(|value| matches!(value, Some(Ok(()))))
     });
+    let new_watch = NewWatch {
+        person: RwSignal::new(String::new()),
+        department: RwSignal::new(String::new()),
+    };
+    // Once added, the form is ready for the next entry; a refusal keeps what was typed.
+    Effect::new(move |_| {
+        if matches!(add.value().get(), Some(Ok(()))) {
+            new_watch.person.set(String::new());
+            new_watch.department.set(String::new());
+        }
+    });
     let state = SettingsState {
         notify,
         add,
         remove,
         settings: Resource::new(move || changed.get(), |_| log_settings()),
+        new_watch,
     };
     view! {
         <Guarded
@@ -71,7 +92,7 @@ fn LogSettings(state: SettingsState) -> impl IntoView {
                                 view! {
                                     <NotifyForm action=state.notify current=notify has_email />
                                     <WatchList action=state.remove watch />
-                                    <AddWatchForm action=state.add departments />
+                                    <AddWatchForm action=state.add departments typed=state.new_watch />
                                 }
                                     .into_any()
                             }
@@ -207,12 +228,14 @@ fn WatchList(action: ServerAction<RemoveWatch>, watch: Vec<WatchView>) -> impl I
 }
 
 #[component]
-fn AddWatchForm(action: ServerAction<AddWatch>, departments: Vec<DepartmentView>) -> impl IntoView {
+fn AddWatchForm(
+    action: ServerAction<AddWatch>,
+    departments: Vec<DepartmentView>,
+    typed: NewWatch,
+) -> impl IntoView {
     let i18n = use_i18n();
     let t = use_access_texts();
-    // Keep what was typed when the server refuses it.
-    let person = RwSignal::new(String::new());
-    let department = RwSignal::new(String::new());
+    let NewWatch { person, department } = typed;
     let options = departments
         .into_iter()
         .map(|option| {
@@ -247,6 +270,7 @@ fn AddWatchForm(action: ServerAction<AddWatch>, departments: Vec<DepartmentView>
                 <select
                     class="field__input"
                     name="department"
+                    prop:value=department
                     on:change=move |ev| department.set(event_target_value(&ev))
                 >
                     <option value="">{move || t().watch_no_department}</option>

@@ -21,7 +21,7 @@ pub const BUILT_IN: [&str; 2] = [
     include_str!("../policies/teaching.toml"),
 ];
 
-/// HL7 v3 ActReason, where `HRESCH` and `TRAIN` come from.
+/// HL7 v3 `ActReason`, where `HRESCH` and `TRAIN` come from.
 pub const V3_ACT_REASON: &str = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 
 /// Longest policy text, per language.

@@ -17,6 +17,9 @@ use crate::consent::types::{
 /// Months shown, the current one included.
 pub const MONTHS: usize = 12;
 
+/// How many patients stand in each state, per purpose id.
+type StateCounts = HashMap<(i64, ConsentState), u64>;
+
 type Row = (
     i64,
     String,
@@ -112,13 +115,13 @@ pub async fn consent_stats<C: ConnectionTrait>(
 
     let mut latest: HashMap<(&str, i64), &change::Model> = HashMap::new();
     let mut next = 0;
-    let mut per_month: Vec<(String, HashMap<(i64, ConsentState), u64>)> = Vec::new();
+    let mut per_month: Vec<(String, StateCounts)> = Vec::new();
     for (label, end) in &ends {
         while let Some(row) = changes.get(next).filter(|c| c.changed_at <= *end) {
             latest.insert((row.patient_mrn.as_str(), row.purpose_id), row);
             next += 1;
         }
-        let mut counts: HashMap<(i64, ConsentState), u64> = HashMap::new();
+        let mut counts = StateCounts::new();
         for ((_, purpose_id), row) in &latest {
             let state = standing(&catalogue, Some(row), *end).state;
             *counts.entry((*purpose_id, state)).or_default() += 1;

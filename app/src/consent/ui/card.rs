@@ -176,6 +176,9 @@ fn PolicyText(policy: StoredValue<crate::consent::types::PolicyView>) -> impl In
     }
 }
 
+/// Picks one phrase out of the page's texts.
+type Words = fn(&super::ConsentTexts) -> &'static str;
+
 #[component]
 fn GrantForm(card: ConsentCardView, actions: CardActions) -> impl IntoView {
     let i18n = use_i18n();
@@ -198,10 +201,7 @@ fn GrantForm(card: ConsentCardView, actions: CardActions) -> impl IntoView {
     } else {
         String::new()
     });
-    let (heading, button): (
-        fn(&super::ConsentTexts) -> &'static str,
-        fn(&super::ConsentTexts) -> &'static str,
-    ) = match state {
+    let (heading, button): (Words, Words) = match state {
         ConsentState::Granted => (|t| t.change_heading, |t| t.save_button),
         ConsentState::AwaitingConfirmation | ConsentState::Suspended => {
             (|t| t.change_heading, |t| t.confirm_button)

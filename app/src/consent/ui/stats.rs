@@ -19,6 +19,8 @@ const TOP: f64 = 8.0;
 const BOTTOM: f64 = 22.0;
 /// Month labels under the columns at most (more would overlap on a phone).
 const LABELS: usize = 6;
+/// Room either side for the first and last month's label, centred under its column.
+const MARGIN: f64 = 12.0;
 
 fn number(value: f64) -> String {
     format!("{value:.1}")
@@ -143,7 +145,12 @@ fn PurposeStats(purpose: PurposeStatsView) -> impl IntoView {
                 <StackedColumns purpose=purpose.clone() />
                 <ul class="legend">{legend}</ul>
             </figure>
-            <div class="table-scroll">
+            <div
+                class="table-scroll"
+                role="region"
+                tabindex="0"
+                aria-label=move || t().stats_chart_label
+            >
                 <table class="table">
                     <caption class="visually-hidden">{move || t().stats_chart_label}</caption>
                     <thead>
@@ -205,7 +212,7 @@ fn StackedColumns(purpose: PurposeStatsView) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <svg class="chart__svg" viewBox=format!("0 0 {WIDTH} {HEIGHT}") aria-hidden="true" focusable="false">
+        <svg class="chart__svg" viewBox=format!("{} 0 {} {HEIGHT}", -MARGIN, WIDTH + 2.0 * MARGIN) aria-hidden="true" focusable="false">
             <line class="chart__axis" x1="0" x2=number(WIDTH) y1=number(HEIGHT - BOTTOM) y2=number(HEIGHT - BOTTOM) />
             {columns}
         </svg>
