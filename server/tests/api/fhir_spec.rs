@@ -467,10 +467,22 @@ fn period_invariant(period: &Value, at: &str, problems: &mut Vec<String>) {
             time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
         })
     };
-    if let (Some(start), Some(end)) = (parse("start"), parse("end")) {
-        if start > end {
-            problems.push(format!("{at}: start after end (per-1)"));
-        }
+    let after = match (parse("start"), parse("end")) {
+        (Some(start), Some(end)) => start > end,
+        // A partial date compares at the precision both have (FHIRPath): `2025` is
+        // before `2026-12-01T10:00:00+08:00`.
+        _ => match (period["start"].as_str(), period["end"].as_str()) {
+            (Some(start), Some(end)) => {
+                let date = |t: &str| t.get(..10).unwrap_or(t).to_owned();
+                let (start, end) = (date(start), date(end));
+                let common = start.len().min(end.len());
+                start[..common] > end[..common]
+            }
+            _ => false,
+        },
+    };
+    if after {
+        problems.push(format!("{at}: start after end (per-1)"));
     }
 }
 
@@ -573,5 +585,104 @@ fn invariants(spec: &Spec, kind: &str, resource: &Value, at: &str, problems: &mu
             }
         }
         _ => {}
+    }
+}
+
+/// A change that breaks a valid resource.
+type Breakage = dyn Fn(&mut Value);
+
+/// The checker itself: a Consent R4 accepts passes, and each way of breaking it is caught
+/// with the rule it breaks (else the portal's own output could pass a checker that checks
+/// nothing).
+#[test]
+fn the_checker_refuses_what_r4_refuses() {
+    let valid = serde_json::json!({
+        "resourceType": "Consent",
+        "id": "r-1",
+        "status": "active",
+        "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "research"}]},
+        "category": [{"coding": [{"system": "http://loinc.org", "code": "57016-8"}]}],
+        "patient": {"identifier": {"value": "P000001"}},
+        "dateTime": "2026-12-01T10:00:00+08:00",
+        "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}]},
+        "provision": {
+            "type": "permit",
+            "period": {"start": "2026-12-01T10:00:00+08:00", "end": "2027-12-31T23:59:59+08:00"},
+            "purpose": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "HRESCH"}],
+            "provision": [{"type": "deny", "class": [{"code": "genetic"}]}]
+        }
+    });
+    let spec = Spec::get();
+    assert_eq!(spec.problems(&valid), Vec::<String>::new());
+
+    let broken = |change: &Breakage| {
+        let mut resource = valid.clone();
+        change(&mut resource);
+        spec.problems(&resource).join("; ")
+    };
+    let cases: [(&str, &Breakage, &str); 10] = [
+        (
+            "unknown element",
+            &|r| r["consentStatus"] = "active".into(),
+            "not an element of Consent",
+        ),
+        (
+            "missing required",
+            &|r| {
+                r.as_object_mut().unwrap().remove("status");
+            },
+            "Consent.status: required",
+        ),
+        (
+            "code outside a required binding",
+            &|r| r["status"] = "granted".into(),
+            "not in the required value set",
+        ),
+        (
+            "single element as an array",
+            &|r| r["status"] = serde_json::json!(["active"]),
+            "not an array",
+        ),
+        (
+            "repeating element as one value",
+            &|r| r["category"] = r["category"][0].clone(),
+            "must be an array",
+        ),
+        (
+            "malformed dateTime",
+            &|r| r["dateTime"] = "2026-12-01 10:00".into(),
+            "not a valid dateTime",
+        ),
+        (
+            "empty value",
+            &|r| r["patient"] = serde_json::json!({}),
+            "ele-1",
+        ),
+        (
+            "period ends before it starts",
+            &|r| r["provision"]["period"]["end"] = "2025-01-01".into(),
+            "per-1",
+        ),
+        (
+            "neither policy nor policyRule",
+            &|r| {
+                r.as_object_mut().unwrap().remove("policyRule");
+            },
+            "ppc-1",
+        ),
+        (
+            "research scope without a patient",
+            &|r| {
+                r.as_object_mut().unwrap().remove("patient");
+            },
+            "ppc-3",
+        ),
+    ];
+    for (what, change, expected) in cases {
+        let found = broken(change);
+        assert!(
+            found.contains(expected),
+            "{what}: expected {expected:?}, found {found:?}"
+        );
     }
 }
