@@ -85,7 +85,10 @@ test("a patient grants research consent without genetic data, keeps the receipt,
   expect(decision.valueCode).toBe("deny");
   await page.goto("/access-log?category=consent");
   await hydrated(page);
-  await expect(page.locator("li.access-entry").first()).toContainText("您的研究与教学同意");
+  const check = page.locator("li.access-entry").first();
+  await expect(check).toContainText("您的研究与教学同意");
+  await check.locator("summary").first().click();
+  await expect(check.getByText("答复：不允许（您已撤回同意）")).toBeVisible();
   expect(errors).toEqual([]);
 
   // The privacy officer, in English on a phone, sees counts only: this month, one patient

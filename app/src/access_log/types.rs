@@ -137,6 +137,8 @@ pub struct AccessEntryView {
     pub rules: Vec<Rule>,
     /// The patient's question about this access, if they asked one.
     pub question: Option<QuestionView>,
+    /// For a hospital system's check of the patient's consent: what it was told.
+    pub consent_check: Option<crate::consent::types::ConsentCheckOutcome>,
 }
 
 /// A patient's "I don't recognise this", and where it stands.

@@ -23,7 +23,7 @@ use app::consent::server::standing::{
     change_by_receipt, changes_of, decide, excluded_of, latest_change, standing, Catalogue,
     Decision,
 };
-use app::consent::types::{ChangeAction, DecisionReason};
+use app::consent::types::{ChangeAction, ConsentCheckOutcome, DecisionReason};
 use app::ssr::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -264,7 +264,7 @@ pub async fn search(
     let check = ConsentCheck {
         patient_mrn: patient.as_str(),
         purpose,
-        outcome: format!("searched consent records: {} found", entries.len()),
+        outcome: ConsentCheckOutcome::Searched(entries.len() as u64),
     };
     if let Err(e) = record_checks(&state, &source, &[check], now).await {
         return internal(&e);
@@ -323,7 +323,7 @@ pub async fn read(
     let check = ConsentCheck {
         patient_mrn: &row.patient_mrn,
         purpose: Some(purpose),
-        outcome: "read a consent record".to_owned(),
+        outcome: ConsentCheckOutcome::Read,
     };
     if let Err(e) = record_checks(&state, &source, &[check], now).await {
         return internal(&e);
@@ -548,9 +548,9 @@ async fn answer(
     };
     let decision = decide(&catalogue, latest.as_ref(), &request.categories, at);
     let outcome = if decision.permit {
-        "permit".to_owned()
+        ConsentCheckOutcome::Permitted
     } else {
-        format!("deny: {}", decision.reason.code())
+        ConsentCheckOutcome::Denied(decision.reason)
     };
     let check = ConsentCheck {
         patient_mrn: request.patient.as_str(),

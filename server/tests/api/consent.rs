@@ -240,8 +240,12 @@ async fn grant_and_revoke_decide_at_once_with_receipts_and_log_entries(backend: 
     )
     .await;
     assert_eq!(page.status, 200, "{:?}", page.body);
-    assert_eq!(page.body["entries"].as_array().unwrap().len(), 7);
-    assert_eq!(page.body["entries"][0]["agent_name"], "research-cdr");
+    let shown = page.body["entries"].as_array().unwrap();
+    assert_eq!(shown.len(), 7);
+    assert_eq!(shown[0]["agent_name"], "research-cdr");
+    // Newest first: the patient sees what each check was told, oldest at the end.
+    assert_eq!(shown[6]["consent_check"], json!({"denied": "not_granted"}));
+    assert_eq!(shown[5]["consent_check"], json!("permitted"));
 
     // The receipt: a Kantara/ISO 27560 record, signed with the portal's key.
     let response = app

@@ -15,6 +15,7 @@ use crate::access_log::types::{
     rules_from_codes, AccessEntryView, AccessFilter, AccessPageView, AccessSummaryView, Action,
     AgentKind, Category, DepartmentView, Purpose, QuestionView, ReviewState,
 };
+use crate::consent::types::ConsentCheckOutcome;
 use crate::hospital::server::entity::department;
 use crate::ssr::time::local_minute;
 
@@ -213,6 +214,10 @@ pub fn entry_view(
                 state: ReviewState::from_code(&q.state).unwrap_or(ReviewState::Open),
             })
         }),
+        consent_check: record
+            .filter(|_| row.category == Category::Consent.code())
+            .and_then(|r| r.detail.as_deref())
+            .and_then(ConsentCheckOutcome::from_detail),
     }
 }
 

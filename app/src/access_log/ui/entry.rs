@@ -9,6 +9,7 @@ use crate::access_log::texts::{
     action_label, agent_kind_label, category_label, purpose_label, review_state_label, rule_reason,
 };
 use crate::access_log::types::{AccessEntryView, AgentKind, QUESTION_MAX_CHARS};
+use crate::consent::texts::check_outcome_label;
 use crate::i18n::ui::use_i18n;
 
 /// "Who" in one line: name, role, and department or outside organisation.
@@ -114,6 +115,15 @@ pub fn AccessEntry(
                                 }
                             })}
                     </dl>
+                    {entry
+                        .with_value(|e| e.consent_check)
+                        .map(|outcome| {
+                            view! {
+                                <p class="access-entry__outcome">
+                                    {move || check_outcome_label(i18n.locale(), outcome)}
+                                </p>
+                            }
+                        })}
                     {unusual
                         .then(|| {
                             view! {

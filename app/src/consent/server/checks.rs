@@ -9,6 +9,7 @@ use super::entity::purpose;
 use crate::access_log::server::ingest::{ingest, NewAccess};
 use crate::access_log::server::sources::Source;
 use crate::access_log::types::{Action, AgentKind, Category, Purpose};
+use crate::consent::types::ConsentCheckOutcome;
 use crate::ssr::state::AppState;
 
 /// What a system did with a patient's consent.
@@ -17,8 +18,8 @@ pub struct ConsentCheck<'a> {
     pub patient_mrn: &'a str,
     /// The purpose asked about; `None` when a search covered every purpose.
     pub purpose: Option<&'a purpose::Model>,
-    /// The answer, recorded with the entry (e.g. `permit`, `deny: revoked`).
-    pub outcome: String,
+    /// What the system did and was told, recorded with the entry.
+    pub outcome: ConsentCheckOutcome,
 }
 
 /// Writes one access-log entry per check, as `source`.
@@ -49,7 +50,7 @@ pub async fn record_checks(
             system: Some(source.name.clone()),
             site: None,
             workstation: None,
-            detail: Some(check.outcome.clone()),
+            detail: Some(check.outcome.detail()),
         })
         .collect();
     ingest(&state.db, source, &events, &state.access.ingest, now).await?;
