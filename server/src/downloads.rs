@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use app::access_log::server::{chain, download, query};
 use app::accounts::server::entity as account;
-use app::consent::server::service::own_receipt;
+use app::consent::server::service::own_receipt_file;
 use app::error::AppError;
 use app::identity::server::access::patient_from_parts;
 use app::ssr::request::{error_response, request_locale};
@@ -111,8 +111,8 @@ async fn consent_receipt(
         Ok(found) => found,
         Err(error) => return error_response(&error),
     };
-    match own_receipt(&state, cap, &query.id).await {
-        Ok(Some((_view, file))) => attachment(
+    match own_receipt_file(&state, cap, &query.id).await {
+        Ok(Some(file)) => attachment(
             "application/json",
             &format!("consent-receipt-{}.json", query.id),
             file,

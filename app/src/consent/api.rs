@@ -93,7 +93,6 @@ pub async fn consent_receipt(id: String) -> Result<ReceiptView, AppError> {
             service::own_receipt(&state, cap, &id)
                 .await
                 .map_err(edge::refusal)?
-                .map(|(view, _file)| view)
                 .ok_or(AppError::NotFound)
         }
         .await,

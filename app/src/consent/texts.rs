@@ -5,6 +5,8 @@ use super::types::{
     ChangeAction, ConsentCheckOutcome, ConsentState, DecisionReason, EarlierGrants, PolicyView,
     PurposeView,
 };
+use crate::access_log::texts::category_label;
+use crate::access_log::types::Category;
 use crate::i18n::Locale;
 
 /// Words for one language.
@@ -41,7 +43,6 @@ pub struct ConsentTexts {
     pub history_heading: &'static str,
     pub history_empty: &'static str,
     pub by_you: &'static str,
-    pub by_staff: &'static str,
     pub version_short: &'static str,
     pub bad_date: &'static str,
     pub stale_version: &'static str,
@@ -123,6 +124,17 @@ pub fn action_label(locale: Locale, action: ChangeAction) -> &'static str {
         ChangeAction::Revoke => ("撤回", "Consent withdrawn"),
     };
     pick(locale, zh, en)
+}
+
+/// Record categories as one list in `locale` ("基因信息、精神心理", "genetic, mental health").
+#[must_use]
+pub fn category_list(locale: Locale, categories: &[Category]) -> String {
+    let separator = pick(locale, "、", ", ");
+    categories
+        .iter()
+        .map(|c| category_label(locale, *c))
+        .collect::<Vec<_>>()
+        .join(separator)
 }
 
 /// What a hospital system did with the patient's consent and was told (their access log).
@@ -247,7 +259,6 @@ static ZH_HANS: ConsentTexts = ConsentTexts {
     history_heading: "变更记录",
     history_empty: "您还没有作出过选择。",
     by_you: "您本人",
-    by_staff: "工作人员",
     version_short: "版本",
     bad_date: "请按 年-月-日 填写今天或以后的日期，例如 2027-12-31。",
     stale_version: "说明刚刚更新了。请阅读新版本后再确认。",
@@ -310,7 +321,6 @@ static EN: ConsentTexts = ConsentTexts {
     history_heading: "History",
     history_empty: "You have not made a choice yet.",
     by_you: "you",
-    by_staff: "staff",
     version_short: "version",
     bad_date: "Enter today or a later day as year-month-day, e.g. 2027-12-31.",
     stale_version: "The explanation was just updated. Please read the new version before you agree.",

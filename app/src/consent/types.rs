@@ -186,16 +186,8 @@ pub struct ConsentCardView {
     pub since_local: Option<String>,
 }
 
-/// Who made a change.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ChangedBy {
-    /// The patient, signed in to the portal.
-    Patient,
-    /// A member of staff on the patient's behalf (named).
-    Staff(String),
-}
-
-/// One change of the patient's history.
+/// One change of the patient's history (every change is the patient's own: the portal
+/// records choices only from the patient, signed in).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeView {
     pub receipt_id: String,
@@ -205,7 +197,6 @@ pub struct ChangeView {
     pub excluded: Vec<Category>,
     pub expires_on: Option<String>,
     pub when_local: String,
-    pub by: ChangedBy,
 }
 
 /// The patient's consent page: one card per purpose and the whole history, newest first.
@@ -224,7 +215,6 @@ pub struct ReceiptView {
     pub jurisdiction: String,
     pub collection_method: String,
     pub policy_url: String,
-    pub public_key: String,
     pub signature: String,
 }
 

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::i18n::ui::use_i18n;
+use crate::i18n::Locale;
 
 /// An error message announced to screen readers.
 #[component]
@@ -24,6 +25,29 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
                 })}
         </div>
     }
+}
+
+/// A refused form, announced to screen readers: the feature's own words for the refused
+/// field when `field_text` has them, else the general message; any other failure as
+/// [`ErrorNotice`], with its reference.
+#[component]
+pub fn FormRefusal(
+    error: AppError,
+    field_text: fn(Locale, &str) -> Option<&'static str>,
+) -> impl IntoView {
+    let AppError::InvalidInput { field } = &error else {
+        return view! { <ErrorNotice error /> }.into_any();
+    };
+    let field = field.clone();
+    let i18n = use_i18n();
+    view! {
+        <div class="notice notice--error" role="alert">
+            <p>
+                {move || field_text(i18n.locale(), &field).unwrap_or_else(|| error.message(i18n.t()))}
+            </p>
+        </div>
+    }
+    .into_any()
 }
 
 /// Fallback of the page-wide error boundary: shows each error the page raised.

@@ -1,5 +1,6 @@
 //! Shared design-system pieces: page frame, error notice, not-found page.
 
+pub mod chart;
 pub mod error_notice;
 pub mod layout;
 pub mod not_found;

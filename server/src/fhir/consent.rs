@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use app::access_log::server::sources::Source;
 use app::access_log::types::Category;
 use app::accounts::types::MedicalRecordNumber;
-use app::consent::server::checks::{record_checks, ConsentCheck};
+use app::consent::server::checks::{record_check, ConsentCheck};
 use app::consent::server::entity::{change, purpose};
 use app::consent::server::receipt::policy_url;
 use app::consent::server::standing::{
@@ -33,6 +33,7 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use super::elements::parse_instant;
 use super::outcome::{bad_request, fhir_response, internal, outcome, Invalid};
 use super::{caller, parse_json, CATEGORY_SYSTEM};
 
@@ -266,7 +267,7 @@ pub async fn search(
         purpose,
         outcome: ConsentCheckOutcome::Searched(entries.len() as u64),
     };
-    if let Err(e) = record_checks(&state, &source, &[check], now).await {
+    if let Err(e) = record_check(&state, &source, &check, now).await {
         return internal(&e);
     }
     let self_url = format!(
@@ -325,7 +326,7 @@ pub async fn read(
         purpose: Some(purpose),
         outcome: ConsentCheckOutcome::Read,
     };
-    if let Err(e) = record_checks(&state, &source, &[check], now).await {
+    if let Err(e) = record_check(&state, &source, &check, now).await {
         return internal(&e);
     }
     fhir_response(
@@ -358,17 +359,6 @@ fn parse_category(code: &str, path: &str) -> Result<Vec<Category>, Invalid> {
         .collect()
 }
 
-fn parse_time(text: &str, path: &str) -> Result<OffsetDateTime, Invalid> {
-    let parsed: jiff::Timestamp = text.trim().parse().map_err(|_| {
-        Invalid::new(
-            path,
-            "must be a date and time with a zone, like 2026-11-20T08:15:00+08:00",
-        )
-    })?;
-    OffsetDateTime::from_unix_timestamp(parsed.as_second())
-        .map_err(|_| Invalid::new(path, "is out of range"))
-}
-
 fn from_query(raw: Option<&str>) -> Result<DecisionRequest, Invalid> {
     let mut patient = None;
     let mut purpose = None;
@@ -379,7 +369,7 @@ fn from_query(raw: Option<&str>) -> Result<DecisionRequest, Invalid> {
             "patient" => patient = Some(parse_patient(&value, "patient")?),
             "purpose" => purpose = Some(value),
             "category" => categories.extend(parse_category(&value, "category")?),
-            "time" => at = Some(parse_time(&value, "time")?),
+            "time" => at = Some(parse_instant(value.trim(), "time")?),
             _ => {}
         }
     }
@@ -467,7 +457,7 @@ fn from_parameters(body: &Value) -> Result<DecisionRequest, Invalid> {
                 let value = text(&["valueDateTime", "valueInstant"]).ok_or_else(|| {
                     Invalid::new(format!("{path}.value[x]"), "must be a dateTime")
                 })?;
-                at = Some(parse_time(&value, &path)?);
+                at = Some(parse_instant(value.trim(), &path)?);
             }
             _ => {}
         }
@@ -557,7 +547,7 @@ async fn answer(
         purpose: Some(purpose),
         outcome,
     };
-    if let Err(e) = record_checks(state, source, &[check], now).await {
+    if let Err(e) = record_check(state, source, &check, now).await {
         return internal(&e);
     }
     fhir_response(StatusCode::OK, &decision_parameters(&decision, purpose))

@@ -88,16 +88,21 @@ pub fn instant(
             Ok(None)
         };
     };
+    parse_instant(text, &child(path, name)).map(Some)
+}
+
+/// A date and time with a zone (`instant`/`dateTime` text, or a query parameter), truncated
+/// to milliseconds; `path` names it in the refusal.
+pub fn parse_instant(text: &str, path: &str) -> Result<OffsetDateTime, Invalid> {
     let parsed: jiff::Timestamp = text.parse().map_err(|_| {
         Invalid::new(
-            child(path, name),
+            path,
             "must be a date and time with a zone, like 2026-11-20T08:15:00+08:00",
         )
     })?;
     let ms = i128::from(parsed.as_millisecond());
     OffsetDateTime::from_unix_timestamp_nanos(ms * 1_000_000)
-        .map(Some)
-        .map_err(|_| Invalid::new(child(path, name), "is out of range"))
+        .map_err(|_| Invalid::new(path, "is out of range"))
 }
 
 /// The codes of a `CodeableConcept` (or a bare `Coding`), with their systems and the text.

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::{department_name, use_access_texts};
 use crate::access_log::types::DepartmentView;
 use crate::i18n::ui::use_i18n;
+use crate::ui::chart::{number, share};
 
 const WIDTH: f64 = 320.0;
 const MONTH_HEIGHT: f64 = 160.0;
@@ -16,15 +17,6 @@ const MONTH_LABELS: usize = 6;
 const ROW_HEIGHT: f64 = 38.0;
 /// Departments drawn at most; the table lists all.
 const DEPARTMENT_ROWS: usize = 10;
-
-fn number(value: f64) -> String {
-    format!("{value:.1}")
-}
-
-#[allow(clippy::cast_precision_loss)] // Counts of a patient's accesses are far below 2^52.
-fn share(count: u64, max: u64) -> f64 {
-    count as f64 / max.max(1) as f64
-}
 
 /// Accesses per month, oldest first, as columns.
 #[component]

@@ -13,8 +13,8 @@ use super::texts::AccessTexts;
 use super::types::DepartmentView;
 use crate::error::AppError;
 use crate::i18n::ui::use_i18n;
-use crate::i18n::{Locale, Texts};
-use crate::ui::error_notice::ErrorNotice;
+use crate::i18n::Locale;
+use crate::ui::error_notice::FormRefusal;
 pub use crate::ui::reload_key;
 
 /// The access log's words in the page's current language (reactive).
@@ -32,39 +32,20 @@ pub fn department_name(locale: Locale, department: &DepartmentView) -> &str {
     }
 }
 
-/// A refused form or filter, in words, announced to screen readers (other failures as
-/// the general notice, with their reference).
+/// A refused form or filter of the access log, in words.
 #[component]
 pub fn Refusal(error: AppError) -> impl IntoView {
-    if !matches!(error, AppError::InvalidInput { .. }) {
-        return view! { <ErrorNotice error /> }.into_any();
-    }
-    let i18n = use_i18n();
-    let t = use_access_texts();
-    view! {
-        <div class="notice notice--error" role="alert">
-            <p>{move || refusal_text(&error, t(), i18n.t())}</p>
-        </div>
-    }
-    .into_any()
+    view! { <FormRefusal error field_text /> }
 }
 
-/// What to tell the person when the server refused one of the access log's forms: the
-/// field's own message when it names one, else the general message.
-#[must_use]
-pub fn refusal_text(
-    error: &AppError,
-    access: &AccessTexts,
-    general: &'static Texts,
-) -> &'static str {
-    match error {
-        AppError::InvalidInput { field } => match field.as_str() {
-            "question" => access.question_invalid,
-            "person_name" | "department" => access.watch_invalid,
-            "note" | "decision" => access.reviews_note_invalid,
-            "from" | "to" => access.filter_bad_date,
-            _ => error.message(general),
-        },
-        _ => error.message(general),
+/// The access log's own words for a refused field.
+fn field_text(locale: Locale, field: &str) -> Option<&'static str> {
+    let access = AccessTexts::of(locale);
+    match field {
+        "question" => Some(access.question_invalid),
+        "person_name" | "department" => Some(access.watch_invalid),
+        "note" | "decision" => Some(access.reviews_note_invalid),
+        "from" | "to" => Some(access.filter_bad_date),
+        _ => None,
     }
 }

@@ -22,37 +22,34 @@ pub struct ConsentCheck<'a> {
     pub outcome: ConsentCheckOutcome,
 }
 
-/// Writes one access-log entry per check, as `source`.
-pub async fn record_checks(
+/// Writes the check into the patient's access log, as `source`.
+pub async fn record_check(
     state: &AppState,
     source: &Source,
-    checks: &[ConsentCheck<'_>],
+    check: &ConsentCheck<'_>,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    let events: Vec<NewAccess> = checks
-        .iter()
-        .map(|check| NewAccess {
-            source_event_id: uuid::Uuid::new_v4().to_string(),
-            patient_mrn: check.patient_mrn.to_owned(),
-            occurred_at: now,
-            category: Category::Consent,
-            action: Action::View,
-            purpose: check
-                .purpose
-                .and_then(|p| Purpose::from_code(&p.access_purpose))
-                .unwrap_or(Purpose::Other),
-            purpose_code: check.purpose.map(|p| p.purpose_code.clone()),
-            agent_kind: AgentKind::System,
-            agent_ref: None,
-            agent_name: source.name.clone(),
-            agent_role: None,
-            department_code: None,
-            system: Some(source.name.clone()),
-            site: None,
-            workstation: None,
-            detail: Some(check.outcome.detail()),
-        })
-        .collect();
-    ingest(&state.db, source, &events, &state.access.ingest, now).await?;
+    let access = NewAccess {
+        source_event_id: uuid::Uuid::new_v4().to_string(),
+        patient_mrn: check.patient_mrn.to_owned(),
+        occurred_at: now,
+        category: Category::Consent,
+        action: Action::View,
+        purpose: check
+            .purpose
+            .and_then(|p| Purpose::from_code(&p.access_purpose))
+            .unwrap_or(Purpose::Other),
+        purpose_code: check.purpose.map(|p| p.purpose_code.clone()),
+        agent_kind: AgentKind::System,
+        agent_ref: None,
+        agent_name: source.name.clone(),
+        agent_role: None,
+        department_code: None,
+        system: Some(source.name.clone()),
+        site: None,
+        workstation: None,
+        detail: Some(check.outcome.detail()),
+    };
+    ingest(&state.db, source, &[access], &state.access.ingest, now).await?;
     Ok(())
 }

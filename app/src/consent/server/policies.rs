@@ -55,6 +55,26 @@ pub struct PurposeSpec {
     pub position: Option<i64>,
 }
 
+impl PurposeSpec {
+    /// Puts the file's names and codes on a purpose row, new or existing.
+    fn apply(&self, row: &mut purpose::ActiveModel) {
+        row.name_zh_hans = Set(self.name_zh_hans.trim().to_owned());
+        row.name_en = Set(self.name_en.trim().to_owned());
+        row.fhir_scope = Set(self.fhir_scope.clone());
+        row.purpose_system = Set(self.purpose_system.trim().to_owned());
+        row.purpose_code = Set(self.purpose_code.trim().to_owned());
+        row.purpose_display = Set(self.purpose_display.trim().to_owned());
+        row.access_purpose = Set(self.access_purpose.clone());
+    }
+}
+
+/// An optional text as stored: trimmed, `None` when empty.
+fn optional_text(text: Option<&String>) -> Option<String> {
+    text.map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
 fn default_purpose_system() -> String {
     V3_ACT_REASON.to_owned()
 }
@@ -195,18 +215,12 @@ impl PolicyFile {
 
     fn same_text(&self, row: &policy::Model) -> bool {
         let v = &self.policy;
-        let trimmed = |text: &Option<String>| {
-            text.as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-        };
         row.summary_zh_hans == v.summary_zh_hans.trim()
             && row.summary_en == v.summary_en.trim()
             && row.text_zh_hans == v.text_zh_hans.trim()
             && row.text_en == v.text_en.trim()
-            && row.changes_zh_hans == trimmed(&v.changes_zh_hans)
-            && row.changes_en == trimmed(&v.changes_en)
+            && row.changes_zh_hans == optional_text(v.changes_zh_hans.as_ref())
+            && row.changes_en == optional_text(v.changes_en.as_ref())
             && row.earlier_grants == v.earlier_grants
     }
 }
@@ -261,13 +275,7 @@ where
             });
         }
         let mut update: purpose::ActiveModel = row.into();
-        update.name_zh_hans = Set(spec.name_zh_hans.trim().to_owned());
-        update.name_en = Set(spec.name_en.trim().to_owned());
-        update.fhir_scope = Set(spec.fhir_scope.clone());
-        update.purpose_system = Set(spec.purpose_system.trim().to_owned());
-        update.purpose_code = Set(spec.purpose_code.trim().to_owned());
-        update.purpose_display = Set(spec.purpose_display.trim().to_owned());
-        update.access_purpose = Set(spec.access_purpose.clone());
+        spec.apply(&mut update);
         if let Some(position) = spec.position {
             update.position = Set(position);
         }
@@ -287,33 +295,22 @@ where
             .one(&txn)
             .await?
             .flatten();
-        let row = purpose::ActiveModel {
+        let mut row = purpose::ActiveModel {
             id: NotSet,
             code: Set(spec.code.clone()),
-            name_zh_hans: Set(spec.name_zh_hans.trim().to_owned()),
-            name_en: Set(spec.name_en.trim().to_owned()),
-            fhir_scope: Set(spec.fhir_scope.clone()),
-            purpose_system: Set(spec.purpose_system.trim().to_owned()),
-            purpose_code: Set(spec.purpose_code.trim().to_owned()),
-            purpose_display: Set(spec.purpose_display.trim().to_owned()),
-            access_purpose: Set(spec.access_purpose.clone()),
             position: Set(spec
                 .position
                 .unwrap_or_else(|| last_position.unwrap_or(0) + 1)),
             created_at: Set(now),
+            ..Default::default()
         };
+        spec.apply(&mut row);
         purpose::Entity::insert(row)
             .exec(&txn)
             .await?
             .last_insert_id
     };
     let v = &file.policy;
-    let text = |t: &Option<String>| {
-        t.as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-    };
     policy::Entity::insert(policy::ActiveModel {
         id: NotSet,
         purpose_id: Set(purpose_id),
@@ -322,8 +319,8 @@ where
         summary_en: Set(v.summary_en.trim().to_owned()),
         text_zh_hans: Set(v.text_zh_hans.trim().to_owned()),
         text_en: Set(v.text_en.trim().to_owned()),
-        changes_zh_hans: Set(text(&v.changes_zh_hans)),
-        changes_en: Set(text(&v.changes_en)),
+        changes_zh_hans: Set(optional_text(v.changes_zh_hans.as_ref())),
+        changes_en: Set(optional_text(v.changes_en.as_ref())),
         earlier_grants: Set(v.earlier_grants.clone()),
         published_at: Set(now),
     })

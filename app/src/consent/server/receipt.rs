@@ -25,7 +25,7 @@ pub const COLLECTION_METHOD: &str =
 /// Who issues receipts: the hospital as controller, and where patients reach it.
 #[derive(Clone, Debug)]
 pub struct Issuer<'a> {
-    pub controller: String,
+    pub controller: &'a str,
     pub contact: &'a str,
     pub jurisdiction: &'a str,
     pub public_url: &'a str,
@@ -113,7 +113,9 @@ fn receipt(facts: &Facts<'_>, issuer: &Issuer<'_>) -> Value {
     })
 }
 
-/// `value` with object keys sorted and no insignificant space.
+/// `value` with object keys sorted and no insignificant space. Written out here rather than
+/// left to `serde_json`, whose key order follows its `preserve_order` feature (which any
+/// dependency may turn on): a signature must not depend on that.
 #[must_use]
 pub fn canonical(value: &Value) -> String {
     let mut out = String::new();
@@ -209,7 +211,7 @@ mod tests {
             published_at: OffsetDateTime::UNIX_EPOCH,
         };
         let issuer = Issuer {
-            controller: "示范医院".into(),
+            controller: "示范医院",
             contact: "http://localhost:3000",
             jurisdiction: "CN",
             public_url: "http://localhost:3000",

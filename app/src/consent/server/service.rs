@@ -14,7 +14,7 @@ use super::standing::{excluded_of, latest_change, standing, Catalogue};
 use crate::access_log::server::ingest::MailContext;
 use crate::accounts::server::entity as account;
 use crate::consent::types::{
-    categories_to_codes, ChangeAction, ChangeView, ChangedBy, ConsentCardView, ConsentOverviewView,
+    categories_to_codes, ChangeAction, ChangeView, ConsentCardView, ConsentOverviewView,
     EarlierGrants, GrantConsent, PolicyView, PurposeView, ReceiptView,
 };
 use crate::i18n::Locale;
@@ -69,7 +69,9 @@ async fn patient_of<C: ConnectionTrait>(
     })
 }
 
-fn purpose_view(row: &purpose::Model) -> PurposeView {
+/// A purpose's code and names, as pages show them.
+#[must_use]
+pub fn purpose_view(row: &purpose::Model) -> PurposeView {
     PurposeView {
         code: row.code.clone(),
         name_zh_hans: row.name_zh_hans.clone(),
@@ -100,24 +102,9 @@ fn last_day(expires_at: OffsetDateTime, time_zone: &str) -> String {
     local_date(expires_at - time::Duration::seconds(1), time_zone)
 }
 
-fn change_view(
-    catalogue: &Catalogue,
-    row: &change::Model,
-    staff_names: &[(i64, String)],
-    patient_account: Option<i64>,
-    time_zone: &str,
-) -> Option<ChangeView> {
+fn change_view(catalogue: &Catalogue, row: &change::Model, time_zone: &str) -> Option<ChangeView> {
     let purpose = catalogue.purpose_by_id(row.purpose_id)?;
     let policy = catalogue.policy(row.policy_id)?;
-    let by = match row.changed_by_account_id {
-        Some(id) if Some(id) != patient_account => staff_names
-            .iter()
-            .find(|(staff, _)| *staff == id)
-            .map_or(ChangedBy::Patient, |(_, name)| {
-                ChangedBy::Staff(name.clone())
-            }),
-        _ => ChangedBy::Patient,
-    };
     Some(ChangeView {
         receipt_id: row.receipt_id.clone(),
         purpose: purpose_view(purpose),
@@ -126,7 +113,6 @@ fn change_view(
         excluded: excluded_of(row),
         expires_on: row.expires_at.map(|at| last_day(at, time_zone)),
         when_local: local_minute(row.changed_at, time_zone),
-        by,
     })
 }
 
@@ -164,36 +150,11 @@ pub async fn overview(
             since_local: standing.since.map(|at| local_minute(at, tz)),
         });
     }
-    let staff = staff_names(db, &history, patient.account_id).await?;
     let history = history
         .iter()
-        .filter_map(|row| change_view(&catalogue, row, &staff, Some(patient.account_id), tz))
+        .filter_map(|row| change_view(&catalogue, row, tz))
         .collect();
     Ok(ConsentOverviewView { cards, history })
-}
-
-async fn staff_names<C: ConnectionTrait>(
-    conn: &C,
-    rows: &[change::Model],
-    patient_account: i64,
-) -> Result<Vec<(i64, String)>, DbErr> {
-    let mut ids: Vec<i64> = rows
-        .iter()
-        .filter_map(|r| r.changed_by_account_id)
-        .filter(|id| *id != patient_account)
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(account::Entity::find()
-        .filter(account::Column::Id.is_in(ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.display_name))
-        .collect())
 }
 
 /// One published policy version, for the public policy page.
@@ -240,9 +201,10 @@ pub async fn grant(
         .filter(|p| p.version == input.version)
         .ok_or(ConsentError::StaleVersion)?;
     let excluded = input.excluded();
+    let patient = patient_of(&state.db, cap).await?;
     record(
         state,
-        cap,
+        &patient,
         &Change {
             purpose,
             policy,
@@ -278,7 +240,7 @@ pub async fn revoke(
         .ok_or(ConsentError::NothingToRevoke)?;
     record(
         state,
-        cap,
+        &patient,
         &Change {
             purpose,
             policy,
@@ -301,16 +263,16 @@ struct Change<'a> {
 
 async fn record(
     state: &AppState,
-    cap: PatientCap,
+    patient: &Patient,
     change: &Change<'_>,
 ) -> Result<String, ConsentError> {
     let now = state.clock.now();
     let txn = state.db.begin().await?;
-    let patient = patient_of(&txn, cap).await?;
     let receipt_id = uuid::Uuid::new_v4().to_string();
-    let controller = crate::hospital::server::service::name(&txn, patient.locale).await?;
+    // The hospital in the patient's language: the receipt's controller, and the email's sender.
+    let hospital = crate::hospital::server::service::name(&txn, patient.locale).await?;
     let issuer = Issuer {
-        controller,
+        controller: &hospital,
         contact: &state.consent.contact,
         jurisdiction: &state.consent.jurisdiction,
         public_url: &state.settings.public_url,
@@ -345,7 +307,7 @@ async fn record(
     .exec_without_returning(&txn)
     .await?;
     if let (Some(email), Some(mail)) = (&patient.email, &state.access.ingest.mail) {
-        queue_confirmation(&txn, mail, email, patient.locale, now).await?;
+        queue_confirmation(&txn, mail, email, patient.locale, &hospital, now).await?;
     }
     txn.commit().await?;
     Ok(receipt_id)
@@ -358,63 +320,86 @@ async fn queue_confirmation<C: ConnectionTrait>(
     mail: &MailContext,
     email: &str,
     locale: Locale,
+    hospital: &str,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    let hospital = crate::hospital::server::service::name(conn, locale).await?;
     let rendered = render(
         &EmailTemplate::ConsentRecorded {
             link: format!("{}/consent", mail.public_url),
         },
         locale,
-        &hospital,
+        hospital,
         &mail.public_url,
     );
     outbox::enqueue(conn, email, rendered, now, &mail.mail_domain).await?;
     Ok(())
 }
 
-/// One of the caller's own receipts: the view for the printable page and the file as
-/// signed. `None` when the caller has no receipt with that id.
+/// The caller's own change with receipt `receipt_id`, if there is one.
+async fn own_change(
+    state: &AppState,
+    cap: PatientCap,
+    receipt_id: &str,
+) -> Result<Option<change::Model>, ConsentError> {
+    let patient = patient_of(&state.db, cap).await?;
+    Ok(change::Entity::find()
+        .filter(change::Column::ReceiptId.eq(receipt_id))
+        .filter(change::Column::PatientMrn.eq(&patient.mrn))
+        .one(&state.db)
+        .await?)
+}
+
+/// A text field of a signed receipt.
+fn receipt_field(signed: &serde_json::Value, pointer: &str) -> String {
+    signed
+        .pointer(pointer)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// One of the caller's own receipts, for the printable page. `None` when the caller has
+/// no receipt with that id.
 pub async fn own_receipt(
     state: &AppState,
     cap: PatientCap,
     receipt_id: &str,
-) -> Result<Option<(ReceiptView, String)>, ConsentError> {
-    let db = &state.db;
-    let patient = patient_of(db, cap).await?;
-    let Some(row) = change::Entity::find()
-        .filter(change::Column::ReceiptId.eq(receipt_id))
-        .filter(change::Column::PatientMrn.eq(&patient.mrn))
-        .one(db)
-        .await?
-    else {
+) -> Result<Option<ReceiptView>, ConsentError> {
+    let Some(row) = own_change(state, cap, receipt_id).await? else {
         return Ok(None);
     };
-    let catalogue = Catalogue::load(db).await?;
-    let tz = &state.settings.time_zone;
-    let staff = staff_names(db, std::slice::from_ref(&row), patient.account_id).await?;
-    let Some(change) = change_view(&catalogue, &row, &staff, Some(patient.account_id), tz) else {
+    let catalogue = Catalogue::load(&state.db).await?;
+    let Some(change) = change_view(&catalogue, &row, &state.settings.time_zone) else {
         return Ok(None);
     };
     let signed: serde_json::Value = serde_json::from_str(&row.receipt).unwrap_or_default();
-    let text = |key: &str| {
-        signed
-            .pointer(key)
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let public_key = text("/publicKey");
-    let view = ReceiptView {
+    let text = |pointer: &str| receipt_field(&signed, pointer);
+    Ok(Some(ReceiptView {
         change,
         controller: text("/piiControllers/0/piiController"),
         controller_contact: text("/piiControllers/0/contact"),
         jurisdiction: text("/jurisdiction"),
         collection_method: text("/collectionMethod"),
         policy_url: text("/policyUrl"),
-        public_key: public_key.clone(),
-        signature: row.signature.clone(),
+        signature: row.signature,
+    }))
+}
+
+/// One of the caller's own receipts as the file to download: the receipt exactly as
+/// signed, with its signature. `None` when the caller has no receipt with that id.
+pub async fn own_receipt_file(
+    state: &AppState,
+    cap: PatientCap,
+    receipt_id: &str,
+) -> Result<Option<String>, ConsentError> {
+    let Some(row) = own_change(state, cap, receipt_id).await? else {
+        return Ok(None);
     };
-    let file = receipt::signed_file(&row.receipt, &row.signature, &public_key);
-    Ok(Some((view, file)))
+    let signed: serde_json::Value = serde_json::from_str(&row.receipt).unwrap_or_default();
+    let public_key = receipt_field(&signed, "/publicKey");
+    Ok(Some(receipt::signed_file(
+        &row.receipt,
+        &row.signature,
+        &public_key,
+    )))
 }

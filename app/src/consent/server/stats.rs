@@ -9,10 +9,9 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use super::entity::change;
+use super::service::purpose_view;
 use super::standing::{standing, Catalogue};
-use crate::consent::types::{
-    ChangeAction, ConsentState, MonthCounts, PurposeStatsView, PurposeView,
-};
+use crate::consent::types::{ChangeAction, ConsentState, MonthCounts, PurposeStatsView};
 
 /// Months shown, the current one included.
 pub const MONTHS: usize = 12;
@@ -145,11 +144,7 @@ pub async fn consent_stats<C: ConnectionTrait>(
                     .count() as u64
             };
             PurposeStatsView {
-                purpose: PurposeView {
-                    code: purpose.code.clone(),
-                    name_zh_hans: purpose.name_zh_hans.clone(),
-                    name_en: purpose.name_en.clone(),
-                },
+                purpose: purpose_view(purpose),
                 current_version: catalogue
                     .current_policy(purpose.id, now)
                     .map_or(0, |p| p.version),

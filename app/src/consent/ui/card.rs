@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use super::{use_consent_texts, Paragraphs, Refusal};
 use crate::access_log::texts::category_label;
 use crate::consent::api::{RecordGrant, RevokeConsent};
-use crate::consent::texts::{earlier_grants_rule, policy_texts, purpose_name, state_label};
+use crate::consent::texts::{
+    category_list, earlier_grants_rule, policy_texts, purpose_name, state_label,
+};
 use crate::consent::types::{ConsentCardView, ConsentState, GrantConsent, EXCLUDABLE};
 use crate::error::AppError;
 use crate::i18n::ui::use_i18n;
@@ -25,13 +27,6 @@ pub struct CardActions {
 pub enum Sent {
     Grant,
     Revoke,
-}
-
-fn list_separator(locale: crate::i18n::Locale) -> &'static str {
-    match locale {
-        crate::i18n::Locale::ZhHans => "、",
-        crate::i18n::Locale::En => ", ",
-    }
 }
 
 fn state_class(state: ConsentState) -> &'static str {
@@ -100,11 +95,7 @@ fn Facts(card: ConsentCardView) -> impl IntoView {
                     if excluded.is_empty() {
                         t().nothing_excluded.to_owned()
                     } else {
-                        excluded
-                            .iter()
-                            .map(|c| category_label(i18n.locale(), *c))
-                            .collect::<Vec<_>>()
-                            .join(list_separator(i18n.locale()))
+                        category_list(i18n.locale(), &excluded)
                     }
                 }}
             </dd>

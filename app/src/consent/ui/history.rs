@@ -3,9 +3,8 @@
 use leptos::prelude::*;
 
 use super::use_consent_texts;
-use crate::access_log::texts::category_label;
-use crate::consent::texts::{action_label, purpose_name};
-use crate::consent::types::{ChangeView, ChangedBy};
+use crate::consent::texts::{action_label, category_list, purpose_name};
+use crate::consent::types::ChangeView;
 use crate::i18n::ui::use_i18n;
 use crate::i18n::Locale;
 
@@ -19,25 +18,13 @@ pub fn change_line(change: &ChangeView, locale: Locale) -> String {
         t.policy_version.replace("{}", &change.version.to_string()),
     ];
     if !change.excluded.is_empty() {
-        let separator = if locale == Locale::ZhHans {
-            "、"
-        } else {
-            ", "
-        };
-        let names: Vec<&str> = change
-            .excluded
-            .iter()
-            .map(|c| category_label(locale, *c))
-            .collect();
-        parts.push(format!("{}: {}", t.excluded_label, names.join(separator)));
+        let names = category_list(locale, &change.excluded);
+        parts.push(format!("{}: {names}", t.excluded_label));
     }
     if let Some(day) = &change.expires_on {
         parts.push(format!("{} {day}", t.until));
     }
-    parts.push(match &change.by {
-        ChangedBy::Patient => t.by_you.to_owned(),
-        ChangedBy::Staff(name) => format!("{} {name}", t.by_staff),
-    });
+    parts.push(t.by_you.to_owned());
     parts.join(" · ")
 }
 

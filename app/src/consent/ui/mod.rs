@@ -13,7 +13,8 @@ use leptos::prelude::*;
 use super::texts::ConsentTexts;
 use crate::error::AppError;
 use crate::i18n::ui::use_i18n;
-use crate::ui::error_notice::ErrorNotice;
+use crate::i18n::Locale;
+use crate::ui::error_notice::{ErrorNotice, FormRefusal};
 
 /// Consent's words in the page's current language (reactive).
 pub fn use_consent_texts() -> impl Fn() -> &'static ConsentTexts + Copy + Send + Sync + 'static {
@@ -21,38 +22,21 @@ pub fn use_consent_texts() -> impl Fn() -> &'static ConsentTexts + Copy + Send +
     move || ConsentTexts::of(i18n.locale())
 }
 
-/// What to tell the person when a consent form was refused.
-#[must_use]
-pub fn refusal_text(
-    error: &AppError,
-    texts: &ConsentTexts,
-    general: &'static crate::i18n::Texts,
-) -> &'static str {
-    match error {
-        AppError::InvalidInput { field } => match field.as_str() {
-            "expires_on" => texts.bad_date,
-            "version" => texts.stale_version,
-            "revoke" => texts.nothing_to_revoke,
-            _ => error.message(general),
-        },
-        _ => error.message(general),
+/// Consent's own words for a refused field.
+fn field_text(locale: Locale, field: &str) -> Option<&'static str> {
+    let texts = ConsentTexts::of(locale);
+    match field {
+        "expires_on" => Some(texts.bad_date),
+        "version" => Some(texts.stale_version),
+        "revoke" => Some(texts.nothing_to_revoke),
+        _ => None,
     }
 }
 
-/// A refused consent form, in words, announced to screen readers.
+/// A refused consent form, in words.
 #[component]
 pub fn Refusal(error: AppError) -> impl IntoView {
-    if !matches!(error, AppError::InvalidInput { .. }) {
-        return view! { <ErrorNotice error /> }.into_any();
-    }
-    let i18n = use_i18n();
-    let t = use_consent_texts();
-    view! {
-        <div class="notice notice--error" role="alert">
-            <p>{move || refusal_text(&error, t(), i18n.t())}</p>
-        </div>
-    }
-    .into_any()
+    view! { <FormRefusal error field_text /> }
 }
 
 /// The failure a page shows, with the HTTP status that goes with it (a receipt or policy

@@ -11,6 +11,7 @@ use crate::consent::types::{ConsentState, PurposeStatsView};
 use crate::i18n::ui::use_i18n;
 use crate::identity::types::{Role, SessionView};
 use crate::identity::ui::guard::Guarded;
+use crate::ui::chart::{number, share};
 use crate::ui::error_notice::ErrorNotice;
 
 const WIDTH: f64 = 320.0;
@@ -21,10 +22,6 @@ const BOTTOM: f64 = 22.0;
 const LABELS: usize = 6;
 /// Room either side for the first and last month's label, centred under its column.
 const MARGIN: f64 = 12.0;
-
-fn number(value: f64) -> String {
-    format!("{value:.1}")
-}
 
 fn state_class(state: ConsentState) -> &'static str {
     match state {
@@ -193,8 +190,7 @@ fn StackedColumns(purpose: PurposeStatsView) -> impl IntoView {
                 .iter()
                 .filter(|(_, count)| *count > 0)
                 .map(|(state, count)| {
-                    #[allow(clippy::cast_precision_loss)]
-                    let height = plot * (*count as f64) / (max as f64);
+                    let height = plot * share(*count, max);
                     bottom -= height;
                     view! {
                         <rect class=state_class(*state) x=number(x) y=number(bottom) width=number(width) height=number(height) />
