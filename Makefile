@@ -2,6 +2,7 @@
 #   make run   build the portal and serve it on SQLite with demo data
 #   make test  run the whole suite (unit, integration on SQLite and PostgreSQL, browser)
 # Both install what they need when it is missing, and say so.
+# Also: make release (a deployable bundle), make bench, make audit (Lighthouse scores).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -14,28 +15,42 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/patient-privacy-portal/target
 # cargo-leptos compiles with this set, and leptos bakes it in (it names the WASM file);
 # setting it for every cargo command lets tests reuse that build instead of recompiling.
 export LEPTOS_OUTPUT_NAME := portal
+# npm's binaryen (wasm-opt) first: Debian's wasm-opt breaks the WebAssembly.
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
 PORTAL_ADDR ?= 127.0.0.1:3000
 PORTAL_DATA_DIR ?= data
 export PORTAL_ADDR PORTAL_DATA_DIR
 
-PORTAL_BIN := $(CARGO_TARGET_DIR)/debug/portal
+# One build serves `make run` and `make test`: the release site, as deployed — content-
+# hashed, precompressed files and size-optimised WebAssembly.
+PORTAL_BIN := $(CARGO_TARGET_DIR)/release/portal
 SITE_ROOT := $(CURDIR)/target/site
+RELEASE_DIR := $(CURDIR)/target/portal-release
 POSTGRES_URL := postgres://postgres@127.0.0.1:5432/
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test tools browser-tools build unit-and-integration-tests browser-tests bench
+.PHONY: run test release tools node-tools browser-tools build unit-and-integration-tests \
+	browser-tests bench audit
 
 ## run: build and serve the portal on SQLite with demo data
-run: tools build
+run: tools node-tools build
 	@echo "==> seeding demo data into $(PORTAL_DATA_DIR)"
 	LEPTOS_SITE_ROOT="$(SITE_ROOT)" "$(PORTAL_BIN)" seed-demo
 	@echo "==> starting the portal (Ctrl+C stops it)"
 	LEPTOS_SITE_ROOT="$(SITE_ROOT)" "$(PORTAL_BIN)" serve
 
-## test: everything — Rust unit and integration tests, PostgreSQL when it answers, browser tests
-test: tools browser-tools build unit-and-integration-tests browser-tests
+## test: everything — Rust unit and integration tests, PostgreSQL when it answers, browser
+## tests (JavaScript on and off, accessibility, the WebAssembly budget) on the release site
+test: tools node-tools browser-tools build unit-and-integration-tests browser-tests
+
+## release: the portal as deployed, in target/portal-release: the binary, its hash file
+## and the compiled site (see README, "Deploying")
+release: tools node-tools build
+	rm -rf "$(RELEASE_DIR)" && mkdir -p "$(RELEASE_DIR)"
+	cp "$(PORTAL_BIN)" "$(CARGO_TARGET_DIR)/release/hash.txt" "$(RELEASE_DIR)/"
+	cp -r "$(SITE_ROOT)" "$(RELEASE_DIR)/site"
+	@echo "==> $(RELEASE_DIR): run it there with LEPTOS_SITE_ROOT=site ./portal serve"
 
 tools:
 	@if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then \
@@ -51,21 +66,25 @@ tools:
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
 	fi
 
+# The npm packages under end2end/: wasm-opt (binaryen) for the release build, and the
+# browser-test tools.
+node-tools:
+	@if [ ! -f end2end/node_modules/.package-lock.json ] || \
+	    [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then \
+	  echo "==> installing npm packages under end2end/ (npm ci)"; \
+	  (cd end2end && npm ci --no-audit --no-fund); \
+	fi
+
 browser-tools:
 	@if ! command -v chromium >/dev/null; then \
 	  echo "==> installing Chromium (Debian package)"; \
 	  $(SUDO) apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; \
 	fi
-	@if [ ! -f end2end/node_modules/.package-lock.json ] || \
-	    [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then \
-	  echo "==> installing browser-test packages (npm ci)"; \
-	  (cd end2end && npm ci --no-audit --no-fund); \
-	fi
 
 build:
-	@echo "==> building the portal (server and WebAssembly)"
-	cargo leptos build
+	@echo "==> building the portal (release: server and WebAssembly)"
+	cargo leptos build --release --precompress
 
 unit-and-integration-tests:
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
@@ -82,24 +101,31 @@ unit-and-integration-tests:
 	RUSTFLAGS="--cfg erase_components" cargo test -p app -p server -p migrations --features app/ssr -- --test-threads=1
 
 browser-tests:
-	@echo "==> running browser tests in headless Chromium"
+	@echo "==> running browser tests in headless Chromium (release site)"
 	cd end2end && PORTAL_BIN="$(PORTAL_BIN)" LEPTOS_SITE_ROOT="$(SITE_ROOT)" npx playwright test
 
+## audit: Lighthouse (mobile) on /sign-in, /access-log and /consent of the release site,
+## signed in as a demo patient with a long history; prints the scores. A measurement, not a
+## gate.
+audit: tools node-tools browser-tools build
+	cd end2end && PORTAL_BIN="$(PORTAL_BIN)" LEPTOS_SITE_ROOT="$(SITE_ROOT)" node audit.mjs
+
 ## bench: the access-log benchmark (release build) on a new SQLite file, then on a new
-## PostgreSQL database when one answers; BENCH_ARGS passes options, e.g. --size 100000
-BENCH_BIN := $(CARGO_TARGET_DIR)/release/portal
-bench:
-	@echo "==> building the portal for measuring (release)"
-	cargo build --release -p server --bin portal
+## PostgreSQL database when one answers, then pages served on kept-alive connections;
+## BENCH_ARGS passes options to the first, e.g. --size 100000
+bench: tools node-tools build
 	@dir=$$(mktemp -d); echo "==> benchmark on SQLite ($$dir)"; \
-	  RUST_LOG=warn PORTAL_DATA_DIR=$$dir "$(BENCH_BIN)" bench $(BENCH_ARGS); status=$$?; \
+	  RUST_LOG=warn PORTAL_DATA_DIR=$$dir "$(PORTAL_BIN)" bench $(BENCH_ARGS); status=$$?; \
 	  rm -rf "$$dir"; [ $$status = 0 ]
 	@if psql "$(POSTGRES_URL)postgres" -qtAc 'select 1' >/dev/null 2>&1; then \
 	  echo "==> benchmark on PostgreSQL (database portal_bench)"; \
 	  psql "$(POSTGRES_URL)postgres" -qc 'DROP DATABASE IF EXISTS portal_bench' -c 'CREATE DATABASE portal_bench'; \
 	  dir=$$(mktemp -d); \
-	  RUST_LOG=warn PORTAL_DATA_DIR=$$dir DATABASE_URL="$(POSTGRES_URL)portal_bench" "$(BENCH_BIN)" bench $(BENCH_ARGS); status=$$?; \
+	  RUST_LOG=warn PORTAL_DATA_DIR=$$dir DATABASE_URL="$(POSTGRES_URL)portal_bench" "$(PORTAL_BIN)" bench $(BENCH_ARGS); status=$$?; \
 	  psql "$(POSTGRES_URL)postgres" -qc 'DROP DATABASE IF EXISTS portal_bench'; rm -rf "$$dir"; [ $$status = 0 ]; \
 	else \
 	  echo "==> no PostgreSQL on 127.0.0.1:5432: PostgreSQL benchmark SKIPPED"; \
 	fi
+	@dir=$$(mktemp -d); echo "==> pages on kept-alive connections (SQLite, $$dir)"; \
+	  RUST_LOG=warn PORTAL_DATA_DIR=$$dir LEPTOS_SITE_ROOT="$(SITE_ROOT)" "$(PORTAL_BIN)" bench-pages; status=$$?; \
+	  rm -rf "$$dir"; [ $$status = 0 ]

@@ -57,7 +57,7 @@ export default defineConfig({
         PORTAL_ADDR: `127.0.0.1:${port}`,
         PORTAL_DATA_DIR: dataDir,
         LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "../target/site",
-        RUST_LOG: "warn",
+        RUST_LOG: process.env.PORTAL_LOG ?? "warn",
       },
     },
     {
@@ -72,7 +72,7 @@ export default defineConfig({
         PORTAL_DATA_DIR: process.env.E2E_IDLE_DATA_DIR,
         PORTAL_PATIENT_IDLE_TIMEOUT: "6s",
         LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "../target/site",
-        RUST_LOG: "warn",
+        RUST_LOG: process.env.PORTAL_LOG ?? "warn",
       },
     },
   ],

@@ -75,7 +75,7 @@ test("a patient questions an unusual access and the privacy officer answers", as
   await expect(officer.getByText("已记录。")).toBeVisible();
 
   // The patient sees where their question stands.
-  await patient.reload();
+  await patient.goto("/access-log?unusual=1");
   const answered = patient.locator("li.access-entry").filter({ hasText: "张敏" });
   await answered.locator("summary").first().click();
   await expect(answered.getByText("已核实并说明")).toBeVisible();

@@ -74,9 +74,9 @@ export async function addAuthenticator(
   return { cdp, id: authenticatorId };
 }
 
-/** Waits until the WebAssembly app has hydrated the server-rendered page. */
+/** Waits until the WebAssembly has woken up the islands of the page on screen. */
 export async function hydrated(page: Page) {
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator("main#main")).toHaveAttribute("data-hydrated", "true");
 }
 
 /** Opens `link` in a new phone-sized browser, enrolls a passkey and lands on /home. */

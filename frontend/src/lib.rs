@@ -1,7 +1,8 @@
-//! The WebAssembly entry point: hydrates the server-rendered page and nothing else.
+//! The WebAssembly entry point: wakes up the islands of the server-rendered page and
+//! nothing else. Pages themselves are never compiled for the browser.
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    app::hydrate();
 }

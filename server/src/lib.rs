@@ -1,6 +1,10 @@
 //! The portal's server: configuration, database start-up, router and middleware, the
 //! email delivery worker, the demo seed and the command line. `main.rs` only dispatches.
 
+// Release builds keep each page's full view type (debug builds erase it); the compiler
+// computes those nested types' layouts here, deeper than its default limit allows.
+#![recursion_limit = "256"]
+
 pub mod access_cli;
 pub mod bench;
 pub mod cli;
@@ -9,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod downloads;
 pub mod fhir;
+pub mod forms;
 pub mod mail;
 pub mod middleware;
 pub mod startup;

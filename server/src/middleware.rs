@@ -47,9 +47,12 @@ pub async fn security_headers(
     request: Request,
     next: Next,
 ) -> Response {
-    let is_static =
-        request.uri().path().starts_with("/pkg/") || request.uri().path() == "/favicon.svg";
+    let path = request.uri().path();
+    let is_static = path.starts_with("/pkg/") || path == "/favicon.svg";
+    let immutable = is_static && is_content_hashed(path);
     let mut response = next.run(request).await;
+    // Only a file that exists is kept for good (a missing one may appear with a deploy).
+    let immutable = immutable && response.status() == http::StatusCode::OK;
     let headers = response.headers_mut();
     let set_default = |headers: &mut http::HeaderMap, name: HeaderName, value: &str| {
         if !headers.contains_key(&name) {
@@ -87,8 +90,20 @@ pub async fn security_headers(
         HeaderValue::from_static("same-origin"),
     );
     // Pages and answers may hold personal data: never stored by browsers or proxies.
-    // Compiled assets hold none and may be cached, but are revalidated on each use.
-    let cache = if is_static { "no-cache" } else { "no-store" };
+    // Compiled files hold none. One whose name carries its content's hash never changes
+    // (a new build has new names), so a browser keeps it and never asks again; any other
+    // may be kept but is checked on each use.
+    if is_static {
+        // Each file exists as brotli, gzip and plain: caches must keep them apart.
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    let cache = if immutable {
+        "public, max-age=31536000, immutable"
+    } else if is_static {
+        "no-cache"
+    } else {
+        "no-store"
+    };
     set_default(headers, header::CACHE_CONTROL, cache);
     if policy.https {
         headers.insert(
@@ -97,6 +112,53 @@ pub async fn security_headers(
         );
     }
     response
+}
+
+/// Whether a compiled file's name carries the hash of its content, as cargo-leptos writes
+/// it: `portal.<22 characters of base64url>.wasm`.
+fn is_content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() >= 3
+        && parts[parts.len() - 2].len() == 22
+        && parts[parts.len() - 2]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The largest page the portal renders (the longest access-log page is far smaller).
+const PAGE_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Sends each page in one piece with its length, instead of the pieces it is rendered in:
+/// one write, which a kept-alive connection delivers at once.
+pub async fn whole_pages(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, PAGE_LIMIT).await {
+        Ok(bytes) => Response::from_parts(parts, axum::body::Body::from(bytes)),
+        Err(cause) => error_response(&app::ssr::request::internal_error(&cause)),
+    }
+}
+
+/// Looks up who sent the request (by its session cookie) once, before any page or server
+/// function runs, and puts the answer into the request. A page's parts then never wait
+/// for each other's lookups (on SQLite the portal has one database connection).
+pub async fn request_caller(
+    State(state): State<app::ssr::state::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    use app::identity::server::access::{caller_of, RequestCaller};
+    let (mut parts, body) = request.into_parts();
+    parts.extensions.remove::<RequestCaller>();
+    match caller_of(&state, &parts).await {
+        Ok(caller) => {
+            parts.extensions.insert(RequestCaller(caller));
+        }
+        // Left to the first check that needs it, which reports the failure in its place.
+        Err(error) => tracing::warn!("could not look up the caller: {error}"),
+    }
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// Whether a method can change state (everything but reads).
@@ -181,6 +243,15 @@ mod tests {
         ));
         assert!(!is_same_origin(&headers(&[("origin", "null")]), origin));
         assert!(!is_same_origin(&headers(&[]), origin));
+    }
+
+    #[test]
+    fn only_hashed_names_are_immutable() {
+        assert!(is_content_hashed("/pkg/portal.pE2mzTNZ7K1k1EDeoyLGtw.wasm"));
+        assert!(is_content_hashed("/pkg/portal.pE2mzTNZ7K1k1EDeoyL-_w.css"));
+        assert!(!is_content_hashed("/pkg/portal.wasm"));
+        assert!(!is_content_hashed("/favicon.svg"));
+        assert!(!is_content_hashed("/pkg/portal.short.js"));
     }
 
     #[test]

@@ -19,12 +19,16 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use axum::routing::post;
+use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::forms::FormPages;
 
 use crate::config::Config;
 use crate::db::{self, DbOpenError};
@@ -124,14 +128,42 @@ fn relying_party(config: &Config) -> Result<webauthn_rs::Webauthn, StartError> {
         .map_err(|e| StartError::Identity(format!("passkey settings for {host}: {e}")))
 }
 
+/// The file in which cargo-leptos records the content hashes of the compiled files; it
+/// sits next to the server binary when the site was built with hashed file names.
+const HASH_FILE: &str = "hash.txt";
+
 /// The leptos options for serving the compiled site.
 fn leptos_options(config: &Config) -> LeptosOptions {
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(HASH_FILE)))
+        .is_some_and(|file| file.is_file());
     LeptosOptions::builder()
         .output_name("portal")
         .site_root(config.site_root.display().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
+        .hash_files(hashed)
         .build()
+}
+
+/// The compiled files: precompressed (brotli or gzip, as the browser accepts), with
+/// content-hashed names that the security middleware marks immutable.
+fn static_files(config: &Config) -> Router {
+    let root = &config.site_root;
+    Router::new()
+        .nest_service(
+            "/pkg",
+            ServeDir::new(root.join("pkg"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .route_service(
+            "/favicon.svg",
+            ServeFile::new(root.join("favicon.svg"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
 }
 
 /// The whole HTTP application.
@@ -154,19 +186,44 @@ pub fn router(state: &AppState, config: &Config) -> Router {
             async move { leptos_axum::handle_server_fns_with_context(context, request).await }
         }
     };
+    let document = {
+        let options = options.clone();
+        move || shell(options.clone())
+    };
 
-    Router::new()
-        .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
-        .nest("/fhir/r4", crate::fhir::routes(state.clone()))
-        .merge(crate::downloads::routes(state.clone()))
-        .leptos_routes_with_context(&options, routes, context.clone(), {
-            let options = options.clone();
-            move || shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler_with_context(
-            context, shell,
+    // Pages, rendered on the server; each is sent whole, in one piece.
+    let pages = Router::new()
+        .leptos_routes_with_context(&options, routes, context.clone(), document.clone())
+        .fallback(leptos_axum::render_app_async_with_context(
+            context, document,
         ))
         .with_state(options)
+        .layer(axum::middleware::from_fn(middleware::whole_pages))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::request_caller,
+        ));
+    let forms = FormPages {
+        pages: pages.clone(),
+        public_origin: config.public_url.clone(),
+    };
+    let api = Router::new()
+        .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::request_caller,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            forms,
+            crate::forms::browser_forms,
+        ));
+
+    Router::new()
+        .merge(api)
+        .nest("/fhir/r4", crate::fhir::routes(state.clone()))
+        .merge(crate::downloads::routes(state.clone()))
+        .merge(static_files(config))
+        .fallback_service(pages)
         .layer(axum::middleware::from_fn_with_state(
             policy.clone(),
             middleware::same_origin_only,
@@ -216,6 +273,14 @@ pub async fn serve(
     let checkpoints = tokio::spawn(run_checkpoints(state.clone(), stop_workers.subscribe()));
     let digests = tokio::spawn(run_digests(state.clone(), stop_workers.subscribe()));
     let app = router(&state, config);
+    // Pages and answers are small and written at once: without `TCP_NODELAY` the last
+    // piece of a response can wait ~40 ms for the client's delayed acknowledgement of the
+    // one before, on every request of a kept-alive connection.
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!("could not set TCP_NODELAY: {error}");
+        }
+    });
     let result = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

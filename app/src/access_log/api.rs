@@ -114,6 +114,7 @@ pub async fn ask_about_access(event_id: i64, question: String) -> Result<(), App
     use crate::access_log::server::review;
     use crate::access_log::types::parse_question;
     use crate::identity::server::access;
+    use crate::ssr::forms;
     use crate::ssr::request::{respond, OrInternal};
     use crate::ssr::state::AppState;
     respond(
@@ -128,6 +129,16 @@ pub async fn ask_about_access(event_id: i64, question: String) -> Result<(), App
                 .await
                 .or_internal()?;
             if asked {
+                // Back to the same page of the log, that entry open with the question.
+                let page = forms::with_query(
+                    &forms::origin_or("/access-log"),
+                    "open",
+                    &event_id.to_string(),
+                );
+                forms::land_on(&format!(
+                    "{}#entry-{event_id}",
+                    forms::with_query(&page, "done", "asked")
+                ));
                 Ok(())
             } else {
                 Err(AppError::NotFound)
@@ -189,7 +200,9 @@ pub async fn set_notify(choice: String) -> Result<(), AppError> {
             let state = AppState::current()?;
             settings::set_notify(&state.db, cap, choice, state.clock.now())
                 .await
-                .or_internal()
+                .or_internal()?;
+            crate::ssr::forms::land_on("/access-log/settings?done=notify");
+            Ok(())
         }
         .await,
     )
@@ -233,7 +246,9 @@ pub async fn add_watch(person_name: String, department: Option<String>) -> Resul
             let name = (!name.is_empty()).then(|| name.to_owned());
             settings::add_watch(&state.db, cap, name, department, state.clock.now())
                 .await
-                .or_internal()
+                .or_internal()?;
+            crate::ssr::forms::land_on("/access-log/settings?done=watch");
+            Ok(())
         }
         .await,
     )
@@ -254,6 +269,7 @@ pub async fn remove_watch(id: i64) -> Result<(), AppError> {
                 .await
                 .or_internal()?
             {
+                crate::ssr::forms::land_on("/access-log/settings?done=watch");
                 Ok(())
             } else {
                 Err(AppError::NotFound)
@@ -356,6 +372,7 @@ pub async fn decide_review(event_id: i64, decision: String, note: String) -> Res
                 .await
                 .or_internal()?
             {
+                crate::ssr::forms::land_on("/staff/access-reviews?done=decided");
                 Ok(())
             } else {
                 Err(AppError::NotFound)

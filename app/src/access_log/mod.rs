@@ -7,4 +7,5 @@ pub mod api;
 pub mod server;
 pub mod texts;
 pub mod types;
+#[cfg(feature = "ssr")]
 pub mod ui;

@@ -22,6 +22,12 @@ mod edge {
             ConsentError::Database(cause) => internal_error(&cause),
         }
     }
+
+    /// After a change from the page, back to the purpose's card, which says it was
+    /// recorded and links the receipt. (`purpose` was accepted, so it is a plain code.)
+    pub fn land_on_card(purpose: &str, receipt: &str) {
+        crate::ssr::forms::land_on(&format!("/consent?recorded={receipt}#consent-{purpose}"));
+    }
 }
 
 /// The caller's choices for every purpose, with the current policies and their history.
@@ -52,9 +58,11 @@ pub async fn record_grant(grant: GrantConsent) -> Result<String, AppError> {
         async {
             let (_who, cap) = access::patient().await?;
             let state = AppState::current()?;
-            service::grant(&state, cap, &grant)
+            let receipt = service::grant(&state, cap, &grant)
                 .await
-                .map_err(edge::refusal)
+                .map_err(edge::refusal)?;
+            edge::land_on_card(&grant.purpose, &receipt);
+            Ok(receipt)
         }
         .await,
     )
@@ -71,9 +79,11 @@ pub async fn revoke_consent(purpose: String) -> Result<String, AppError> {
         async {
             let (_who, cap) = access::patient().await?;
             let state = AppState::current()?;
-            service::revoke(&state, cap, &purpose)
+            let receipt = service::revoke(&state, cap, &purpose)
                 .await
-                .map_err(edge::refusal)
+                .map_err(edge::refusal)?;
+            edge::land_on_card(&purpose, &receipt);
+            Ok(receipt)
         }
         .await,
     )

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod texts;
 pub mod types;
+#[cfg(feature = "ssr")]
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -33,6 +33,8 @@ pub async fn set_locale(locale: String) -> Result<Locale, AppError> {
                 chosen,
                 state.settings.secure_cookies(),
             ));
+            // The same page again, now in the chosen language.
+            crate::ssr::forms::land_on(&crate::ssr::forms::origin_or("/"));
             Ok(chosen)
         }
         .await,

@@ -101,6 +101,7 @@ pub(super) const TEXTS: Texts = Texts {
     passkeys_lead: "Each passkey lets one device sign in. Add one for every phone or computer you use; remove those you no longer have.",
     passkeys_add: "Add a passkey on this device",
     passkeys_added: "Passkey added.",
+    passkeys_saved: "Saved.",
     passkeys_created: "Added",
     passkeys_last_used: "Last used",
     passkeys_never_used: "Not used yet",

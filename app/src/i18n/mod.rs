@@ -7,6 +7,7 @@
 
 pub mod api;
 mod en;
+#[cfg(feature = "ssr")]
 pub mod ui;
 mod zh_hans;
 
@@ -213,6 +214,7 @@ pub struct Texts {
     pub passkeys_lead: &'static str,
     pub passkeys_add: &'static str,
     pub passkeys_added: &'static str,
+    pub passkeys_saved: &'static str,
     pub passkeys_created: &'static str,
     pub passkeys_last_used: &'static str,
     pub passkeys_never_used: &'static str,

@@ -101,6 +101,7 @@ pub(super) const TEXTS: Texts = Texts {
     passkeys_lead: "每个通行密钥允许一台设备登录。请为您使用的每部手机或电脑添加一个，并删除不再使用的设备。",
     passkeys_add: "在此设备上添加通行密钥",
     passkeys_added: "已添加通行密钥。",
+    passkeys_saved: "已保存。",
     passkeys_created: "添加时间",
     passkeys_last_used: "上次使用",
     passkeys_never_used: "尚未使用",

@@ -294,6 +294,7 @@ pub async fn sign_out() -> Result<(), AppError> {
                 .await
                 .or_internal()?;
             request::set_cookie(&session::clear_session_cookie());
+            crate::ssr::forms::land_on("/");
             Ok(())
         }
         .await,
@@ -319,6 +320,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
             .await
             .or_internal()?;
             request::set_cookie(&session::clear_session_cookie());
+            crate::ssr::forms::land_on("/");
             Ok(())
         }
         .await,
@@ -359,6 +361,7 @@ pub async fn rename_passkey(id: i64, name: String) -> Result<(), AppError> {
                 .await
                 .or_internal()?;
             if renamed {
+                crate::ssr::forms::land_on("/account/passkeys?done=renamed");
                 Ok(())
             } else {
                 Err(AppError::NotFound)
@@ -382,7 +385,10 @@ pub async fn remove_passkey(id: i64) -> Result<(), AppError> {
                 .await
                 .or_internal()?
             {
-                passkeys::Removal::Removed => Ok(()),
+                passkeys::Removal::Removed => {
+                    crate::ssr::forms::land_on("/account/passkeys?done=removed");
+                    Ok(())
+                }
                 passkeys::Removal::NotFound => Err(AppError::NotFound),
                 passkeys::Removal::LastOne => Err(AppError::invalid("last_passkey")),
             }

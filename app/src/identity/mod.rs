@@ -5,7 +5,9 @@
 //! person is beyond their display name.
 
 pub mod api;
+pub mod islands;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod types;
+#[cfg(feature = "ssr")]
 pub mod ui;

@@ -82,6 +82,26 @@ pub struct CeremonyStart {
     pub options_json: String,
 }
 
+/// The words of a passkey ceremony island, in the page's language. Sent from the server
+/// with the island, so the WebAssembly carries no dictionary of its own.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CeremonyTexts {
+    /// The button that starts the ceremony.
+    pub button: String,
+    pub working: String,
+    pub unsupported: String,
+    pub cancelled: String,
+    pub already_registered: String,
+    /// The server did not accept the passkey (sign-in).
+    pub refused: String,
+    /// The enrollment link is used, expired or broken.
+    pub link_unusable: String,
+    pub error: String,
+    pub error_reference: String,
+    pub rate_limited: String,
+    pub connection: String,
+}
+
 /// One of the signed-in person's passkeys.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasskeyView {

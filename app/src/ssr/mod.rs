@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod email;
+pub mod forms;
 pub mod outbox;
 pub mod request;
 pub mod security;

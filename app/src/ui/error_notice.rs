@@ -4,25 +4,24 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::i18n::ui::use_i18n;
+use crate::i18n::ui::{locale, texts};
 use crate::i18n::Locale;
 
 /// An error message announced to screen readers.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
-    let i18n = use_i18n();
-    let reference = error.operation_id().map(str::to_owned);
+    let t = texts();
+    let reference = error.operation_id().map(|id| {
+        view! {
+            <p class="notice__reference">
+                {t.error_reference} " " <code>{id.to_owned()}</code>
+            </p>
+        }
+    });
     view! {
-        <div class="notice notice--error" role="alert">
-            <p>{move || error.message(i18n.t())}</p>
-            {reference
-                .map(|id| {
-                    view! {
-                        <p class="notice__reference">
-                            {move || i18n.t().error_reference} " " <code>{id}</code>
-                        </p>
-                    }
-                })}
+        <div class="notice notice--error" role="alert" tabindex="-1">
+            <p>{error.message(t)}</p>
+            {reference}
         </div>
     }
 }
@@ -38,40 +37,19 @@ pub fn FormRefusal(
     let AppError::InvalidInput { field } = &error else {
         return view! { <ErrorNotice error /> }.into_any();
     };
-    let field = field.clone();
-    let i18n = use_i18n();
+    let text = field_text(locale(), field).unwrap_or_else(|| error.message(texts()));
     view! {
-        <div class="notice notice--error" role="alert">
-            <p>
-                {move || field_text(i18n.locale(), &field).unwrap_or_else(|| error.message(i18n.t()))}
-            </p>
+        <div class="notice notice--error" role="alert" tabindex="-1">
+            <p>{text}</p>
         </div>
     }
     .into_any()
 }
 
-/// Fallback of the page-wide error boundary: shows each error the page raised.
+/// The failure a page shows, with the HTTP status that goes with it (a receipt or policy
+/// version that does not exist answers 404, not 200).
 #[component]
-pub fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <section class="error-page" aria-labelledby="error-title">
-            <h1 id="error-title">{move || i18n.t().error_title}</h1>
-            {move || {
-                errors
-                    .get()
-                    .into_iter()
-                    .map(|(_, error)| {
-                        let app_error = error
-                            .downcast_ref::<AppError>()
-                            .cloned()
-                            .unwrap_or(AppError::Internal {
-                                operation_id: String::from("-"),
-                            });
-                        view! { <ErrorNotice error=app_error /> }
-                    })
-                    .collect_view()
-            }}
-        </section>
-    }
+pub fn PageError(error: AppError) -> impl IntoView {
+    crate::ssr::request::set_status(crate::ssr::request::status_of(&error));
+    view! { <ErrorNotice error /> }
 }

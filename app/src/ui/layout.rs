@@ -3,25 +3,32 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::ui::{use_i18n, LanguageSwitcher};
-use crate::identity::api::SignOut;
-use crate::identity::ui::use_session;
+use crate::i18n::ui::{texts, LanguageSwitcher};
+use crate::i18n::Texts;
+use crate::identity::api::{me, SignOut};
+use crate::navigation::PageArrived;
+use crate::ui::form::{action_of, PostForm};
 
 /// Header, main landmark around `children`, footer.
 #[component]
 pub fn PageFrame(children: Children) -> impl IntoView {
-    let i18n = use_i18n();
+    let t = texts();
+    let session = me();
+    let session_links = Suspend::new(async move {
+        let signed_in = matches!(session.await, Ok(Some(_)));
+        session_links(signed_in, t)
+    });
     view! {
-        <a class="skip-link" href="#main">{move || i18n.t().skip_to_content}</a>
+        <a class="skip-link" href="#main">{t.skip_to_content}</a>
         <header class="site-header">
             <div class="site-header__inner">
-                <a class="site-header__brand" href="/">{move || i18n.t().portal_name}</a>
-                <nav class="site-nav" aria-label=move || i18n.t().main_navigation>
+                <a class="site-header__brand" href="/">{t.portal_name}</a>
+                <nav class="site-nav" aria-label=t.main_navigation>
                     <ul>
                         <li>
-                            <a href="/">{move || i18n.t().nav_home}</a>
+                            <a href="/">{t.nav_home}</a>
                         </li>
-                        <SessionLinks />
+                        <Suspense>{session_links}</Suspense>
                     </ul>
                 </nav>
                 <LanguageSwitcher />
@@ -29,55 +36,34 @@ pub fn PageFrame(children: Children) -> impl IntoView {
         </header>
         <main id="main" class="site-main" tabindex="-1">
             {children()}
+            <PageArrived />
         </main>
         <footer class="site-footer">
-            <p>{move || i18n.t().footer_note}</p>
+            <p>{t.footer_note}</p>
         </footer>
     }
 }
 
-/// Navigation that depends on whether someone is signed in.
-#[component]
-fn SessionLinks() -> impl IntoView {
-    let i18n = use_i18n();
-    let session = use_session();
-    let sign_out = ServerAction::<SignOut>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = sign_out.value().get() {
-            session.refresh();
-            #[cfg(feature = "hydrate")]
-            if let Some(window) = web_sys::window() {
-                let _ = window.location().assign("/");
-            }
+/// Navigation that depends on whether someone is signed in. Signing out is a plain form.
+fn session_links(signed_in: bool, t: &'static Texts) -> AnyView {
+    if signed_in {
+        view! {
+            <li>
+                <a href="/home">{t.nav_my_home}</a>
+            </li>
+            <li>
+                <PostForm action={action_of::<SignOut>()} class="inline-form">
+                    <button type="submit" class="link-button">{t.nav_sign_out}</button>
+                </PostForm>
+            </li>
         }
-    });
-    view! {
-        <Transition>
-            {move || {
-                let signed_in = matches!(session.current.get(), Some(Ok(Some(_))));
-                if signed_in {
-                    view! {
-                        <li>
-                            <a href="/home">{move || i18n.t().nav_my_home}</a>
-                        </li>
-                        <li>
-                            <ActionForm action=sign_out attr:class="inline-form">
-                                <button type="submit" class="link-button">
-                                    {move || i18n.t().nav_sign_out}
-                                </button>
-                            </ActionForm>
-                        </li>
-                    }
-                        .into_any()
-                } else {
-                    view! {
-                        <li>
-                            <a href="/sign-in">{move || i18n.t().nav_sign_in}</a>
-                        </li>
-                    }
-                        .into_any()
-                }
-            }}
-        </Transition>
+        .into_any()
+    } else {
+        view! {
+            <li>
+                <a href="/sign-in">{t.nav_sign_in}</a>
+            </li>
+        }
+        .into_any()
     }
 }

@@ -3,20 +3,19 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::i18n::ui::use_i18n;
+use crate::i18n::ui::texts;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
     crate::ssr::request::set_status(http::StatusCode::NOT_FOUND);
-    let i18n = use_i18n();
+    let t = texts();
     view! {
-        <Title text=move || i18n.t().not_found_title />
+        <Title text=t.not_found_title />
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{move || i18n.t().not_found_title}</h1>
-            <p>{move || i18n.t().not_found_body}</p>
+            <h1 id="page-title">{t.not_found_title}</h1>
+            <p>{t.not_found_body}</p>
             <p>
-                <a href="/">{move || i18n.t().back_home}</a>
+                <a href="/">{t.back_home}</a>
             </p>
         </section>
     }

@@ -12,6 +12,7 @@ mod access;
 mod cli;
 mod consent;
 mod fhir_spec;
+mod forms;
 mod identity;
 mod outbox;
 mod pages;

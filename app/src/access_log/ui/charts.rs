@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::{department_name, use_access_texts};
+use super::{access_texts, department_name};
 use crate::access_log::types::DepartmentView;
-use crate::i18n::ui::use_i18n;
+use crate::i18n::ui::locale;
 use crate::ui::chart::{number, share};
 
 const WIDTH: f64 = 320.0;
@@ -21,7 +21,7 @@ const DEPARTMENT_ROWS: usize = 10;
 /// Accesses per month, oldest first, as columns.
 #[component]
 pub fn MonthChart(months: Vec<(String, u64)>) -> impl IntoView {
-    let t = use_access_texts();
+    let t = access_texts();
     if months.is_empty() {
         return ().into_any();
     }
@@ -68,7 +68,7 @@ pub fn MonthChart(months: Vec<(String, u64)>) -> impl IntoView {
         .collect_view();
     view! {
         <figure class="chart">
-            <figcaption>{move || t().chart_by_month}</figcaption>
+            <figcaption>{t.chart_by_month}</figcaption>
             <svg
                 class="chart__svg"
                 viewBox=format!("0 0 {WIDTH} {MONTH_HEIGHT}")
@@ -79,7 +79,7 @@ pub fn MonthChart(months: Vec<(String, u64)>) -> impl IntoView {
                 {columns}
             </svg>
             <table class="visually-hidden">
-                <caption>{move || t().chart_by_month}</caption>
+                <caption>{t.chart_by_month}</caption>
                 <tbody>{rows}</tbody>
             </table>
         </figure>
@@ -90,8 +90,8 @@ pub fn MonthChart(months: Vec<(String, u64)>) -> impl IntoView {
 /// Accesses per department, largest first, as bars with the name above each.
 #[component]
 pub fn DepartmentChart(departments: Vec<(Option<DepartmentView>, u64)>) -> impl IntoView {
-    let i18n = use_i18n();
-    let t = use_access_texts();
+    let locale = locale();
+    let t = access_texts();
     if departments.is_empty() {
         return ().into_any();
     }
@@ -105,8 +105,8 @@ pub fn DepartmentChart(departments: Vec<(Option<DepartmentView>, u64)>) -> impl 
     let height = ROW_HEIGHT * shown as f64;
     let name = move |department: &Option<DepartmentView>| {
         department.as_ref().map_or_else(
-            || t().unknown_department.to_owned(),
-            |d| department_name(i18n.locale(), d).to_owned(),
+            || t.unknown_department.to_owned(),
+            |d| department_name(locale, d).to_owned(),
         )
     };
     let bars = departments
@@ -117,10 +117,9 @@ pub fn DepartmentChart(departments: Vec<(Option<DepartmentView>, u64)>) -> impl 
             #[allow(clippy::cast_precision_loss)]
             let top = index as f64 * ROW_HEIGHT;
             let width = (WIDTH - 48.0) * share(*count, max);
-            let department = department.clone();
             view! {
                 <text class="chart__label" x="0" y=number(top + 13.0)>
-                    {move || name(&department)}
+                    {name(department)}
                 </text>
                 <rect class="chart__bar" x="0" y=number(top + 18.0) width=number(width.max(1.0)) height="12" />
                 <text class="chart__value" x=number(width + 4.0) y=number(top + 28.0)>
@@ -134,7 +133,7 @@ pub fn DepartmentChart(departments: Vec<(Option<DepartmentView>, u64)>) -> impl 
         .map(|(department, count)| {
             view! {
                 <tr>
-                    <th scope="row">{move || name(&department)}</th>
+                    <th scope="row">{name(&department)}</th>
                     <td>{count}</td>
                 </tr>
             }
@@ -142,7 +141,7 @@ pub fn DepartmentChart(departments: Vec<(Option<DepartmentView>, u64)>) -> impl 
         .collect_view();
     view! {
         <figure class="chart">
-            <figcaption>{move || t().chart_by_department}</figcaption>
+            <figcaption>{t.chart_by_department}</figcaption>
             <svg
                 class="chart__svg"
                 viewBox=format!("0 0 {WIDTH} {height}")
@@ -152,7 +151,7 @@ pub fn DepartmentChart(departments: Vec<(Option<DepartmentView>, u64)>) -> impl 
                 {bars}
             </svg>
             <table class="visually-hidden">
-                <caption>{move || t().chart_by_department}</caption>
+                <caption>{t.chart_by_department}</caption>
                 <tbody>{rows}</tbody>
             </table>
         </figure>

@@ -1,6 +1,5 @@
 //! "Who opened my record": the patient's log, newest first, with filters (a plain GET
-//! form, so it works before the page is interactive and the address can be bookmarked),
-//! charts, downloads and a link to alerts.
+//! form: the address can be bookmarked), charts, downloads and a link to alerts.
 
 use std::fmt::Write as _;
 
@@ -10,17 +9,17 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
 use super::charts::{DepartmentChart, MonthChart};
-use super::entry::{AccessEntry, AskContext};
-use super::{department_name, reload_key, use_access_texts, Refusal};
+use super::entry::AccessEntry;
+use super::{access_texts, department_name, Refusal};
 use crate::access_log::api::{access_departments, access_page, access_summary};
 use crate::access_log::texts::category_label;
 use crate::access_log::types::{
     AccessFilter, AccessPageView, AccessSummaryView, Category, DepartmentView,
 };
 use crate::error::AppError;
-use crate::i18n::ui::use_i18n;
-use crate::identity::types::{Role, SessionView};
-use crate::identity::ui::guard::Guarded;
+use crate::i18n::ui::locale;
+use crate::identity::types::Role;
+use crate::identity::ui::guard::guarded;
 
 /// Where the page lives; the filter form and paging links point here.
 pub const LOG_PATH: &str = "/access-log";
@@ -85,115 +84,99 @@ fn log_address(filter: &AccessFilter, after: Option<&str>) -> String {
     format!("{LOG_PATH}?{}", query.join("&"))
 }
 
-/// The page's data, created outside the guard's closure so server and browser create
-/// them in the same order.
-#[derive(Clone, Copy)]
-struct LogState {
-    filter: Memo<AccessFilter>,
-    after: Memo<Option<String>>,
-    ask: AskContext,
-    page: Resource<Result<AccessPageView, AppError>>,
-    summary: Resource<Result<AccessSummaryView, AppError>>,
-    departments: Resource<Result<Vec<DepartmentView>, AppError>>,
-}
-
 #[component]
 pub fn AccessLogPage() -> impl IntoView {
-    let query = use_query_map();
-    let filter = Memo::new(move |_| query.with(filter_from_query));
-    let after = Memo::new(move |_| query.with(|q| q.get("after")));
-    let ask = AskContext::new();
-    // A question changes its entry.
-    let asked = reload_key(move || matches!(ask.action.value().get(), Some(Ok(()))));
-    let state = LogState {
-        filter,
-        after,
-        ask,
-        page: Resource::new(
-            move || (filter.get(), after.get(), asked.get()),
-            |(filter, after, _)| access_page(filter, after),
-        ),
-        summary: Resource::new(move || filter.get(), access_summary),
-        departments: Resource::new(|| (), |()| access_departments()),
-    };
-    view! {
-        <Guarded
-            role=Some(Role::Patient)
-            render=move |_who: SessionView| view! { <AccessLog state /> }
-        />
-    }
+    let query = use_query_map().get_untracked();
+    let filter = filter_from_query(&query);
+    let after = query.get("after");
+    // The entry to show opened (the one just asked about).
+    let open = query.get("open").and_then(|id| id.parse::<i64>().ok());
+    guarded(Some(Role::Patient), move |_who| async move {
+        let page = access_page(filter.clone(), after.clone()).await;
+        let summary = access_summary(filter.clone()).await;
+        let departments = access_departments().await.unwrap_or_default();
+        access_log(
+            &filter,
+            after.as_deref(),
+            open,
+            page,
+            summary.ok(),
+            departments,
+        )
+    })
 }
 
-#[component]
-fn AccessLog(state: LogState) -> impl IntoView {
-    let i18n = use_i18n();
-    let t = use_access_texts();
+fn access_log(
+    filter: &AccessFilter,
+    after: Option<&str>,
+    open: Option<i64>,
+    page: Result<AccessPageView, AppError>,
+    summary: Option<AccessSummaryView>,
+    departments: Vec<DepartmentView>,
+) -> AnyView {
+    let t = access_texts();
     view! {
-        <Title text=move || t().title />
+        <Title text=t.title />
         <section class="page access-log" aria-labelledby="page-title">
-            <h1 id="page-title">{move || t().title}</h1>
-            <p>{move || t().lead}</p>
+            <h1 id="page-title">{t.title}</h1>
+            <p>{t.lead}</p>
             <p>
-                <a href="/access-log/settings">{move || t().settings_link}</a>
+                <a href="/access-log/settings">{t.settings_link}</a>
             </p>
-            <Transition fallback=|| ()>
-                {move || {
-                    state
-                        .departments
-                        .get()
-                        .map(|departments| {
-                            view! {
-                                <FilterForm
-                                    filter=state.filter
-                                    departments=departments.unwrap_or_default()
-                                />
-                            }
-                        })
-                }}
-            </Transition>
-            <Transition fallback=move || view! { <p class="muted">{move || i18n.t().loading}</p> }>
-                {move || state.page.get().map(|page| view! { <Entries page state /> })}
-            </Transition>
-            <Transition fallback=|| ()>
-                {move || {
-                    state
-                        .summary
-                        .get()
-                        .and_then(Result::ok)
-                        .map(|summary| view! { <Charts summary /> })
-                }}
-            </Transition>
+            {filter_form(filter, departments)}
+            {entries(page, filter, after, open)}
+            {summary.map(charts)}
             <section class="downloads" aria-labelledby="downloads-heading">
-                <h2 id="downloads-heading">{move || t().download_heading}</h2>
+                <h2 id="downloads-heading">{t.download_heading}</h2>
                 <ul class="links">
                     <li>
-                        <a href="/access-log/download.csv" download>{move || t().download_csv}</a>
+                        <a href="/access-log/download.csv" download>{t.download_csv}</a>
                     </li>
                     <li>
-                        <a href="/access-log/download.json" download>{move || t().download_fhir}</a>
+                        <a href="/access-log/download.json" download>{t.download_fhir}</a>
                     </li>
                 </ul>
-                <p class="muted">{move || t().download_note}</p>
+                <p class="muted">{t.download_note}</p>
             </section>
         </section>
     }
+    .into_any()
 }
 
 /// The filters: a GET form whose fields show the current address, so nothing typed is
 /// lost when the server refuses a value.
-#[component]
-fn FilterForm(filter: Memo<AccessFilter>, departments: Vec<DepartmentView>) -> impl IntoView {
-    let i18n = use_i18n();
-    let t = use_access_texts();
-    let current = filter.get_untracked();
+fn filter_form(current: &AccessFilter, departments: Vec<DepartmentView>) -> impl IntoView {
+    let locale = locale();
+    let t = access_texts();
     let category = current.category.clone().unwrap_or_default();
     let department = current.department;
+    let categories = Category::ALL
+        .iter()
+        .map(|option| {
+            view! {
+                <option value=option.code() selected=category == option.code()>
+                    {category_label(locale, *option)}
+                </option>
+            }
+        })
+        .collect_view();
+    let departments = departments
+        .into_iter()
+        .map(|option| {
+            let selected = department == Some(option.id);
+            view! {
+                <option value=option.id.to_string() selected=selected>
+                    {department_name(locale, &option).to_owned()}
+                </option>
+            }
+        })
+        .collect_view();
     view! {
         <form class="filters" method="get" action=LOG_PATH aria-labelledby="filter-heading">
-            <h2 id="filter-heading">{move || t().filter_heading}</h2>
+            <h2 id="filter-heading">{t.filter_heading}</h2>
             <div class="filters__fields">
                 <label class="field">
-                    <span class="field__label">{move || t().filter_from}</span>
+                    <span class="field__label">{t.filter_from}</span>
                     <input
                         class="field__input"
                         type="date"
@@ -202,7 +185,7 @@ fn FilterForm(filter: Memo<AccessFilter>, departments: Vec<DepartmentView>) -> i
                     />
                 </label>
                 <label class="field">
-                    <span class="field__label">{move || t().filter_to}</span>
+                    <span class="field__label">{t.filter_to}</span>
                     <input
                         class="field__input"
                         type="date"
@@ -211,97 +194,79 @@ fn FilterForm(filter: Memo<AccessFilter>, departments: Vec<DepartmentView>) -> i
                     />
                 </label>
                 <label class="field">
-                    <span class="field__label">{move || t().filter_category}</span>
+                    <span class="field__label">{t.filter_category}</span>
                     <select class="field__input" name="category">
-                        <option value="" selected=category.is_empty()>{move || t().filter_any}</option>
-                        {Category::ALL
-                            .iter()
-                            .map(|option| {
-                                let option = *option;
-                                view! {
-                                    <option value=option.code() selected=category == option.code()>
-                                        {move || category_label(i18n.locale(), option)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
+                        <option value="" selected=category.is_empty()>{t.filter_any}</option>
+                        {categories}
                     </select>
                 </label>
                 <label class="field">
-                    <span class="field__label">{move || t().filter_department}</span>
+                    <span class="field__label">{t.filter_department}</span>
                     <select class="field__input" name="department">
-                        <option value="" selected=department.is_none()>{move || t().filter_any}</option>
-                        {departments
-                            .into_iter()
-                            .map(|option| {
-                                let selected = department == Some(option.id);
-                                let id = option.id.to_string();
-                                view! {
-                                    <option value=id selected=selected>
-                                        {move || department_name(i18n.locale(), &option).to_owned()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
+                        <option value="" selected=department.is_none()>{t.filter_any}</option>
+                        {departments}
                     </select>
                 </label>
             </div>
             <label class="check">
                 <input type="checkbox" name="unusual" value="1" checked=current.unusual_only />
-                <span>{move || t().filter_unusual_only}</span>
+                <span>{t.filter_unusual_only}</span>
             </label>
-            <button type="submit" class="button button--primary">{move || t().filter_apply}</button>
+            <button type="submit" class="button button--primary">{t.filter_apply}</button>
         </form>
     }
 }
 
 /// The entries of one page, with the paging links, or why there are none.
-#[component]
-fn Entries(page: Result<AccessPageView, AppError>, state: LogState) -> impl IntoView {
-    let t = use_access_texts();
+fn entries(
+    page: Result<AccessPageView, AppError>,
+    filter: &AccessFilter,
+    after: Option<&str>,
+    open: Option<i64>,
+) -> AnyView {
+    let t = access_texts();
     let page = match page {
         Ok(page) => page,
         Err(error) => return view! { <Refusal error /> }.into_any(),
     };
-    let filter = state.filter.get_untracked();
     let older = page
         .next
         .as_deref()
-        .map(|next| log_address(&filter, Some(next)));
-    let newest = state
-        .after
-        .get_untracked()
-        .map(|_| log_address(&filter, None));
-    let empty = page.entries.is_empty();
+        .map(|next| view! { <a href=log_address(filter, Some(next)) rel="next">{t.older}</a> });
+    let newest = after.map(|_| view! { <a href=log_address(filter, None)>{t.newest}</a> });
+    let empty = page
+        .entries
+        .is_empty()
+        .then(|| view! { <p class="muted">{t.empty}</p> });
+    let items = page
+        .entries
+        .into_iter()
+        .map(|entry| {
+            let opened = open == Some(entry.id);
+            view! { <AccessEntry entry ask=true opened /> }
+        })
+        .collect_view();
     view! {
-        <h2 class="visually-hidden">{move || t().title}</h2>
-        {empty.then(|| view! { <p class="muted">{move || t().empty}</p> })}
-        <ol class="access-entries">
-            {page
-                .entries
-                .into_iter()
-                .map(|entry| view! { <AccessEntry entry ask=state.ask /> })
-                .collect_view()}
-        </ol>
-        <nav class="pager" aria-label=move || t().older>
-            {newest.map(|href| view! { <a href=href>{move || t().newest}</a> })}
-            {older.map(|href| view! { <a href=href rel="next">{move || t().older}</a> })}
+        <h2 class="visually-hidden">{t.title}</h2>
+        {empty}
+        <ol class="access-entries">{items}</ol>
+        <nav class="pager" aria-label=t.pages>
+            {newest}
+            {older}
         </nav>
     }
     .into_any()
 }
 
 /// The counts and the two charts.
-#[component]
-fn Charts(summary: AccessSummaryView) -> impl IntoView {
-    let t = use_access_texts();
-    let total = summary.total;
-    let unusual = summary.unusual;
+fn charts(summary: AccessSummaryView) -> impl IntoView {
+    let t = access_texts();
     view! {
         <section class="charts" aria-labelledby="charts-heading">
-            <h2 id="charts-heading">{move || t().chart_heading}</h2>
+            <h2 id="charts-heading">{t.chart_heading}</h2>
             <p>
-                <strong>{total}</strong> " " {move || t().chart_total} " " <strong>{unusual}</strong>
+                <strong>{summary.total}</strong> " " {t.chart_total} " "
+                <strong>{summary.unusual}</strong>
             </p>
             <MonthChart months=summary.by_month />
             <DepartmentChart departments=summary.by_department />

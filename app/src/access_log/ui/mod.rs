@@ -12,15 +12,13 @@ use leptos::prelude::*;
 use super::texts::AccessTexts;
 use super::types::DepartmentView;
 use crate::error::AppError;
-use crate::i18n::ui::use_i18n;
 use crate::i18n::Locale;
 use crate::ui::error_notice::FormRefusal;
-pub use crate::ui::reload_key;
 
-/// The access log's words in the page's current language (reactive).
-pub fn use_access_texts() -> impl Fn() -> &'static AccessTexts + Copy + Send + Sync + 'static {
-    let i18n = use_i18n();
-    move || AccessTexts::of(i18n.locale())
+/// The access log's words in the page's language.
+#[must_use]
+pub fn access_texts() -> &'static AccessTexts {
+    AccessTexts::of(crate::i18n::ui::locale())
 }
 
 /// A department's name in `locale`.

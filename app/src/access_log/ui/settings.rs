@@ -1,169 +1,105 @@
-//! The patient's alerts (email at once, weekly, or none) and watch list.
+//! `/access-log/settings`: the patient's alerts (email at once, weekly, or none) and watch
+//! list. Plain forms; a refusal keeps what was typed.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{department_name, reload_key, use_access_texts, Refusal};
+use super::{access_texts, department_name, Refusal};
 use crate::access_log::api::{log_settings, AddWatch, RemoveWatch, SetNotify};
 use crate::access_log::texts::notify_label;
 use crate::access_log::types::{DepartmentView, LogSettingsView, NotifyChoice, WatchView};
-use crate::error::AppError;
-use crate::i18n::ui::use_i18n;
-use crate::identity::types::{Role, SessionView};
-use crate::identity::ui::guard::Guarded;
+use crate::i18n::ui::locale;
+use crate::identity::types::Role;
+use crate::identity::ui::guard::guarded;
 use crate::ui::error_notice::ErrorNotice;
+use crate::ui::form::{action_of, query_value, Done, FormEcho, PostForm};
 
-#[derive(Clone, Copy)]
-struct SettingsState {
-    notify: ServerAction<SetNotify>,
-    add: ServerAction<AddWatch>,
-    remove: ServerAction<RemoveWatch>,
-    settings: Resource<Result<LogSettingsView, AppError>>,
-    new_watch: NewWatch,
-}
-
-/// What is typed into the add-to-watch-list form. Held by the page, not the form, so a
-/// reload after another accepted change (the alert choice, a removal) keeps it.
-#[derive(Clone, Copy)]
-struct NewWatch {
-    person: RwSignal<String>,
-    department: RwSignal<String>,
-}
+/// Where the page lives; its changes land back here.
+pub const SETTINGS_PATH: &str = "/access-log/settings";
 
 #[component]
 pub fn LogSettingsPage() -> impl IntoView {
-    let notify = ServerAction::<SetNotify>::new();
-    let add = ServerAction::<AddWatch>::new();
-    let remove = ServerAction::<RemoveWatch>::new();
-    let changed = reload_key(move || {
-        [
-            notify.value().get(),
-            add.value().get(),
-            remove.value().get(),
-        ]
-        .iter()
-        .any(|value| matches!(value, Some(Ok(()))))
-    });
-    let new_watch = NewWatch {
-        person: RwSignal::new(String::new()),
-        department: RwSignal::new(String::new()),
-    };
-    // Once added, the form is ready for the next entry; a refusal keeps what was typed.
-    Effect::new(move |_| {
-        if matches!(add.value().get(), Some(Ok(()))) {
-            new_watch.person.set(String::new());
-            new_watch.department.set(String::new());
+    guarded(Some(Role::Patient), |_who| async move {
+        let t = access_texts();
+        let body = match log_settings().await {
+            Ok(LogSettingsView {
+                notify,
+                has_email,
+                watch,
+                departments,
+            }) => view! {
+                {notify_form(notify, has_email)}
+                {watch_list(watch)}
+                {add_watch_form(departments)}
+            }
+            .into_any(),
+            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+        };
+        view! {
+            <Title text=t.settings_title />
+            <section class="page narrow" aria-labelledby="page-title">
+                <h1 id="page-title">{t.settings_title}</h1>
+                <p>
+                    <a href="/access-log">{t.title}</a>
+                </p>
+                {body}
+            </section>
+        }
+        .into_any()
+    })
+}
+
+/// Whether the page answers the accepted change `done` (`?done=…` after a change).
+fn done(code: &str) -> Option<impl IntoView> {
+    (query_value("done").as_deref() == Some(code))
+        .then(|| view! { <Done text=access_texts().notify_saved /> })
+}
+
+fn notify_form(current: NotifyChoice, has_email: bool) -> impl IntoView {
+    let locale = locale();
+    let t = access_texts();
+    let echo = FormEcho::of::<SetNotify>();
+    let refused = echo.as_ref().and_then(|echo| echo.refusal().cloned());
+    let chosen = echo
+        .as_ref()
+        .and_then(|echo| echo.value("choice").map(str::to_owned))
+        .unwrap_or_else(|| current.code().to_owned());
+    let no_email = (!has_email).then(|| {
+        view! {
+            <div class="notice notice--info">
+                <p>{t.notify_no_email}</p>
+            </div>
         }
     });
-    let state = SettingsState {
-        notify,
-        add,
-        remove,
-        settings: Resource::new(move || changed.get(), |_| log_settings()),
-        new_watch,
-    };
-    view! {
-        <Guarded
-            role=Some(Role::Patient)
-            render=move |_who: SessionView| view! { <LogSettings state /> }
-        />
-    }
-}
-
-#[component]
-fn LogSettings(state: SettingsState) -> impl IntoView {
-    let i18n = use_i18n();
-    let t = use_access_texts();
-    view! {
-        <Title text=move || t().settings_title />
-        <section class="page narrow" aria-labelledby="page-title">
-            <h1 id="page-title">{move || t().settings_title}</h1>
-            <p>
-                <a href="/access-log">{move || t().title}</a>
-            </p>
-            <Transition fallback=move || view! { <p class="muted">{move || i18n.t().loading}</p> }>
-                {move || {
-                    state
-                        .settings
-                        .get()
-                        .map(|settings| match settings {
-                            Ok(settings) => {
-                                let LogSettingsView { notify, has_email, watch, departments } = settings;
-                                view! {
-                                    <NotifyForm action=state.notify current=notify has_email />
-                                    <WatchList action=state.remove watch />
-                                    <AddWatchForm action=state.add departments typed=state.new_watch />
-                                }
-                                    .into_any()
-                            }
-                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                        })
-                }}
-            </Transition>
-        </section>
-    }
-}
-
-#[component]
-fn NotifyForm(
-    action: ServerAction<SetNotify>,
-    current: NotifyChoice,
-    has_email: bool,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let t = use_access_texts();
+    let choices = NotifyChoice::ALL
+        .iter()
+        .map(|choice| {
+            view! {
+                <label class="check">
+                    <input
+                        type="radio"
+                        name="choice"
+                        value=choice.code()
+                        checked=chosen == choice.code()
+                    />
+                    <span>{notify_label(locale, *choice)}</span>
+                </label>
+            }
+        })
+        .collect_view();
     view! {
         <section aria-labelledby="notify-heading">
-            <h2 id="notify-heading">{move || t().notify_heading}</h2>
-            {(!has_email)
-                .then(|| {
-                    view! {
-                        <div class="notice notice--info">
-                            <p>{move || t().notify_no_email}</p>
-                        </div>
-                    }
-                })}
-            <ActionForm action>
+            <h2 id="notify-heading">{t.notify_heading}</h2>
+            {no_email}
+            {done("notify")}
+            {refused.map(|error| view! { <Refusal error /> })}
+            <PostForm action={action_of::<SetNotify>()}>
                 <fieldset class="choices">
-                    <legend class="visually-hidden">{move || t().notify_heading}</legend>
-                    {NotifyChoice::ALL
-                        .iter()
-                        .map(|choice| {
-                            let choice = *choice;
-                            view! {
-                                <label class="check">
-                                    <input
-                                        type="radio"
-                                        name="choice"
-                                        value=choice.code()
-                                        checked=choice == current
-                                    />
-                                    <span>{move || notify_label(i18n.locale(), choice)}</span>
-                                </label>
-                            }
-                        })
-                        .collect_view()}
+                    <legend class="visually-hidden">{t.notify_heading}</legend>
+                    {choices}
                 </fieldset>
-                <button type="submit" class="button button--primary">{move || t().notify_save}</button>
-            </ActionForm>
-            <div aria-live="polite">
-                {move || {
-                    action
-                        .value()
-                        .get()
-                        .map(|outcome| match outcome {
-                            Ok(()) => {
-                                view! {
-                                    <div class="notice notice--success" role="status">
-                                        <p>{move || t().notify_saved}</p>
-                                    </div>
-                                }
-                                    .into_any()
-                            }
-                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                        })
-                }}
-            </div>
+                <button type="submit" class="button button--primary">{t.notify_save}</button>
+            </PostForm>
         </section>
     }
 }
@@ -179,114 +115,96 @@ fn watch_label(entry: &WatchView, locale: crate::i18n::Locale) -> String {
     parts.join(" · ")
 }
 
-#[component]
-fn WatchList(action: ServerAction<RemoveWatch>, watch: Vec<WatchView>) -> impl IntoView {
-    let i18n = use_i18n();
-    let t = use_access_texts();
-    let empty = watch.is_empty();
+fn watch_list(watch: Vec<WatchView>) -> impl IntoView {
+    let locale = locale();
+    let t = access_texts();
+    let refused = FormEcho::of::<RemoveWatch>().and_then(|echo| echo.refusal().cloned());
+    let empty = watch
+        .is_empty()
+        .then(|| view! { <p class="muted">{t.watch_empty}</p> });
+    let items = watch
+        .into_iter()
+        .map(|entry| {
+            let text = watch_label(&entry, locale);
+            view! {
+                <li class="card watch-list__item">
+                    <span>{text.clone()}</span>
+                    <PostForm action={action_of::<RemoveWatch>()} class="inline-form">
+                        <input type="hidden" name="id" value=entry.id.to_string() />
+                        <button
+                            type="submit"
+                            class="button button--danger"
+                            aria-label=format!("{} {text}", t.watch_remove)
+                        >
+                            {t.watch_remove}
+                        </button>
+                    </PostForm>
+                </li>
+            }
+        })
+        .collect_view();
     view! {
         <section aria-labelledby="watch-heading">
-            <h2 id="watch-heading">{move || t().watch_heading}</h2>
-            <p>{move || t().watch_lead}</p>
-            {empty.then(|| view! { <p class="muted">{move || t().watch_empty}</p> })}
-            <ul class="watch-list">
-                {watch
-                    .into_iter()
-                    .map(|entry| {
-                        let id = entry.id.to_string();
-                        let label = StoredValue::new(entry);
-                        let text = move || label.with_value(|e| watch_label(e, i18n.locale()));
-                        view! {
-                            <li class="card watch-list__item">
-                                <span>{text}</span>
-                                <ActionForm action attr:class="inline-form">
-                                    <input type="hidden" name="id" value=id />
-                                    <button
-                                        type="submit"
-                                        class="button button--danger"
-                                        aria-label=move || format!("{} {}", t().watch_remove, text())
-                                    >
-                                        {move || t().watch_remove}
-                                    </button>
-                                </ActionForm>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-            <div aria-live="polite">
-                {move || {
-                    action
-                        .value()
-                        .get()
-                        .and_then(Result::err)
-                        .map(|error| view! { <Refusal error /> })
-                }}
-            </div>
+            <h2 id="watch-heading">{t.watch_heading}</h2>
+            <p>{t.watch_lead}</p>
+            {done("watch")}
+            {refused.map(|error| view! { <Refusal error /> })}
+            {empty}
+            <ul class="watch-list">{items}</ul>
         </section>
     }
 }
 
-#[component]
-fn AddWatchForm(
-    action: ServerAction<AddWatch>,
-    departments: Vec<DepartmentView>,
-    typed: NewWatch,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let t = use_access_texts();
-    let NewWatch { person, department } = typed;
+fn add_watch_form(departments: Vec<DepartmentView>) -> impl IntoView {
+    let locale = locale();
+    let t = access_texts();
+    // A refusal keeps what was typed; an accepted entry empties the form for the next.
+    let echo = FormEcho::of::<AddWatch>().filter(|echo| echo.refusal().is_some());
+    let typed = |name: &str| {
+        echo.as_ref()
+            .and_then(|echo| echo.value(name))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let person = typed("person_name");
+    let department = typed("department");
+    let refused = echo.as_ref().and_then(|echo| echo.refusal().cloned());
+    let invalid = refused.is_some().then_some("true");
     let options = departments
         .into_iter()
         .map(|option| {
             let id = option.id.to_string();
-            let selected = {
-                let id = id.clone();
-                move || department.get() == id
-            };
+            let selected = department == id;
             view! {
                 <option value=id selected=selected>
-                    {move || department_name(i18n.locale(), &option).to_owned()}
+                    {department_name(locale, &option).to_owned()}
                 </option>
             }
         })
         .collect_view();
     view! {
-        <ActionForm action attr:class="watch-add">
+        <PostForm action={action_of::<AddWatch>()} class="watch-add">
+            {refused.map(|error| view! { <Refusal error /> })}
             <label class="field">
-                <span class="field__label">{move || t().watch_person}</span>
+                <span class="field__label">{t.watch_person}</span>
                 <input
                     class="field__input"
                     type="text"
                     name="person_name"
                     maxlength="100"
                     autocomplete="off"
-                    prop:value=person
-                    on:input=move |ev| person.set(event_target_value(&ev))
+                    value=person
+                    aria-invalid=invalid
                 />
             </label>
             <label class="field">
-                <span class="field__label">{move || t().watch_department}</span>
-                <select
-                    class="field__input"
-                    name="department"
-                    prop:value=department
-                    on:change=move |ev| department.set(event_target_value(&ev))
-                >
-                    <option value="">{move || t().watch_no_department}</option>
+                <span class="field__label">{t.watch_department}</span>
+                <select class="field__input" name="department" aria-invalid=invalid>
+                    <option value="">{t.watch_no_department}</option>
                     {options}
                 </select>
             </label>
-            <button type="submit" class="button button--primary">{move || t().watch_add}</button>
-        </ActionForm>
-        <div aria-live="polite">
-            {move || {
-                action
-                    .value()
-                    .get()
-                    .and_then(Result::err)
-                    .map(|error| view! { <Refusal error /> })
-            }}
-        </div>
+            <button type="submit" class="button button--primary">{t.watch_add}</button>
+        </PostForm>
     }
 }

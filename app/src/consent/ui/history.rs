@@ -2,10 +2,10 @@
 
 use leptos::prelude::*;
 
-use super::use_consent_texts;
+use super::consent_texts;
 use crate::consent::texts::{action_label, category_list, purpose_name};
 use crate::consent::types::ChangeView;
-use crate::i18n::ui::use_i18n;
+use crate::i18n::ui::locale;
 use crate::i18n::Locale;
 
 /// One change in one line: purpose, what, version, exclusions, end date, by whom.
@@ -28,32 +28,30 @@ pub fn change_line(change: &ChangeView, locale: Locale) -> String {
     parts.join(" · ")
 }
 
-#[component]
-pub fn History(history: Vec<ChangeView>) -> impl IntoView {
-    let i18n = use_i18n();
-    let t = use_consent_texts();
-    let empty = history.is_empty();
+/// The list of changes.
+pub fn history(history: Vec<ChangeView>) -> impl IntoView {
+    let locale = locale();
+    let t = consent_texts();
+    let empty = history
+        .is_empty()
+        .then(|| view! { <p class="muted">{t.history_empty}</p> });
+    let items = history
+        .into_iter()
+        .map(|change| {
+            view! {
+                <li class="consent-history__item">
+                    <span class="consent-history__when">{change.when_local.clone()}</span>
+                    <span>{change_line(&change, locale)}</span>
+                    <a href=format!("/consent/receipts/{}", change.receipt_id)>{t.view_receipt}</a>
+                </li>
+            }
+        })
+        .collect_view();
     view! {
         <section aria-labelledby="history-heading">
-            <h2 id="history-heading">{move || t().history_heading}</h2>
-            {empty.then(|| view! { <p class="muted">{move || t().history_empty}</p> })}
-            <ol class="consent-history">
-                {history
-                    .into_iter()
-                    .map(|change| {
-                        let link = format!("/consent/receipts/{}", change.receipt_id);
-                        let when = change.when_local.clone();
-                        let change = StoredValue::new(change);
-                        view! {
-                            <li class="consent-history__item">
-                                <span class="consent-history__when">{when}</span>
-                                <span>{move || change.with_value(|c| change_line(c, i18n.locale()))}</span>
-                                <a href=link>{move || t().view_receipt}</a>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ol>
+            <h2 id="history-heading">{t.history_heading}</h2>
+            {empty}
+            <ol class="consent-history">{items}</ol>
         </section>
     }
 }

@@ -12,14 +12,13 @@ use leptos::prelude::*;
 
 use super::texts::ConsentTexts;
 use crate::error::AppError;
-use crate::i18n::ui::use_i18n;
 use crate::i18n::Locale;
-use crate::ui::error_notice::{ErrorNotice, FormRefusal};
+use crate::ui::error_notice::FormRefusal;
 
-/// Consent's words in the page's current language (reactive).
-pub fn use_consent_texts() -> impl Fn() -> &'static ConsentTexts + Copy + Send + Sync + 'static {
-    let i18n = use_i18n();
-    move || ConsentTexts::of(i18n.locale())
+/// Consent's words in the page's language.
+#[must_use]
+pub fn consent_texts() -> &'static ConsentTexts {
+    ConsentTexts::of(crate::i18n::ui::locale())
 }
 
 /// Consent's own words for a refused field.
@@ -39,18 +38,8 @@ pub fn Refusal(error: AppError) -> impl IntoView {
     view! { <FormRefusal error field_text /> }
 }
 
-/// The failure a page shows, with the HTTP status that goes with it (a receipt or policy
-/// version that does not exist answers 404, not 200).
-#[component]
-pub fn PageError(error: AppError) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::ssr::request::set_status(crate::ssr::request::status_of(&error));
-    view! { <ErrorNotice error /> }
-}
-
 /// Plain text as paragraphs (blank lines separate them).
-#[component]
-pub fn Paragraphs(text: String) -> impl IntoView {
+pub fn paragraphs(text: &str) -> impl IntoView {
     text.split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())

@@ -3,72 +3,62 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::card::{CardActions, ConsentCard};
-use super::history::History;
-use super::use_consent_texts;
-use crate::consent::api::{consent_overview, RecordGrant, RevokeConsent};
-use crate::i18n::ui::use_i18n;
-use crate::identity::types::{Role, SessionView};
-use crate::identity::ui::guard::Guarded;
+use super::card::consent_card;
+use super::consent_texts;
+use super::history::history;
+use crate::consent::api::consent_overview;
+use crate::identity::types::Role;
+use crate::identity::ui::guard::guarded;
 use crate::ui::error_notice::ErrorNotice;
-use crate::ui::reload_key;
+use crate::ui::form::query_value;
+
+/// Where the page lives; changes land back here.
+pub const CONSENT_PATH: &str = "/consent";
 
 #[component]
 pub fn ConsentPage() -> impl IntoView {
-    let actions = CardActions {
-        grant: ServerAction::<RecordGrant>::new(),
-        revoke: ServerAction::<RevokeConsent>::new(),
-        last_sent: RwSignal::new(None),
-    };
-    let changed = reload_key(move || {
-        [actions.grant.value().get(), actions.revoke.value().get()]
-            .iter()
-            .any(|value| matches!(value, Some(Ok(_))))
-    });
-    let overview = Resource::new(move || changed.get(), |_| consent_overview());
-    view! {
-        <Guarded
-            role=Some(Role::Patient)
-            render=move |_who: SessionView| view! { <Consent actions overview /> }
-        />
-    }
-}
-
-#[component]
-fn Consent(
-    actions: CardActions,
-    overview: Resource<Result<crate::consent::types::ConsentOverviewView, crate::error::AppError>>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let t = use_consent_texts();
-    view! {
-        <Title text=move || t().title />
-        <section class="page narrow" aria-labelledby="page-title">
-            <h1 id="page-title">{move || t().title}</h1>
-            <p>{move || t().lead}</p>
-            <p class="muted">{move || t().default_note}</p>
-            <Transition fallback=move || view! { <p class="muted">{move || i18n.t().loading}</p> }>
-                {move || {
+    // The receipt of the change just made, if the page answers one.
+    let recorded = query_value("recorded");
+    guarded(Some(Role::Patient), |_who| async move {
+        let t = consent_texts();
+        let body = match consent_overview().await {
+            Ok(overview) => {
+                // The purpose the change was about, whose card says it was recorded.
+                let recorded = recorded.and_then(|receipt| {
                     overview
-                        .get()
-                        .map(|result| match result {
-                            Ok(overview) => {
-                                view! {
-                                    <div class="consent-cards">
-                                        {overview
-                                            .cards
-                                            .into_iter()
-                                            .map(|card| view! { <ConsentCard card actions /> })
-                                            .collect_view()}
-                                    </div>
-                                    <History history=overview.history />
-                                }
-                                    .into_any()
-                            }
-                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                        })
-                }}
-            </Transition>
-        </section>
-    }
+                        .history
+                        .iter()
+                        .find(|change| change.receipt_id == receipt)
+                        .map(|change| (change.purpose.code.clone(), receipt))
+                });
+                let cards = overview
+                    .cards
+                    .into_iter()
+                    .map(|card| {
+                        let receipt = recorded
+                            .as_ref()
+                            .filter(|(purpose, _)| *purpose == card.policy.purpose.code)
+                            .map(|(_, receipt)| receipt.clone());
+                        consent_card(card, receipt)
+                    })
+                    .collect_view();
+                view! {
+                    <div class="consent-cards">{cards}</div>
+                    {history(overview.history)}
+                }
+                .into_any()
+            }
+            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+        };
+        view! {
+            <Title text=t.title />
+            <section class="page narrow" aria-labelledby="page-title">
+                <h1 id="page-title">{t.title}</h1>
+                <p>{t.lead}</p>
+                <p class="muted">{t.default_note}</p>
+                {body}
+            </section>
+        }
+        .into_any()
+    })
 }

@@ -4,13 +4,13 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::use_consent_texts;
+use super::consent_texts;
 use crate::consent::api::consent_stats;
 use crate::consent::texts::{purpose_name, state_label, state_short};
 use crate::consent::types::{ConsentState, PurposeStatsView};
-use crate::i18n::ui::use_i18n;
-use crate::identity::types::{Role, SessionView};
-use crate::identity::ui::guard::Guarded;
+use crate::i18n::ui::locale;
+use crate::identity::types::Role;
+use crate::identity::ui::guard::guarded;
 use crate::ui::chart::{number, share};
 use crate::ui::error_notice::ErrorNotice;
 
@@ -35,52 +35,37 @@ fn state_class(state: ConsentState) -> &'static str {
 
 #[component]
 pub fn ConsentStatsPage() -> impl IntoView {
-    let stats = Resource::new(|| (), |()| consent_stats());
-    view! {
-        <Guarded
-            role=Some(Role::PrivacyOfficer)
-            render=move |_who: SessionView| view! { <Stats stats /> }
-        />
-    }
+    guarded(Some(Role::PrivacyOfficer), |_who| async move {
+        let t = consent_texts();
+        let body = match consent_stats().await {
+            Ok(purposes) => purposes
+                .into_iter()
+                .map(purpose_stats)
+                .collect_view()
+                .into_any(),
+            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+        };
+        view! {
+            <Title text=t.stats_title />
+            <section class="page" aria-labelledby="page-title">
+                <h1 id="page-title">{t.stats_title}</h1>
+                <p>{t.stats_lead}</p>
+                {body}
+            </section>
+        }
+        .into_any()
+    })
 }
 
-#[component]
-fn Stats(stats: Resource<Result<Vec<PurposeStatsView>, crate::error::AppError>>) -> impl IntoView {
-    let i18n = use_i18n();
-    let t = use_consent_texts();
-    view! {
-        <Title text=move || t().stats_title />
-        <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{move || t().stats_title}</h1>
-            <p>{move || t().stats_lead}</p>
-            <Suspense fallback=move || view! { <p class="muted">{move || i18n.t().loading}</p> }>
-                {move || {
-                    stats
-                        .get()
-                        .map(|result| match result {
-                            Ok(purposes) => {
-                                purposes
-                                    .into_iter()
-                                    .map(|purpose| view! { <PurposeStats purpose /> })
-                                    .collect_view()
-                                    .into_any()
-                            }
-                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                        })
-                }}
-            </Suspense>
-        </section>
-    }
-}
-
-#[component]
-fn PurposeStats(purpose: PurposeStatsView) -> impl IntoView {
-    let i18n = use_i18n();
-    let t = use_consent_texts();
+fn purpose_stats(purpose: PurposeStatsView) -> impl IntoView {
+    let locale = locale();
+    let t = consent_texts();
     let heading_id = format!("stats-{}", purpose.purpose.code);
-    let names = purpose.purpose.clone();
-    let name = move || purpose_name(i18n.locale(), &names).to_owned();
-    let recent = (purpose.recent_grants, purpose.recent_revocations);
+    let name = purpose_name(locale, &purpose.purpose).to_owned();
+    let recent = t
+        .stats_recent
+        .replace("{g}", &purpose.recent_grants.to_string())
+        .replace("{r}", &purpose.recent_revocations.to_string());
     let version = purpose.current_version;
     let states: Vec<ConsentState> = purpose
         .months
@@ -90,23 +75,19 @@ fn PurposeStats(purpose: PurposeStatsView) -> impl IntoView {
     let legend = states
         .iter()
         .map(|state| {
-            let state = *state;
             view! {
                 <li>
                     <svg class="legend__swatch" viewBox="0 0 10 10" aria-hidden="true">
-                        <rect class=state_class(state) width="10" height="10" />
+                        <rect class=state_class(*state) width="10" height="10" />
                     </svg>
-                    {move || state_label(i18n.locale(), state)}
+                    {state_label(locale, *state)}
                 </li>
             }
         })
         .collect_view();
     let header = states
         .iter()
-        .map(|state| {
-            let state = *state;
-            view! { <th scope="col">{move || state_short(i18n.locale(), state)}</th> }
-        })
+        .map(|state| view! { <th scope="col">{state_short(locale, *state)}</th> })
         .collect_view();
     let rows = purpose
         .months
@@ -128,31 +109,18 @@ fn PurposeStats(purpose: PurposeStatsView) -> impl IntoView {
     view! {
         <section class="card consent-stats" aria-labelledby=heading_id.clone()>
             <h2 id=heading_id.clone()>{name}</h2>
-            <p class="muted">
-                {move || t().stats_version} ": " {version} " · "
-                {move || {
-                    t()
-                        .stats_recent
-                        .replace("{g}", &recent.0.to_string())
-                        .replace("{r}", &recent.1.to_string())
-                }}
-            </p>
+            <p class="muted">{t.stats_version} ": " {version} " · " {recent}</p>
             <figure class="chart">
-                <figcaption>{move || t().stats_chart_label}</figcaption>
-                <StackedColumns purpose=purpose.clone() />
+                <figcaption>{t.stats_chart_label}</figcaption>
+                {stacked_columns(&purpose)}
                 <ul class="legend">{legend}</ul>
             </figure>
-            <div
-                class="table-scroll"
-                role="region"
-                tabindex="0"
-                aria-label=move || t().stats_chart_label
-            >
+            <div class="table-scroll" role="region" tabindex="0" aria-label=t.stats_chart_label>
                 <table class="table">
-                    <caption class="visually-hidden">{move || t().stats_chart_label}</caption>
+                    <caption class="visually-hidden">{t.stats_chart_label}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">{move || t().stats_month}</th>
+                            <th scope="col">{t.stats_month}</th>
                             {header}
                         </tr>
                     </thead>
@@ -164,8 +132,7 @@ fn PurposeStats(purpose: PurposeStatsView) -> impl IntoView {
 }
 
 /// Columns per month, stacked by state; hidden from screen readers (the table says it).
-#[component]
-fn StackedColumns(purpose: PurposeStatsView) -> impl IntoView {
+fn stacked_columns(purpose: &PurposeStatsView) -> impl IntoView {
     let totals: Vec<u64> = purpose
         .months
         .iter()

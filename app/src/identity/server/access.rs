@@ -130,13 +130,33 @@ fn signed_in_from(
     }
 }
 
+/// The caller of a request, looked up once before the request reaches a page or a server
+/// function (the server's middleware puts it into the request): a page asks in its header,
+/// its guard and each server function it calls, and none of them waits for the database.
+#[derive(Clone, Debug)]
+pub struct RequestCaller(pub Option<SignedIn>);
+
+/// Looks up who sent a request, by its session cookie.
+pub async fn caller_of(state: &AppState, parts: &Parts) -> Result<Option<SignedIn>, DbErr> {
+    match session_token(parts) {
+        Some(token) => load(state, &token).await,
+        None => Ok(None),
+    }
+}
+
 /// The signed-in caller, or `None` (not an error: for pages that adapt to both).
 pub async fn caller() -> Result<Option<SignedIn>, AppError> {
+    let parts = use_context::<Parts>();
+    if let Some(RequestCaller(known)) = parts.as_ref().and_then(|p| p.extensions.get()) {
+        return Ok(known.clone());
+    }
     let state = AppState::current()?;
-    let Some(token) = use_context::<Parts>().as_ref().and_then(session_token) else {
+    let Some(parts) = parts else {
         return Ok(None);
     };
-    load(&state, &token).await.map_err(|e| internal_error(&e))
+    caller_of(&state, &parts)
+        .await
+        .map_err(|e| internal_error(&e))
 }
 
 /// The signed-in caller; `Unauthenticated` otherwise.

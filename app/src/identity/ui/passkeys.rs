@@ -1,229 +1,120 @@
-//! Managing one's passkeys: list, rename, remove (never the last), add another, and sign
-//! out everywhere.
+//! `/account/passkeys`: list, rename, remove (never the last), add another, and sign out
+//! everywhere. Every change but adding is a plain form; adding needs the browser's passkey
+//! prompt, so it is an island.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::guard::Guarded;
-use super::sign_in::BrowserFailureNotice;
-use super::use_session;
-use super::webauthn::{create_passkey, BrowserFailure};
+use super::ceremony_texts;
+use super::guard::guarded;
 use crate::error::AppError;
-use crate::i18n::ui::use_i18n;
-use crate::identity::api::{
-    finish_add_passkey, my_passkeys, start_add_passkey, RemovePasskey, RenamePasskey,
-    SignOutEverywhere,
-};
-use crate::identity::types::{PasskeyView, SessionView, PASSKEY_NAME_MAX};
+use crate::i18n::ui::texts;
+use crate::i18n::Texts;
+use crate::identity::api::{my_passkeys, RemovePasskey, RenamePasskey, SignOutEverywhere};
+use crate::identity::islands::add_passkey::AddPasskeyButton;
+use crate::identity::types::{PasskeyView, PASSKEY_NAME_MAX};
 use crate::ui::error_notice::ErrorNotice;
+use crate::ui::form::{action_of, query_value, Done, FormEcho, PostForm};
 
-/// The page's actions and data. Created once at the top of the page, outside the guard's
-/// reactive closure, so that server and browser create them in the same order (resources
-/// made inside a re-running closure break hydration).
-#[derive(Clone, Copy)]
-struct PasskeysState {
-    rename: ServerAction<RenamePasskey>,
-    remove: ServerAction<RemovePasskey>,
-    everywhere: ServerAction<SignOutEverywhere>,
-    added: RwSignal<u32>,
-    list: Resource<Result<Vec<PasskeyView>, AppError>>,
-}
+/// Where the list lives; changes land back here.
+pub const PASSKEYS_PATH: &str = "/account/passkeys";
 
 #[component]
 pub fn PasskeysPage() -> impl IntoView {
-    let rename = ServerAction::<RenamePasskey>::new();
-    let remove = ServerAction::<RemovePasskey>::new();
-    let added = RwSignal::new(0_u32);
-    let state = PasskeysState {
-        rename,
-        remove,
-        everywhere: ServerAction::<SignOutEverywhere>::new(),
-        added,
-        list: Resource::new(
-            move || (rename.version().get(), remove.version().get(), added.get()),
-            |_| my_passkeys(),
-        ),
-    };
-    view! { <Guarded role=None render=move |_who: SessionView| view! { <Passkeys state /> } /> }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum AddStatus {
-    Ready,
-    Working,
-    Added,
-    Browser(BrowserFailure),
-    Server(AppError),
-}
-
-async fn add_passkey() -> AddStatus {
-    let start = match start_add_passkey().await {
-        Ok(start) => start,
-        Err(error) => return AddStatus::Server(error),
-    };
-    let credential = match create_passkey(&start.options_json).await {
-        Ok(credential) => credential,
-        Err(failure) => return AddStatus::Browser(failure),
-    };
-    match finish_add_passkey(start.ceremony_id, credential).await {
-        Ok(()) => AddStatus::Added,
-        Err(AppError::InvalidInput { field }) if field == "already_registered" => {
-            AddStatus::Browser(BrowserFailure::AlreadyRegistered)
-        }
-        Err(error) => AddStatus::Server(error),
-    }
-}
-
-#[component]
-fn Passkeys(state: PasskeysState) -> impl IntoView {
-    let i18n = use_i18n();
-    let session = use_session();
-    let PasskeysState {
-        rename,
-        remove,
-        everywhere,
-        added,
-        list,
-    } = state;
-    let add_status = RwSignal::new(AddStatus::Ready);
-
-    Effect::new(move |_| {
-        if let Some(Ok(())) = everywhere.value().get() {
-            session.refresh();
-        }
-    });
-
-    let on_add = move |_| {
-        add_status.set(AddStatus::Working);
-        leptos::task::spawn_local(async move {
-            let outcome = add_passkey().await;
-            if outcome == AddStatus::Added {
-                added.update(|n| *n += 1);
-            }
-            add_status.set(outcome);
+    guarded(None, |_who| async move {
+        let t = texts();
+        let list = match my_passkeys().await {
+            Ok(keys) => passkey_list(keys, t),
+            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+        };
+        let done = query_value("done").and_then(|done| match done.as_str() {
+            "added" => Some(t.passkeys_added),
+            "renamed" | "removed" => Some(t.passkeys_saved),
+            _ => None,
         });
-    };
-
-    view! {
-        <Title text=move || i18n.t().passkeys_title />
-        <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{move || i18n.t().passkeys_title}</h1>
-            <p>{move || i18n.t().passkeys_lead}</p>
-            <ActionErrors rename remove />
-            <Suspense fallback=move || view! { <p class="muted">{move || i18n.t().loading}</p> }>
-                {move || {
-                    list.get()
-                        .map(|keys| match keys {
-                            Ok(keys) => {
-                                let only_one = keys.len() <= 1;
-                                view! {
-                                    <ul class="passkeys">
-                                        {keys
-                                            .into_iter()
-                                            .map(|key| view! { <PasskeyItem key only_one rename remove /> })
-                                            .collect_view()}
-                                    </ul>
-                                }
-                                    .into_any()
-                            }
-                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                        })
-                }}
-            </Suspense>
-            <button
-                type="button"
-                class="button button--primary"
-                on:click=on_add
-                disabled=move || add_status.get() == AddStatus::Working
-            >
-                {move || i18n.t().passkeys_add}
-            </button>
-            <div aria-live="polite">
-                {move || match add_status.get() {
-                    AddStatus::Ready => ().into_any(),
-                    AddStatus::Working => {
-                        view! { <p class="muted">{move || i18n.t().sign_in_working}</p> }.into_any()
-                    }
-                    AddStatus::Added => {
-                        view! {
-                            <div class="notice notice--success" role="status">
-                                <p>{move || i18n.t().passkeys_added}</p>
-                            </div>
-                        }
-                            .into_any()
-                    }
-                    AddStatus::Browser(failure) => view! { <BrowserFailureNotice failure /> }.into_any(),
-                    AddStatus::Server(error) => view! { <ErrorNotice error /> }.into_any(),
-                }}
-            </div>
-            <h2>{move || i18n.t().sign_out_everywhere}</h2>
-            <p class="muted">{move || i18n.t().sign_out_everywhere_hint}</p>
-            <ActionForm action=everywhere>
-                <button type="submit" class="button">{move || i18n.t().sign_out_everywhere}</button>
-            </ActionForm>
-        </section>
-    }
-}
-
-/// Errors of the rename and remove forms, in words.
-#[component]
-fn ActionErrors(
-    rename: ServerAction<RenamePasskey>,
-    remove: ServerAction<RemovePasskey>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let message = move || {
-        let t = i18n.t();
-        let rename_error = rename.value().get().and_then(Result::err);
-        let remove_error = remove.value().get().and_then(Result::err);
-        match rename_error.or(remove_error)? {
-            AppError::InvalidInput { field } if field == "name" => Some(t.passkeys_name_invalid),
-            AppError::InvalidInput { field } if field == "last_passkey" => {
-                Some(t.passkeys_last_one)
-            }
-            other => Some(other.message(t)),
+        view! {
+            <Title text=t.passkeys_title />
+            <section class="page" aria-labelledby="page-title">
+                <h1 id="page-title">{t.passkeys_title}</h1>
+                <p>{t.passkeys_lead}</p>
+                {done.map(|text| view! { <Done text /> })}
+                {list}
+                <AddPasskeyButton texts=ceremony_texts(t, t.passkeys_add) />
+                <noscript>
+                    <p class="muted">{t.needs_javascript}</p>
+                </noscript>
+                <h2>{t.sign_out_everywhere}</h2>
+                <p class="muted">{t.sign_out_everywhere_hint}</p>
+                <PostForm action={action_of::<SignOutEverywhere>()}>
+                    <button type="submit" class="button">{t.sign_out_everywhere}</button>
+                </PostForm>
+            </section>
         }
-    };
-    view! {
-        {move || {
-            message()
-                .map(|text| {
-                    view! {
-                        <div class="notice notice--error" role="alert">
-                            <p>{text}</p>
-                        </div>
-                    }
-                })
-        }}
-    }
+        .into_any()
+    })
 }
 
-#[component]
-fn PasskeyItem(
-    key: PasskeyView,
-    only_one: bool,
-    rename: ServerAction<RenamePasskey>,
-    remove: ServerAction<RemovePasskey>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let rename_id = key.id.to_string();
-    let remove_id = key.id.to_string();
-    let name_id = format!("passkey-name-{}", key.id);
-    let last_used = key.last_used_at.clone();
+fn passkey_list(keys: Vec<PasskeyView>, t: &'static Texts) -> AnyView {
+    let only_one = keys.len() <= 1;
+    // A refused removal (the last passkey) is said above the list.
+    let removal_refused = FormEcho::of::<RemovePasskey>()
+        .and_then(|echo| echo.refusal().cloned())
+        .map(|error| refusal(&error, t));
+    let items = keys
+        .into_iter()
+        .map(|key| passkey_item(key, only_one, t))
+        .collect_view();
+    view! {
+        {removal_refused}
+        <ul class="passkeys">{items}</ul>
+    }
+    .into_any()
+}
+
+/// A refused rename or removal, in words.
+fn refusal(error: &AppError, t: &'static Texts) -> AnyView {
+    let text = match error {
+        AppError::InvalidInput { field } if field == "name" => t.passkeys_name_invalid,
+        AppError::InvalidInput { field } if field == "last_passkey" => t.passkeys_last_one,
+        other => return view! { <ErrorNotice error=other.clone() /> }.into_any(),
+    };
+    view! {
+        <div class="notice notice--error" role="alert" tabindex="-1">
+            <p>{text}</p>
+        </div>
+    }
+    .into_any()
+}
+
+fn passkey_item(key: PasskeyView, only_one: bool, t: &'static Texts) -> impl IntoView {
+    let id = key.id.to_string();
+    let rename_id = id.clone();
+    let name_id = format!("passkey-name-{id}");
+    let echo = FormEcho::of_item::<RenamePasskey>("id", &id);
+    // What was typed stays when the new name is refused.
+    let typed = echo
+        .as_ref()
+        .and_then(|echo| echo.value("name").map(str::to_owned))
+        .unwrap_or_else(|| key.name.clone());
+    let refused = echo
+        .as_ref()
+        .and_then(|echo| echo.refusal().cloned())
+        .map(|error| refusal(&error, t));
+    let invalid = refused.is_some().then_some("true");
+    let last_used = key
+        .last_used_at
+        .unwrap_or_else(|| t.passkeys_never_used.to_owned());
     view! {
         <li class="card passkey">
-            <h3>{key.name.clone()}</h3>
+            <h3>{key.name}</h3>
             <p class="muted">
-                {move || i18n.t().passkeys_created} ": " {key.created_at.clone()} " · "
-                {move || i18n.t().passkeys_last_used} ": "
-                {
-                    let last_used = last_used.clone();
-                    move || last_used.clone().unwrap_or_else(|| i18n.t().passkeys_never_used.to_owned())
-                }
+                {t.passkeys_created} ": " {key.created_at} " · " {t.passkeys_last_used} ": "
+                {last_used}
             </p>
-            <ActionForm action=rename attr:class="inline-form">
+            {refused}
+            <PostForm action={action_of::<RenamePasskey>()} class="inline-form">
                 <input type="hidden" name="id" value=rename_id />
-                <label for=name_id.clone()>{move || i18n.t().passkeys_name_label}</label>
+                <label for=name_id.clone()>{t.passkeys_name_label}</label>
                 <input
                     id=name_id
                     class="field__input"
@@ -231,16 +122,17 @@ fn PasskeyItem(
                     name="name"
                     required
                     maxlength=PASSKEY_NAME_MAX
-                    value=key.name.clone()
+                    value=typed
+                    aria-invalid=invalid
                 />
-                <button type="submit" class="button">{move || i18n.t().passkeys_rename}</button>
-            </ActionForm>
-            <ActionForm action=remove attr:class="inline-form">
-                <input type="hidden" name="id" value=remove_id />
+                <button type="submit" class="button">{t.passkeys_rename}</button>
+            </PostForm>
+            <PostForm action={action_of::<RemovePasskey>()} class="inline-form">
+                <input type="hidden" name="id" value=id />
                 <button type="submit" class="button button--danger" disabled=only_one>
-                    {move || i18n.t().passkeys_remove}
+                    {t.passkeys_remove}
                 </button>
-            </ActionForm>
+            </PostForm>
         </li>
     }
 }

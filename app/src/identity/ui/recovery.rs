@@ -1,49 +1,92 @@
-//! Administrators issue a recovery enrollment link for someone who lost every device.
+//! `/staff/recovery`: administrators issue a recovery enrollment link for someone who lost
+//! every device. The link is shown once, on the page that answers the form (never in an
+//! address, where it would stay in the browser's history).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::guard::Guarded;
+use super::guard::guarded;
 use crate::error::AppError;
-use crate::i18n::ui::use_i18n;
+use crate::i18n::ui::texts;
 use crate::identity::api::IssueRecoveryLink;
-use crate::identity::types::{Role, SessionView};
+use crate::identity::types::Role;
+use crate::ui::error_notice::ErrorNotice;
+use crate::ui::form::{action_of, FormEcho, PostForm};
 
 #[component]
 pub fn RecoveryPage() -> impl IntoView {
-    // Outside the guard's closure, so a re-render keeps the answer on screen.
-    let issue = ServerAction::<IssueRecoveryLink>::new();
-    view! {
-        <Guarded role=Some(Role::Admin) render=move |_who: SessionView| view! { <Recovery issue /> } />
-    }
+    guarded(Some(Role::Admin), |_who| async move { recovery() })
 }
 
-#[component]
-fn Recovery(issue: ServerAction<IssueRecoveryLink>) -> impl IntoView {
-    let i18n = use_i18n();
-    // Keep what was typed when the server refuses it.
-    let person = RwSignal::new(String::new());
-    let reason = RwSignal::new(String::new());
+fn recovery() -> AnyView {
+    let t = texts();
+    let echo = FormEcho::of::<IssueRecoveryLink>();
+    let issued: Option<String> = echo.as_ref().and_then(FormEcho::answer);
+    let refused = echo.as_ref().and_then(|echo| echo.refusal().cloned());
+    // A refusal keeps what was typed; an issued link clears the form for the next person.
+    let typed = |name: &str| {
+        echo.as_ref()
+            .filter(|_| refused.is_some())
+            .and_then(|echo| echo.value(name))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (person, reason) = (typed("person"), typed("reason"));
+    let person_invalid =
+        matches!(&refused, Some(AppError::InvalidInput { field }) if field == "person");
+    let reason_invalid =
+        matches!(&refused, Some(AppError::InvalidInput { field }) if field == "reason");
+    let outcome = match (issued, refused) {
+        (Some(link), _) => Some(
+            view! {
+                <div class="notice notice--success" role="status" tabindex="-1">
+                    <p>{t.recovery_issued}</p>
+                    <p>
+                        <code class="link-out">{link}</code>
+                    </p>
+                </div>
+            }
+            .into_any(),
+        ),
+        (None, Some(error)) => Some(match &error {
+            AppError::InvalidInput { field } if field == "person" || field == "reason" => {
+                let text = if field == "person" {
+                    t.recovery_person_unknown
+                } else {
+                    t.recovery_reason_invalid
+                };
+                view! {
+                    <div class="notice notice--error" role="alert" tabindex="-1">
+                        <p>{text}</p>
+                    </div>
+                }
+                .into_any()
+            }
+            _ => view! { <ErrorNotice error /> }.into_any(),
+        }),
+        (None, None) => None,
+    };
     view! {
-        <Title text=move || i18n.t().recovery_title />
+        <Title text=t.recovery_title />
         <section class="page narrow" aria-labelledby="page-title">
-            <h1 id="page-title">{move || i18n.t().recovery_title}</h1>
-            <p>{move || i18n.t().recovery_lead}</p>
-            <ActionForm action=issue>
+            <h1 id="page-title">{t.recovery_title}</h1>
+            <p>{t.recovery_lead}</p>
+            {outcome}
+            <PostForm action={action_of::<IssueRecoveryLink>()}>
                 <label class="field">
-                    <span class="field__label">{move || i18n.t().recovery_person_label}</span>
+                    <span class="field__label">{t.recovery_person_label}</span>
                     <input
                         class="field__input"
                         type="text"
                         name="person"
                         required
                         autocomplete="off"
-                        prop:value=person
-                        on:input=move |ev| person.set(event_target_value(&ev))
+                        value=person
+                        aria-invalid=person_invalid.then_some("true")
                     />
                 </label>
                 <label class="field">
-                    <span class="field__label">{move || i18n.t().recovery_reason_label}</span>
+                    <span class="field__label">{t.recovery_reason_label}</span>
                     <textarea
                         class="field__input"
                         name="reason"
@@ -51,43 +94,16 @@ fn Recovery(issue: ServerAction<IssueRecoveryLink>) -> impl IntoView {
                         minlength="5"
                         maxlength="500"
                         rows="3"
-                        prop:value=reason
-                        on:input=move |ev| reason.set(event_target_value(&ev))
-                    ></textarea>
+                        aria-invalid=reason_invalid.then_some("true")
+                    >
+                        {reason}
+                    </textarea>
                 </label>
                 <button type="submit" class="button button--primary">
-                    {move || i18n.t().recovery_submit}
+                    {t.recovery_submit}
                 </button>
-            </ActionForm>
-            <div aria-live="polite">
-                {move || {
-                    let t = i18n.t();
-                    issue.value().get().map(|outcome| match outcome {
-                        Ok(link) => {
-                            view! {
-                                <div class="notice notice--success" role="status">
-                                    <p>{t.recovery_issued}</p>
-                                    <p><code class="link-out">{link}</code></p>
-                                </div>
-                            }
-                                .into_any()
-                        }
-                        Err(error) => {
-                            let text = match &error {
-                                AppError::InvalidInput { field } if field == "person" => t.recovery_person_unknown,
-                                AppError::InvalidInput { field } if field == "reason" => t.recovery_reason_invalid,
-                                other => other.message(t),
-                            };
-                            view! {
-                                <div class="notice notice--error" role="alert">
-                                    <p>{text}</p>
-                                </div>
-                            }
-                                .into_any()
-                        }
-                    })
-                }}
-            </div>
+            </PostForm>
         </section>
     }
+    .into_any()
 }

@@ -1,0 +1,133 @@
+//! Plain HTML forms that post to their server function, and what the page shows when it
+//! is rendered again for a post: the fields as the person sent them, and the answer or the
+//! refusal. Works the same with JavaScript off (the browser posts) and on (the islands
+//! router posts and swaps the answer in).
+//!
+//! The server's form middleware (`server/src/forms.rs`) puts a [`FormEcho`] into the
+//! request it renders; forms read it to keep what was typed and to say what is wrong.
+//! What was typed is never stored: it lives only in that one response.
+
+use http::request::Parts;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+
+/// A browser's form post, replayed into the page it came from.
+#[derive(Clone, Debug)]
+pub struct FormEcho {
+    /// The path of the server function the form posted to (`/api/consent/grant`).
+    pub action: String,
+    /// The fields as sent, in order.
+    pub fields: Vec<(String, String)>,
+    /// The function's answer (its JSON), or why it refused.
+    pub outcome: Result<String, AppError>,
+}
+
+impl FormEcho {
+    /// The echo of the post being answered, if this render answers one.
+    #[must_use]
+    pub fn current() -> Option<FormEcho> {
+        use_context::<Parts>().and_then(|parts| parts.extensions.get::<FormEcho>().cloned())
+    }
+
+    /// The echo of a post to `S`, if this render answers one.
+    #[must_use]
+    pub fn of<S: ServerFn>() -> Option<FormEcho> {
+        FormEcho::current().filter(|echo| echo.action == S::PATH)
+    }
+
+    /// The echo of a post to `S` whose field `key` was `value` (which of many forms of one
+    /// kind on a page was sent: the entry, the purpose, the passkey).
+    #[must_use]
+    pub fn of_item<S: ServerFn>(key: &str, value: &str) -> Option<FormEcho> {
+        FormEcho::of::<S>().filter(|echo| echo.value(key) == Some(value))
+    }
+
+    /// The first value sent under `name`.
+    #[must_use]
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find_map(|(key, value)| (key == name).then_some(value.as_str()))
+    }
+
+    /// Whether a box named `name` was ticked (sent with any value).
+    #[must_use]
+    pub fn ticked(&self, name: &str) -> bool {
+        self.value(name).is_some()
+    }
+
+    /// Why the post was refused, if it was.
+    #[must_use]
+    pub fn refusal(&self) -> Option<&AppError> {
+        self.outcome.as_ref().err()
+    }
+
+    /// The function's answer, if it accepted the post.
+    #[must_use]
+    pub fn answer<T: DeserializeOwned>(&self) -> Option<T> {
+        self.outcome
+            .as_ref()
+            .ok()
+            .and_then(|json| serde_json::from_str(json).ok())
+    }
+}
+
+/// The path of server function `S`, for a form's `action`.
+#[must_use]
+pub fn action_of<S: ServerFn>() -> &'static str {
+    S::PATH
+}
+
+/// The hidden field that tells the server which page a form is on, so the page can be
+/// shown again with the answer. (The browser's `Referer` would not do: after the islands
+/// router showed an answer, the address is the function's.)
+pub const PAGE_FIELD: &str = "_page";
+
+/// The page being rendered: its path and query.
+#[must_use]
+pub fn current_page() -> String {
+    use_context::<Parts>()
+        .and_then(|parts| parts.uri.path_and_query().map(|pq| pq.as_str().to_owned()))
+        .unwrap_or_else(|| "/".to_owned())
+}
+
+/// A plain form that posts to a server function (`action`, from [`action_of`]) and names
+/// the page it is on.
+#[component]
+pub fn PostForm(
+    action: &'static str,
+    #[prop(optional)] class: &'static str,
+    /// The id of the element that names the form, when it needs a name of its own.
+    #[prop(optional, into)]
+    labelledby: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <form method="post" action=action class=class aria-labelledby=labelledby>
+            <input type="hidden" name=PAGE_FIELD value=current_page() />
+            {children()}
+        </form>
+    }
+}
+
+/// One value of the page's address query (`?done=…`), for notices after a change.
+#[must_use]
+pub fn query_value(name: &str) -> Option<String> {
+    let parts = use_context::<Parts>()?;
+    let query = parts.uri.query()?;
+    form_urlencoded::parse(query.as_bytes())
+        .find_map(|(key, value)| (key == name).then(|| value.into_owned()))
+}
+
+/// A confirmation announced to screen readers.
+#[component]
+pub fn Done(text: &'static str) -> impl IntoView {
+    view! {
+        <div class="notice notice--success" role="status" tabindex="-1">
+            <p>{text}</p>
+        </div>
+    }
+}
