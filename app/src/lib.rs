@@ -70,9 +70,8 @@ mod pages {
                 <head>
                     <meta charset="utf-8" />
                     <meta name="viewport" content="width=device-width, initial-scale=1" />
-                    <HashedStylesheet options=options.clone() />
+                    {compiled_files(&options)}
                     <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                    <HydrationScripts options islands=true islands_router=true />
                     <MetaTags />
                 </head>
                 <body>
@@ -80,6 +79,36 @@ mod pages {
                 </body>
             </html>
         }
+    }
+
+    /// Stands for the response's nonce in the rendered [`compiled_files`].
+    const NONCE_MARK: &str = "portal-nonce-mark";
+
+    /// The stylesheet, the islands' script and the islands router, with the compiled
+    /// files' hashed names. Rendered once per process: leptos reads the build's hash file
+    /// for these tags on every page otherwise (two file reads per page served).
+    fn compiled_files(options: &LeptosOptions) -> impl IntoView {
+        static RENDERED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let rendered = RENDERED.get_or_init(|| {
+            let owner = Owner::new();
+            owner.with(|| {
+                provide_context(leptos::nonce::Nonce::from_value(NONCE_MARK));
+                let options = options.clone();
+                view! {
+                    <HashedStylesheet options=options.clone() />
+                    <HydrationScripts options islands=true islands_router=true />
+                }
+                .to_html()
+            })
+        });
+        // As the leptos component does: outside islands, the page is not hydrated.
+        if let Some(shared) = Owner::current_shared_context() {
+            shared.set_is_hydrating(false);
+        }
+        let nonce = leptos::nonce::use_nonce()
+            .map(|nonce| nonce.to_string())
+            .unwrap_or_default();
+        leptos::tachys::html::InertElement::new(rendered.replace(NONCE_MARK, &nonce))
     }
 
     /// Pages carry a CSP whose nonce admits the hydration script of this response only.

@@ -115,6 +115,21 @@ pub enum Command {
         #[arg(long, default_value_t = 500)]
         samples: usize,
     },
+    /// Measure how fast pages are served on kept-alive connections: starts the portal on a
+    /// free loopback port of the configured database (which it seeds with the demo
+    /// hospital), then asks for /sign-in and a signed-in patient's /access-log beside the
+    /// FHIR metadata answer. Prints answers per second and latencies.
+    BenchPages {
+        /// Connections kept open at once in the throughput runs.
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        /// Length of each throughput run, in seconds.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Requests one at a time (on one connection) for the latency runs.
+        #[arg(long, default_value_t = 2000)]
+        samples: usize,
+    },
     /// Queue a test email to check mail delivery (sent by a running server's outbox worker,
     /// or at once by this command when no server runs).
     SendTestEmail {

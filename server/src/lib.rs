@@ -7,6 +7,7 @@
 
 pub mod access_cli;
 pub mod bench;
+pub mod bench_pages;
 pub mod cli;
 pub mod config;
 pub mod db;
