@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::types::{
-    AccessFilter, AccessPageView, AccessSummaryView, DepartmentView, LogSettingsView,
-    ReviewItemView,
+    AccessFilter, AccessLogView, AccessPageView, AccessSummaryView, DepartmentView,
+    LogSettingsView, ReviewItemView,
 };
 use crate::error::AppError;
 
@@ -62,7 +62,8 @@ pub async fn access_page(
             let state = AppState::current()?;
             let (mrn, parsed) = edge::own_filtered_log(&state, cap, &filter).await?;
             let tz = &state.settings.time_zone;
-            query::page(&state.db, &mrn, &parsed, after.as_deref(), tz)
+            let departments = query::departments(&state.db).await.or_internal()?;
+            query::page(&state.db, &mrn, &parsed, after.as_deref(), &departments, tz)
                 .await
                 .or_internal()
         }
@@ -83,9 +84,44 @@ pub async fn access_summary(filter: AccessFilter) -> Result<AccessSummaryView, A
             let state = AppState::current()?;
             let (mrn, parsed) = edge::own_filtered_log(&state, cap, &filter).await?;
             let tz = &state.settings.time_zone;
-            query::summary(&state.db, &mrn, &parsed, tz)
+            let departments = query::departments(&state.db).await.or_internal()?;
+            query::summary(&state.db, &mrn, &parsed, &departments, tz)
                 .await
                 .or_internal()
+        }
+        .await,
+    )
+}
+
+/// What the log page shows at once: one page of the caller's own log, the counts for the
+/// charts, and the departments for the filters (one lookup of each for all three).
+#[server(endpoint = "access/log")]
+pub async fn access_log(
+    filter: AccessFilter,
+    after: Option<String>,
+) -> Result<AccessLogView, AppError> {
+    use crate::access_log::server::query;
+    use crate::identity::server::access;
+    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::state::AppState;
+    respond(
+        async {
+            let (_who, cap) = access::patient().await?;
+            let state = AppState::current()?;
+            let (mrn, parsed) = edge::own_filtered_log(&state, cap, &filter).await?;
+            let tz = &state.settings.time_zone;
+            let departments = query::departments(&state.db).await.or_internal()?;
+            let page = query::page(&state.db, &mrn, &parsed, after.as_deref(), &departments, tz)
+                .await
+                .or_internal()?;
+            let summary = query::summary(&state.db, &mrn, &parsed, &departments, tz)
+                .await
+                .or_internal()?;
+            Ok(AccessLogView {
+                page,
+                summary,
+                departments,
+            })
         }
         .await,
     )

@@ -184,6 +184,15 @@ pub struct AccessSummaryView {
     pub by_department: Vec<(Option<DepartmentView>, u64)>,
 }
 
+/// The patient's log page: one page of entries, the counts for the charts, and the
+/// departments for the filters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessLogView {
+    pub page: AccessPageView,
+    pub summary: AccessSummaryView,
+    pub departments: Vec<DepartmentView>,
+}
+
 /// A watch-list entry: a person or department the patient wants flagged.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WatchView {

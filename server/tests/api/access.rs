@@ -577,6 +577,27 @@ async fn a_patient_sees_only_their_own_log(backend: Backend) {
         ),
         (Some(25), Some(0))
     );
+    // The page's one call gives the same page and counts, and B's own log to B only.
+    let whole = call(
+        &app,
+        "access/log",
+        &[("filter[unusual_only]", "false")],
+        Some(&a),
+    )
+    .await;
+    assert_eq!(whole.status, 200, "{:?}", whole.body);
+    assert_eq!(whole.body["page"], page.body);
+    assert_eq!(whole.body["summary"], summary.body);
+    let departments = call(&app, "access/departments", &[], Some(&a)).await;
+    assert_eq!(whole.body["departments"], departments.body);
+    let b_whole = call(
+        &app,
+        "access/log",
+        &[("filter[unusual_only]", "false")],
+        Some(&b),
+    )
+    .await;
+    assert_eq!(b_whole.body["summary"]["total"].as_u64(), Some(1));
 
     // A cannot ask about B's entry (it is "not found" to them); B can.
     let refused = call(

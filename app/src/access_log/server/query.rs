@@ -114,12 +114,14 @@ pub async fn departments<C: ConnectionTrait>(conn: &C) -> Result<Vec<DepartmentV
         .collect())
 }
 
-/// One page of the patient's log, newest first, after `cursor` (from the previous page).
+/// One page of the patient's log, newest first, after `cursor` (from the previous page);
+/// `departments` as [`departments`] gives them.
 pub async fn page<C: ConnectionTrait>(
     conn: &C,
     mrn: &str,
     filter: &ParsedFilter,
     cursor: Option<&str>,
+    departments: &[DepartmentView],
     time_zone: &str,
 ) -> Result<AccessPageView, DbErr> {
     let mut condition = conditions(mrn, filter);
@@ -145,7 +147,7 @@ pub async fn page<C: ConnectionTrait>(
     } else {
         None
     };
-    let entries = views(conn, &rows, time_zone).await?;
+    let entries = views(conn, &rows, departments, time_zone).await?;
     Ok(AccessPageView { entries, next })
 }
 
@@ -153,13 +155,11 @@ pub async fn page<C: ConnectionTrait>(
 pub async fn views<C: ConnectionTrait>(
     conn: &C,
     rows: &[event::Model],
+    departments: &[DepartmentView],
     time_zone: &str,
 ) -> Result<Vec<AccessEntryView>, DbErr> {
-    let departments: BTreeMap<i64, DepartmentView> = departments(conn)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d))
-        .collect();
+    let departments: BTreeMap<i64, DepartmentView> =
+        departments.iter().map(|d| (d.id, d.clone())).collect();
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
     let questions: HashMap<i64, review::Model> = if ids.is_empty() {
         HashMap::new()
@@ -221,11 +221,13 @@ pub fn entry_view(
     }
 }
 
-/// Counts per month and per department over the filtered log.
+/// Counts per month and per department over the filtered log; `departments` as
+/// [`departments`] gives them.
 pub async fn summary<C: ConnectionTrait>(
     conn: &C,
     mrn: &str,
     filter: &ParsedFilter,
+    departments: &[DepartmentView],
     time_zone: &str,
 ) -> Result<AccessSummaryView, DbErr> {
     let rows: Vec<(OffsetDateTime, Option<i64>, bool)> = event::Entity::find()
@@ -237,8 +239,7 @@ pub async fn summary<C: ConnectionTrait>(
         .into_tuple()
         .all(conn)
         .await?;
-    let all_departments = departments(conn).await?;
-    let by_id: HashMap<i64, &DepartmentView> = all_departments.iter().map(|d| (d.id, d)).collect();
+    let by_id: HashMap<i64, &DepartmentView> = departments.iter().map(|d| (d.id, d)).collect();
     let mut months: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     let mut per_department: HashMap<Option<i64>, u64> = HashMap::new();
     let mut unusual = 0;

@@ -11,10 +11,10 @@ use leptos_router::params::ParamsMap;
 use super::charts::{DepartmentChart, MonthChart};
 use super::entry::AccessEntry;
 use super::{access_texts, department_name, Refusal};
-use crate::access_log::api::{access_departments, access_page, access_summary};
+use crate::access_log::api::{access_departments, access_log};
 use crate::access_log::texts::category_label;
 use crate::access_log::types::{
-    AccessFilter, AccessPageView, AccessSummaryView, Category, DepartmentView,
+    AccessFilter, AccessLogView, AccessPageView, AccessSummaryView, Category, DepartmentView,
 };
 use crate::error::AppError;
 use crate::i18n::ui::locale;
@@ -92,21 +92,36 @@ pub fn AccessLogPage() -> impl IntoView {
     // The entry to show opened (the one just asked about).
     let open = query.get("open").and_then(|id| id.parse::<i64>().ok());
     guarded(Some(Role::Patient), move |_who| async move {
-        let page = access_page(filter.clone(), after.clone()).await;
-        let summary = access_summary(filter.clone()).await;
-        let departments = access_departments().await.unwrap_or_default();
-        access_log(
-            &filter,
-            after.as_deref(),
-            open,
-            page,
-            summary.ok(),
-            departments,
-        )
+        match access_log(filter.clone(), after.clone()).await {
+            Ok(AccessLogView {
+                page,
+                summary,
+                departments,
+            }) => log_page(
+                &filter,
+                after.as_deref(),
+                open,
+                Ok(page),
+                Some(summary),
+                departments,
+            ),
+            // A refused filter is said where the entries would be; the form keeps it.
+            Err(refusal) => {
+                let departments = access_departments().await.unwrap_or_default();
+                log_page(
+                    &filter,
+                    after.as_deref(),
+                    open,
+                    Err(refusal),
+                    None,
+                    departments,
+                )
+            }
+        }
     })
 }
 
-fn access_log(
+fn log_page(
     filter: &AccessFilter,
     after: Option<&str>,
     open: Option<i64>,
