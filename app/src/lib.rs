@@ -1,6 +1,7 @@
 //! The Patient Privacy Portal application: routes, pages, server functions and the data
-//! model shared by the server and the browser. One folder per feature; server-only code
-//! sits behind one `ssr` gate per feature.
+//! model shared by the server and the browser. One folder per feature. Pages are server
+//! components (each feature's `ui`, server only, like its `server` services); the browser
+//! compiles only the types, the server functions' calls and the few islands.
 
 // Release builds keep each page's full view type (debug builds erase it), which nests
 // deeper than the compiler's default limit.
