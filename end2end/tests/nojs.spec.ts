@@ -105,6 +105,10 @@ test.describe("without JavaScript", () => {
     await research.getByLabel("截止日期（可选）").fill("2027-02-30");
     await research.getByRole("button", { name: "我同意" }).click();
     const again = page.getByRole("article", { name: "医学研究" });
+    // The page comes back from its top: a link there leads to what to correct.
+    const summary = page.getByRole("link", { name: "未保存。请查看需要更正的内容。" });
+    await expect(summary).toHaveAttribute("href", "#refused");
+    await expect(page.locator("#refused")).toContainText("请按 年-月-日 填写今天或以后的日期");
     await expect(again.getByRole("alert")).toContainText("请按 年-月-日 填写今天或以后的日期");
     await expect(again.getByLabel("截止日期（可选）")).toHaveValue("2027-02-30");
     await expect(again.getByLabel("基因信息")).toBeChecked();

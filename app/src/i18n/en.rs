@@ -48,6 +48,7 @@ pub(super) const TEXTS: Texts = Texts {
     back_home: "Back to the home page",
 
     error_title: "Something went wrong",
+    form_not_saved: "Not saved. Please see what to correct.",
     error_reference: "If you contact the hospital about this, quote this reference:",
     error_internal: "The portal could not complete your request. Nothing you entered was lost; please try again in a moment.",
     error_not_found: "What you asked for does not exist or is no longer available.",

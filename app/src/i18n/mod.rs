@@ -160,6 +160,8 @@ pub struct Texts {
 
     // Errors shown to people
     pub error_title: &'static str,
+    /// At the top of a page shown again for a refused form: where to look.
+    pub form_not_saved: &'static str,
     pub error_reference: &'static str,
     pub error_internal: &'static str,
     pub error_not_found: &'static str,

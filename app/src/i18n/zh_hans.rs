@@ -48,6 +48,7 @@ pub(super) const TEXTS: Texts = Texts {
     back_home: "返回首页",
 
     error_title: "出现了问题",
+    form_not_saved: "未保存。请查看需要更正的内容。",
     error_reference: "如需就此联系医院，请提供以下编号：",
     error_internal: "门户暂时无法完成您的请求。您填写的内容没有丢失，请稍后重试。",
     error_not_found: "您请求的内容不存在或已不可用。",

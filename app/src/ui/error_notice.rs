@@ -26,6 +26,23 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     }
 }
 
+/// The id of a refused form's message, which the top of the page links to.
+pub const REFUSED_ID: &str = "refused";
+
+/// At the top of a page shown again for a refused form, a link to what to correct: without
+/// JavaScript the browser shows the page from its top, and the form may be far below.
+#[component]
+pub fn RefusedSummary() -> impl IntoView {
+    let refused = crate::ui::form::FormEcho::current().is_some_and(|echo| echo.refusal().is_some());
+    refused.then(|| {
+        view! {
+            <p class="notice notice--error refused-summary">
+                <a href=format!("#{REFUSED_ID}")>{texts().form_not_saved}</a>
+            </p>
+        }
+    })
+}
+
 /// A refused form, announced to screen readers: the feature's own words for the refused
 /// field when `field_text` has them, else the general message; any other failure as
 /// [`ErrorNotice`], with its reference.
@@ -35,11 +52,16 @@ pub fn FormRefusal(
     field_text: fn(Locale, &str) -> Option<&'static str>,
 ) -> impl IntoView {
     let AppError::InvalidInput { field } = &error else {
-        return view! { <ErrorNotice error /> }.into_any();
+        return view! {
+            <div id=REFUSED_ID>
+                <ErrorNotice error />
+            </div>
+        }
+        .into_any();
     };
     let text = field_text(locale(), field).unwrap_or_else(|| error.message(texts()));
     view! {
-        <div class="notice notice--error" role="alert" tabindex="-1">
+        <div class="notice notice--error" role="alert" tabindex="-1" id=REFUSED_ID>
             <p>{text}</p>
         </div>
     }

@@ -7,6 +7,7 @@ use crate::i18n::ui::{texts, LanguageSwitcher};
 use crate::i18n::Texts;
 use crate::identity::api::{me, SignOut};
 use crate::navigation::PageArrived;
+use crate::ui::error_notice::RefusedSummary;
 use crate::ui::form::{action_of, PostForm};
 
 /// Header, main landmark around `children`, footer.
@@ -35,6 +36,7 @@ pub fn PageFrame(children: Children) -> impl IntoView {
             </div>
         </header>
         <main id="main" class="site-main" tabindex="-1">
+            <RefusedSummary />
             {children()}
             <PageArrived />
         </main>

@@ -13,7 +13,7 @@ use crate::i18n::Texts;
 use crate::identity::api::{my_passkeys, RemovePasskey, RenamePasskey, SignOutEverywhere};
 use crate::identity::islands::add_passkey::AddPasskeyButton;
 use crate::identity::types::{PasskeyView, PASSKEY_NAME_MAX};
-use crate::ui::error_notice::ErrorNotice;
+use crate::ui::error_notice::{ErrorNotice, REFUSED_ID};
 use crate::ui::form::{action_of, query_value, Done, FormEcho, PostForm};
 
 /// Where the list lives; changes land back here.
@@ -76,10 +76,17 @@ fn refusal(error: &AppError, t: &'static Texts) -> AnyView {
     let text = match error {
         AppError::InvalidInput { field } if field == "name" => t.passkeys_name_invalid,
         AppError::InvalidInput { field } if field == "last_passkey" => t.passkeys_last_one,
-        other => return view! { <ErrorNotice error=other.clone() /> }.into_any(),
+        other => {
+            return view! {
+                <div id=REFUSED_ID>
+                    <ErrorNotice error=other.clone() />
+                </div>
+            }
+            .into_any();
+        }
     };
     view! {
-        <div class="notice notice--error" role="alert" tabindex="-1">
+        <div class="notice notice--error" role="alert" tabindex="-1" id=REFUSED_ID>
             <p>{text}</p>
         </div>
     }

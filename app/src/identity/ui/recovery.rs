@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::i18n::ui::texts;
 use crate::identity::api::IssueRecoveryLink;
 use crate::identity::types::Role;
-use crate::ui::error_notice::ErrorNotice;
+use crate::ui::error_notice::{ErrorNotice, REFUSED_ID};
 use crate::ui::form::{action_of, FormEcho, PostForm};
 
 #[component]
@@ -56,13 +56,18 @@ fn recovery() -> AnyView {
                     t.recovery_reason_invalid
                 };
                 view! {
-                    <div class="notice notice--error" role="alert" tabindex="-1">
+                    <div class="notice notice--error" role="alert" tabindex="-1" id=REFUSED_ID>
                         <p>{text}</p>
                     </div>
                 }
                 .into_any()
             }
-            _ => view! { <ErrorNotice error /> }.into_any(),
+            _ => view! {
+                <div id=REFUSED_ID>
+                    <ErrorNotice error />
+                </div>
+            }
+            .into_any(),
         }),
         (None, None) => None,
     };
