@@ -16,7 +16,9 @@ use crate::ui::error_notice::ErrorNotice;
 pub const SIGN_IN_PATH: &str = "/sign-in";
 
 /// Renders what `render` makes for a signed-in person who holds `role` (anyone signed in
-/// when `role` is `None`), with the idle sign-out timer of their session.
+/// when `role` is `None`), with the idle sign-out timer of their session. `render` loads
+/// the page's data one query after another: on SQLite there is one connection, and two
+/// parts of a page waiting for it at once would stall.
 pub fn guarded<F, Fut>(role: Option<Role>, render: F) -> impl IntoView
 where
     F: FnOnce(SessionView) -> Fut + Send + 'static,
