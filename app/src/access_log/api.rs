@@ -12,11 +12,11 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 mod edge {
     //! Shared steps: the calling patient's record number and filter.
-    use crate::access_log::server::query::{parse_filter, ParsedFilter};
-    use crate::access_log::types::AccessFilter;
+    use crate::access_log::server::query::{self, parse_filter, ParsedFilter};
+    use crate::access_log::types::{AccessFilter, DepartmentView};
     use crate::accounts::server::entity as account;
     use crate::error::AppError;
-    use crate::identity::server::access::PatientCap;
+    use crate::identity::server::access::{self, PatientCap};
     use crate::ssr::request::OrInternal;
     use crate::ssr::state::AppState;
     use sea_orm::EntityTrait;
@@ -31,18 +31,32 @@ mod edge {
             .ok_or(AppError::NotFound)
     }
 
-    /// The caller's record number and their filter, parsed (a bad field is named).
-    pub async fn own_filtered_log(
-        state: &AppState,
-        cap: PatientCap,
-        filter: &AccessFilter,
-    ) -> Result<(String, ParsedFilter), AppError> {
-        let parsed = parse_filter(filter, &state.settings.time_zone).map_err(|bad| {
+    /// What a patient's log functions start from: the state, the caller's record number,
+    /// their filter parsed (a bad field is named) and the hospital's departments.
+    pub struct OwnLog {
+        pub state: AppState,
+        pub mrn: String,
+        pub filter: ParsedFilter,
+        pub departments: Vec<DepartmentView>,
+    }
+
+    /// Checks that the caller is a patient and gathers their [`OwnLog`].
+    pub async fn own_log(filter: &AccessFilter) -> Result<OwnLog, AppError> {
+        let (_who, cap) = access::patient().await?;
+        let state = AppState::current()?;
+        let filter = parse_filter(filter, &state.settings.time_zone).map_err(|bad| {
             AppError::InvalidInput {
                 field: bad.0.to_owned(),
             }
         })?;
-        Ok((mrn_of(state, cap).await?, parsed))
+        let mrn = mrn_of(&state, cap).await?;
+        let departments = query::departments(&state.db).await.or_internal()?;
+        Ok(OwnLog {
+            state,
+            mrn,
+            filter,
+            departments,
+        })
     }
 }
 
@@ -53,19 +67,21 @@ pub async fn access_page(
     after: Option<String>,
 ) -> Result<AccessPageView, AppError> {
     use crate::access_log::server::query;
-    use crate::identity::server::access;
     use crate::ssr::request::{respond, OrInternal};
-    use crate::ssr::state::AppState;
     respond(
         async {
-            let (_who, cap) = access::patient().await?;
-            let state = AppState::current()?;
-            let (mrn, parsed) = edge::own_filtered_log(&state, cap, &filter).await?;
-            let tz = &state.settings.time_zone;
-            let departments = query::departments(&state.db).await.or_internal()?;
-            query::page(&state.db, &mrn, &parsed, after.as_deref(), &departments, tz)
-                .await
-                .or_internal()
+            let log = edge::own_log(&filter).await?;
+            let tz = &log.state.settings.time_zone;
+            query::page(
+                &log.state.db,
+                &log.mrn,
+                &log.filter,
+                after.as_deref(),
+                &log.departments,
+                tz,
+            )
+            .await
+            .or_internal()
         }
         .await,
     )
@@ -75,17 +91,12 @@ pub async fn access_page(
 #[server(endpoint = "access/summary")]
 pub async fn access_summary(filter: AccessFilter) -> Result<AccessSummaryView, AppError> {
     use crate::access_log::server::query;
-    use crate::identity::server::access;
     use crate::ssr::request::{respond, OrInternal};
-    use crate::ssr::state::AppState;
     respond(
         async {
-            let (_who, cap) = access::patient().await?;
-            let state = AppState::current()?;
-            let (mrn, parsed) = edge::own_filtered_log(&state, cap, &filter).await?;
-            let tz = &state.settings.time_zone;
-            let departments = query::departments(&state.db).await.or_internal()?;
-            query::summary(&state.db, &mrn, &parsed, &departments, tz)
+            let log = edge::own_log(&filter).await?;
+            let tz = &log.state.settings.time_zone;
+            query::summary(&log.state.db, &log.mrn, &log.filter, &log.departments, tz)
                 .await
                 .or_internal()
         }
@@ -101,26 +112,28 @@ pub async fn access_log(
     after: Option<String>,
 ) -> Result<AccessLogView, AppError> {
     use crate::access_log::server::query;
-    use crate::identity::server::access;
     use crate::ssr::request::{respond, OrInternal};
-    use crate::ssr::state::AppState;
     respond(
         async {
-            let (_who, cap) = access::patient().await?;
-            let state = AppState::current()?;
-            let (mrn, parsed) = edge::own_filtered_log(&state, cap, &filter).await?;
-            let tz = &state.settings.time_zone;
-            let departments = query::departments(&state.db).await.or_internal()?;
-            let page = query::page(&state.db, &mrn, &parsed, after.as_deref(), &departments, tz)
-                .await
-                .or_internal()?;
-            let summary = query::summary(&state.db, &mrn, &parsed, &departments, tz)
+            let log = edge::own_log(&filter).await?;
+            let (db, tz) = (&log.state.db, &log.state.settings.time_zone);
+            let page = query::page(
+                db,
+                &log.mrn,
+                &log.filter,
+                after.as_deref(),
+                &log.departments,
+                tz,
+            )
+            .await
+            .or_internal()?;
+            let summary = query::summary(db, &log.mrn, &log.filter, &log.departments, tz)
                 .await
                 .or_internal()?;
             Ok(AccessLogView {
                 page,
                 summary,
-                departments,
+                departments: log.departments,
             })
         }
         .await,
