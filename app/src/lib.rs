@@ -64,7 +64,7 @@ mod pages {
     /// The HTML document around the app.
     pub fn shell(options: LeptosOptions) -> impl IntoView {
         set_page_security_policy();
-        let locale = crate::i18n::ui::locale();
+        let locale = crate::i18n::ui::provide_page_locale();
         view! {
             <!DOCTYPE html>
             <html lang=locale.tag()>

@@ -13,7 +13,9 @@ use crate::error::AppError;
 mod edge {
     //! Shared steps: the calling patient's record number and filter.
     use crate::access_log::server::query::{self, parse_filter, ParsedFilter};
-    use crate::access_log::types::{AccessFilter, DepartmentView};
+    use crate::access_log::types::{
+        AccessFilter, AccessPageView, AccessSummaryView, DepartmentView,
+    };
     use crate::accounts::server::entity as account;
     use crate::error::AppError;
     use crate::identity::server::access::{self, PatientCap};
@@ -38,6 +40,37 @@ mod edge {
         pub mrn: String,
         pub filter: ParsedFilter,
         pub departments: Vec<DepartmentView>,
+    }
+
+    impl OwnLog {
+        /// One page of the log, after `cursor`.
+        pub async fn page(&self, cursor: Option<&str>) -> Result<AccessPageView, AppError> {
+            let tz = &self.state.settings.time_zone;
+            query::page(
+                &self.state.db,
+                &self.mrn,
+                &self.filter,
+                cursor,
+                &self.departments,
+                tz,
+            )
+            .await
+            .or_internal()
+        }
+
+        /// The counts for the charts.
+        pub async fn summary(&self) -> Result<AccessSummaryView, AppError> {
+            let tz = &self.state.settings.time_zone;
+            query::summary(
+                &self.state.db,
+                &self.mrn,
+                &self.filter,
+                &self.departments,
+                tz,
+            )
+            .await
+            .or_internal()
+        }
     }
 
     /// Checks that the caller is a patient and gathers their [`OwnLog`].
@@ -66,22 +99,11 @@ pub async fn access_page(
     filter: AccessFilter,
     after: Option<String>,
 ) -> Result<AccessPageView, AppError> {
-    use crate::access_log::server::query;
-    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::request::respond;
     respond(
         async {
             let log = edge::own_log(&filter).await?;
-            let tz = &log.state.settings.time_zone;
-            query::page(
-                &log.state.db,
-                &log.mrn,
-                &log.filter,
-                after.as_deref(),
-                &log.departments,
-                tz,
-            )
-            .await
-            .or_internal()
+            log.page(after.as_deref()).await
         }
         .await,
     )
@@ -90,15 +112,11 @@ pub async fn access_page(
 /// Counts over the caller's own filtered log, for the charts.
 #[server(endpoint = "access/summary")]
 pub async fn access_summary(filter: AccessFilter) -> Result<AccessSummaryView, AppError> {
-    use crate::access_log::server::query;
-    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::request::respond;
     respond(
         async {
             let log = edge::own_log(&filter).await?;
-            let tz = &log.state.settings.time_zone;
-            query::summary(&log.state.db, &log.mrn, &log.filter, &log.departments, tz)
-                .await
-                .or_internal()
+            log.summary().await
         }
         .await,
     )
@@ -111,25 +129,12 @@ pub async fn access_log(
     filter: AccessFilter,
     after: Option<String>,
 ) -> Result<AccessLogView, AppError> {
-    use crate::access_log::server::query;
-    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::request::respond;
     respond(
         async {
             let log = edge::own_log(&filter).await?;
-            let (db, tz) = (&log.state.db, &log.state.settings.time_zone);
-            let page = query::page(
-                db,
-                &log.mrn,
-                &log.filter,
-                after.as_deref(),
-                &log.departments,
-                tz,
-            )
-            .await
-            .or_internal()?;
-            let summary = query::summary(db, &log.mrn, &log.filter, &log.departments, tz)
-                .await
-                .or_internal()?;
+            let page = log.page(after.as_deref()).await?;
+            let summary = log.summary().await?;
             Ok(AccessLogView {
                 page,
                 summary,

@@ -10,7 +10,6 @@ pub(super) const TEXTS: Texts = Texts {
     language_label: "Language",
     switch_language: "Change language to",
     footer_note: "Your hospital runs this portal so that its privacy promises are something you can check.",
-    loading: "Loading…",
 
     landing_title: "See who opened your medical record, and why",
     landing_lead: "Your hospital records every time someone opens your medical record. This portal shows you those records in plain words, lets you decide how your data may be used for research and teaching, and gives you a way to ask questions and complain — from your phone.",

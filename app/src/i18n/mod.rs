@@ -140,7 +140,6 @@ pub struct Texts {
     pub language_label: &'static str,
     pub switch_language: &'static str,
     pub footer_note: &'static str,
-    pub loading: &'static str,
 
     // Landing page
     pub landing_title: &'static str,

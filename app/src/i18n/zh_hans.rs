@@ -10,7 +10,6 @@ pub(super) const TEXTS: Texts = Texts {
     language_label: "语言",
     switch_language: "切换语言为",
     footer_note: "本门户由您的医院提供，让医院的隐私承诺成为您可以核实的事情。",
-    loading: "正在加载…",
 
     landing_title: "查看谁打开了您的病历，以及原因",
     landing_lead: "医院会记录每一次对您病历的访问。本门户用通俗的语言向您展示这些记录，让您决定您的数据是否可用于科研和教学，并让您可以随时提出疑问和投诉——在手机上就能完成。",

@@ -7,7 +7,7 @@
 
 use http::request::Parts;
 use http::{header, HeaderValue, StatusCode};
-use leptos::prelude::use_context;
+use leptos::prelude::{use_context, with_context};
 
 /// The page a form was posted from (same-origin path and query), put into the request by
 /// the server's form middleware: its presence marks a browser's form post.
@@ -18,7 +18,7 @@ pub struct FormOrigin(pub String);
 /// router's. Server-function calls from islands and other programs ask for JSON.
 #[must_use]
 pub fn wants_page() -> bool {
-    use_context::<Parts>().is_some_and(|parts| parts.extensions.get::<FormOrigin>().is_some())
+    with_context::<Parts, _>(|parts| parts.extensions.get::<FormOrigin>().is_some()) == Some(true)
 }
 
 /// After an accepted change made from a page, sends the browser to `path` (a path on this
@@ -39,8 +39,8 @@ pub fn land_on(path: &str) {
 /// The page the form was posted from, or `fallback` when the browser did not say.
 #[must_use]
 pub fn origin_or(fallback: &str) -> String {
-    use_context::<Parts>()
-        .and_then(|parts| parts.extensions.get::<FormOrigin>().cloned())
+    with_context::<Parts, _>(|parts| parts.extensions.get::<FormOrigin>().cloned())
+        .flatten()
         .map_or_else(|| fallback.to_owned(), |origin| origin.0)
 }
 

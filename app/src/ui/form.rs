@@ -29,7 +29,7 @@ impl FormEcho {
     /// The echo of the post being answered, if this render answers one.
     #[must_use]
     pub fn current() -> Option<FormEcho> {
-        use_context::<Parts>().and_then(|parts| parts.extensions.get::<FormEcho>().cloned())
+        with_context::<Parts, _>(|parts| parts.extensions.get::<FormEcho>().cloned()).flatten()
     }
 
     /// The echo of a post to `S`, if this render answers one.
@@ -89,8 +89,8 @@ pub const PAGE_FIELD: &str = "_page";
 /// The page being rendered: its path and query.
 #[must_use]
 pub fn current_page() -> String {
-    use_context::<Parts>()
-        .and_then(|parts| parts.uri.path_and_query().map(|pq| pq.as_str().to_owned()))
+    with_context::<Parts, _>(|parts| parts.uri.path_and_query().map(|pq| pq.as_str().to_owned()))
+        .flatten()
         .unwrap_or_else(|| "/".to_owned())
 }
 
@@ -116,10 +116,11 @@ pub fn PostForm(
 /// One value of the page's address query (`?done=…`), for notices after a change.
 #[must_use]
 pub fn query_value(name: &str) -> Option<String> {
-    let parts = use_context::<Parts>()?;
-    let query = parts.uri.query()?;
-    form_urlencoded::parse(query.as_bytes())
-        .find_map(|(key, value)| (key == name).then(|| value.into_owned()))
+    with_context::<Parts, _>(|parts| {
+        form_urlencoded::parse(parts.uri.query()?.as_bytes())
+            .find_map(|(key, value)| (key == name).then(|| value.into_owned()))
+    })
+    .flatten()
 }
 
 /// A confirmation announced to screen readers.

@@ -6,7 +6,7 @@
 //! not compile. Capabilities can only be made here.
 
 use http::request::Parts;
-use leptos::prelude::use_context;
+use leptos::prelude::{use_context, with_context};
 use sea_orm::DbErr;
 
 use super::session::{self, SESSION_COOKIE};
@@ -146,10 +146,11 @@ pub async fn caller_of(state: &AppState, parts: &Parts) -> Result<Option<SignedI
 
 /// The signed-in caller, or `None` (not an error: for pages that adapt to both).
 pub async fn caller() -> Result<Option<SignedIn>, AppError> {
-    let parts = use_context::<Parts>();
-    if let Some(RequestCaller(known)) = parts.as_ref().and_then(|p| p.extensions.get()) {
-        return Ok(known.clone());
+    let known = with_context::<Parts, _>(|parts| parts.extensions.get::<RequestCaller>().cloned());
+    if let Some(RequestCaller(known)) = known.flatten() {
+        return Ok(known);
     }
+    let parts = use_context::<Parts>();
     let state = AppState::current()?;
     let Some(parts) = parts else {
         return Ok(None);
