@@ -30,7 +30,7 @@ RELEASE_DIR := $(CURDIR)/target/portal-release
 POSTGRES_URL := postgres://postgres@127.0.0.1:5432/
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test release tools node-tools browser-tools build unit-and-integration-tests \
+.PHONY: run test release tools node-tools browser-tools build checks unit-and-integration-tests \
 	browser-tests bench audit
 
 ## run: build and serve the portal on SQLite with demo data
@@ -42,7 +42,7 @@ run: tools node-tools build
 
 ## test: everything — Rust unit and integration tests, PostgreSQL when it answers, browser
 ## tests (JavaScript on and off, accessibility, the WebAssembly budget) on the release site
-test: tools node-tools browser-tools build unit-and-integration-tests browser-tests
+test: tools node-tools browser-tools checks build unit-and-integration-tests browser-tests
 
 ## release: the portal as deployed, in target/portal-release: the binary, its hash file
 ## and the compiled site (see README, "Deploying")
@@ -81,6 +81,16 @@ browser-tools:
 	  $(SUDO) apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; \
 	fi
+
+## checks: formatting, and clippy with warnings as errors for the server (ssr) build and the
+## browser (hydrate, WebAssembly) build
+checks:
+	@echo "==> cargo fmt --check"
+	cargo fmt --all --check
+	@echo "==> clippy, server build (ssr)"
+	RUSTFLAGS="--cfg erase_components" cargo clippy -p app -p server -p migrations --features app/ssr --all-targets -- -D warnings
+	@echo "==> clippy, browser build (hydrate, wasm32)"
+	cargo clippy -p frontend --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 build:
 	@echo "==> building the portal (release: server and WebAssembly)"

@@ -116,7 +116,56 @@ impl FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 fn internal_from_framework(cause: &TransportError) -> AppError {
-    crate::ssr::request::internal_error(cause)
+    internal_error(cause)
+}
+
+#[cfg(feature = "ssr")]
+pub use operation::{internal_error, operation_id, OperationId};
+
+/// Operation ids: every request has one (set by the server's middleware), every log line
+/// about it carries it, and an internal error shows only it.
+#[cfg(feature = "ssr")]
+mod operation {
+    use std::fmt::Display;
+
+    use http::request::Parts;
+    use leptos::prelude::use_context;
+
+    use super::AppError;
+
+    /// The id of one request, set by the server's request-id middleware.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct OperationId(pub String);
+
+    impl OperationId {
+        /// A new random id.
+        #[must_use]
+        pub fn new() -> OperationId {
+            OperationId(uuid::Uuid::new_v4().simple().to_string())
+        }
+    }
+
+    impl Default for OperationId {
+        fn default() -> Self {
+            OperationId::new()
+        }
+    }
+
+    /// The operation id of the current request, or a fresh one outside a request.
+    #[must_use]
+    pub fn operation_id() -> OperationId {
+        use_context::<Parts>()
+            .and_then(|parts| parts.extensions.get::<OperationId>().cloned())
+            .unwrap_or_default()
+    }
+
+    /// Logs an internal failure with the request's operation id and returns the error a
+    /// person may see, which holds that id and nothing of the cause.
+    pub fn internal_error(cause: &dyn Display) -> AppError {
+        let OperationId(operation_id) = operation_id();
+        tracing::error!(%operation_id, "internal error: {cause}");
+        AppError::Internal { operation_id }
+    }
 }
 
 #[cfg(not(feature = "ssr"))]

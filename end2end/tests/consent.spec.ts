@@ -75,7 +75,7 @@ test("a patient grants research consent without genetic data, keeps the receipt,
   await fitsTheScreen(page);
 
   // A hospital system asking now is told no (and the check is in the patient's log).
-  const token = portalCli(portal, ["add-source", "--name", `e2e-research-${Date.now()}`]);
+  const token = portalCli(portal, ["add-source", "--name", `e2e-research-${Date.now()}`, "--scope", "consent-read"]);
   const answer = await page.request.get(
     `/fhir/r4/Consent/$decide?patient=P000002&purpose=HRESCH&category=lab`,
     { headers: { authorization: `Bearer ${token}` } },

@@ -176,13 +176,18 @@ test("an administrator sees their roles and issues a recovery link", async ({ pa
   await page.getByRole("link", { name: "签发恢复链接" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("签发恢复链接");
   await hydrated(page);
-  await page.getByLabel("病案号、工号或电子邮箱").fill("no-such-person");
+  await expect(page.getByLabel("病案号（患者）")).toBeChecked();
+  await page.getByLabel("号码或电子邮箱").fill("no-such-person");
   await page.getByLabel("原因及身份核实方式").fill("手机丢失，已在窗口核对身份证");
   await page.getByRole("button", { name: "签发链接" }).click();
   await expect(page.getByText("没有与此号码或邮箱匹配的账户。")).toBeVisible();
   // What was typed is still there; correct it and try again.
   await expect(page.getByLabel("原因及身份核实方式")).toHaveValue("手机丢失，已在窗口核对身份证");
-  await page.getByLabel("病案号、工号或电子邮箱").fill(mrn);
+  await page.getByLabel("号码或电子邮箱").fill(mrn);
   await page.getByRole("button", { name: "签发链接" }).click();
+  // First whose account it is; only a second, explicit yes issues the link.
+  await expect(page.getByText("测试患者戊")).toBeVisible();
+  await expect(page.locator("code.link-out")).toHaveCount(0);
+  await page.getByRole("button", { name: "是，为此人签发链接" }).click();
   await expect(page.locator("code.link-out")).toContainText("/enroll/");
 });

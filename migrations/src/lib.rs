@@ -10,6 +10,7 @@ mod m20261122_000001_foundation;
 mod m20261122_000002_identity;
 mod m20261122_000003_access_log;
 mod m20261124_000004_consent;
+mod m20261202_000005_edges;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_identity::Migration),
             Box::new(m20261122_000003_access_log::Migration),
             Box::new(m20261124_000004_consent::Migration),
+            Box::new(m20261202_000005_edges::Migration),
         ]
     }
 }

@@ -104,68 +104,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-
-        // Ceremony state lives here, not in process memory, so any instance can finish
-        // a ceremony another began.
-        manager
-            .create_table(
-                Table::create()
-                    .table(Alias::new("webauthn_ceremony"))
-                    .col(text("id").primary_key())
-                    .col(text("kind"))
-                    .col(account_ref("account_id", false))
-                    .col(account_ref("enrollment_link_id", false))
-                    .col(text("state_json"))
-                    .col(timestamp("created_at").not_null())
-                    .col(timestamp("expires_at").not_null())
-                    .to_owned(),
-            )
-            .await?;
-
-        manager
-            .create_table(
-                Table::create()
-                    .table(Alias::new("session"))
-                    .col(id_column(backend, "id"))
-                    .col(account_ref("account_id", true))
-                    .col(text("token_hash").unique_key())
-                    .col(timestamp("created_at").not_null())
-                    .col(timestamp("last_seen_at").not_null())
-                    .col(timestamp("idle_expires_at").not_null())
-                    .col(timestamp("absolute_expires_at").not_null())
-                    .col(timestamp("ended_at").null())
-                    .col(text_null("end_reason"))
-                    .foreign_key(&mut fk("session", "account_id", "account"))
-                    .to_owned(),
-            )
-            .await?;
-
-        manager
-            .create_table(
-                Table::create()
-                    .table(Alias::new("sign_in_attempt"))
-                    .col(id_column(backend, "id"))
-                    .col(timestamp("at").not_null())
-                    .col(account_ref("account_id", false))
-                    .col(text("method"))
-                    .col(text("outcome"))
-                    .to_owned(),
-            )
-            .await?;
-
-        manager
-            .create_table(
-                Table::create()
-                    .table(Alias::new("staff_action"))
-                    .col(id_column(backend, "id"))
-                    .col(timestamp("at").not_null())
-                    .col(account_ref("actor_account_id", false))
-                    .col(text("action"))
-                    .col(account_ref("subject_account_id", false))
-                    .col(text_null("reason"))
-                    .to_owned(),
-            )
-            .await
+        ceremonies_sessions_and_audit(manager, backend).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -194,4 +133,72 @@ impl MigrationTrait for Migration {
             )
             .await
     }
+}
+
+/// Ceremonies, sessions, sign-in attempts and the staff-action record (the second half of `up`).
+async fn ceremonies_sessions_and_audit(
+    manager: &SchemaManager<'_>,
+    backend: sea_orm_migration::sea_orm::DatabaseBackend,
+) -> Result<(), DbErr> {
+    // Ceremony state lives here, not in process memory, so any instance can finish
+    // a ceremony another began.
+    manager
+        .create_table(
+            Table::create()
+                .table(Alias::new("webauthn_ceremony"))
+                .col(text("id").primary_key())
+                .col(text("kind"))
+                .col(account_ref("account_id", false))
+                .col(account_ref("enrollment_link_id", false))
+                .col(text("state_json"))
+                .col(timestamp("created_at").not_null())
+                .col(timestamp("expires_at").not_null())
+                .to_owned(),
+        )
+        .await?;
+
+    manager
+        .create_table(
+            Table::create()
+                .table(Alias::new("session"))
+                .col(id_column(backend, "id"))
+                .col(account_ref("account_id", true))
+                .col(text("token_hash").unique_key())
+                .col(timestamp("created_at").not_null())
+                .col(timestamp("last_seen_at").not_null())
+                .col(timestamp("idle_expires_at").not_null())
+                .col(timestamp("absolute_expires_at").not_null())
+                .col(timestamp("ended_at").null())
+                .col(text_null("end_reason"))
+                .foreign_key(&mut fk("session", "account_id", "account"))
+                .to_owned(),
+        )
+        .await?;
+
+    manager
+        .create_table(
+            Table::create()
+                .table(Alias::new("sign_in_attempt"))
+                .col(id_column(backend, "id"))
+                .col(timestamp("at").not_null())
+                .col(account_ref("account_id", false))
+                .col(text("method"))
+                .col(text("outcome"))
+                .to_owned(),
+        )
+        .await?;
+
+    manager
+        .create_table(
+            Table::create()
+                .table(Alias::new("staff_action"))
+                .col(id_column(backend, "id"))
+                .col(timestamp("at").not_null())
+                .col(account_ref("actor_account_id", false))
+                .col(text("action"))
+                .col(account_ref("subject_account_id", false))
+                .col(text_null("reason"))
+                .to_owned(),
+        )
+        .await
 }

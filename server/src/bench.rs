@@ -11,9 +11,10 @@
 use std::time::{Duration, Instant};
 
 use app::access_log::server::entity::{chain_head, event};
-use app::access_log::server::ingest::{ingest, IngestContext, NewAccess};
+use app::access_log::server::ingest::{event_row, ingest, IngestContext, NewAccess};
 use app::access_log::server::query::{self, parse_filter};
-use app::access_log::server::sources::keyless_source;
+use app::access_log::server::record::GENESIS;
+use app::access_log::server::sources::{keyless_source, Source};
 use app::access_log::types::{AccessFilter, Action, AgentKind, Category, Purpose};
 use app::directory::server::service::{
     sync_care, sync_department, sync_patient, sync_staff, sync_staff_role, CareRelationship,
@@ -21,13 +22,13 @@ use app::directory::server::service::{
 };
 use app::directory::types::WorkingHours;
 use app::i18n::Locale;
-use app::ssr::state::AppState;
+use app::state::AppState;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, TransactionTrait,
 };
 use time::OffsetDateTime;
 
@@ -200,7 +201,7 @@ pub async fn run(
         let raw_until = size - window;
         if raw_until > stored {
             let rows = raw_until - stored;
-            let elapsed = raw_insert(db, &mut generator, rows, options.batch, source.id, now)
+            let elapsed = raw_insert(db, &mut generator, rows, options.batch, &source, now)
                 .await
                 .map_err(|e| e.to_string())?;
             refresh_statistics(db).await.map_err(|e| e.to_string())?;
@@ -313,7 +314,7 @@ async fn setup(db: &DatabaseConnection, now: OffsetDateTime) -> Result<(), DbErr
                 address: None,
                 vip: false,
             };
-            sync_patient(&txn, &patient, Locale::ZhHans, now)
+            sync_patient(&txn, &patient, "bench", Locale::ZhHans, now)
                 .await
                 .map_err(map)?;
         }
@@ -340,13 +341,12 @@ async fn raw_insert(
     generator: &mut Generator,
     rows: u64,
     batch: usize,
-    source_id: i64,
+    source: &Source,
     now: OffsetDateTime,
 ) -> Result<Duration, DbErr> {
-    let mut next_id = chain_head::Entity::find_by_id(1)
-        .one(db)
-        .await?
-        .map_or(0, |head| head.last_event_id);
+    let head = chain_head::Entity::find_by_id(1).one(db).await?;
+    let mut next_id = head.as_ref().map_or(0, |head| head.last_event_id);
+    let mut last_hash = head.map_or_else(|| GENESIS.to_owned(), |head| head.hash);
     let mut spent = Duration::ZERO;
     let mut left = rows;
     while left > 0 {
@@ -356,7 +356,19 @@ async fn raw_insert(
             .into_iter()
             .map(|access| {
                 next_id += 1;
-                raw_row(next_id, source_id, &access, now)
+                // The rows ingestion writes, built by the same code, without the rules and
+                // the per-patient links (what the raw rate leaves out).
+                let (row, hash) = event_row(
+                    next_id,
+                    source,
+                    &access,
+                    None,
+                    &[],
+                    (&last_hash, GENESIS),
+                    now,
+                );
+                last_hash = hash;
+                row
             })
             .collect();
         let begun = Instant::now();
@@ -372,57 +384,14 @@ async fn raw_insert(
         spent += begun.elapsed();
         left -= count as u64;
     }
-    // The portal's ingestion continues the numbering after the raw rows.
+    // The portal's ingestion continues the numbering and the chain after the raw rows.
     chain_head::Entity::update_many()
         .col_expr(chain_head::Column::LastEventId, Expr::value(next_id))
+        .col_expr(chain_head::Column::Hash, Expr::value(last_hash))
         .filter(chain_head::Column::Id.eq(1))
         .exec(db)
         .await?;
     Ok(spent)
-}
-
-fn raw_row(id: i64, source_id: i64, access: &NewAccess, now: OffsetDateTime) -> event::ActiveModel {
-    let record = serde_json::json!({
-        "v": 1,
-        "source": "bench",
-        "source_event_id": access.source_event_id,
-        "patient_mrn": access.patient_mrn,
-        "occurred_at_ms": access.occurred_at.unix_timestamp_nanos() / 1_000_000,
-        "category": access.category.code(),
-        "action": access.action.code(),
-        "purpose": access.purpose.code(),
-        "agent_kind": access.agent_kind.code(),
-        "agent_ref": access.agent_ref,
-        "agent_name": access.agent_name,
-        "agent_role": access.agent_role,
-        "department": access.department_code,
-        "system": access.system,
-        "workstation": access.workstation,
-    })
-    .to_string();
-    let hash = format!("{id:064x}");
-    event::ActiveModel {
-        id: Set(id),
-        source_id: Set(source_id),
-        source_event_id: Set(access.source_event_id.clone()),
-        patient_mrn: Set(access.patient_mrn.clone()),
-        occurred_at: Set(access.occurred_at),
-        received_at: Set(now),
-        category: Set(access.category.code().to_owned()),
-        action: Set(access.action.code().to_owned()),
-        purpose: Set(access.purpose.code().to_owned()),
-        agent_kind: Set(access.agent_kind.code().to_owned()),
-        agent_ref: Set(access.agent_ref.clone()),
-        agent_name: Set(access.agent_name.clone()),
-        agent_role: Set(access.agent_role.clone()),
-        department_id: Set(None),
-        flags: Set(String::new()),
-        unusual: Set(false),
-        record: Set(record),
-        prev_hash: Set(hash.clone()),
-        patient_prev_hash: Set(hash.clone()),
-        hash: Set(hash),
-    }
 }
 
 /// First-page latency for typical patients, the patient with the longest history, and

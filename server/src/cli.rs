@@ -56,18 +56,31 @@ pub enum Command {
         locale: String,
     },
     /// Deactivate an account (by medical record number, staff number or email): it can no
-    /// longer sign in, and all its sessions end at once.
+    /// longer sign in, all its sessions end at once, and the hospital directory cannot turn
+    /// it on again.
     Deactivate {
         #[arg(long)]
         account: String,
     },
-    /// Allow a hospital system to push access events and directory data to the FHIR API.
-    /// Prints the system's bearer token on the last line (shown once; store it in that
-    /// system's configuration).
+    /// Turn a deactivated account on again (by medical record number, staff number or email).
+    Reactivate {
+        #[arg(long)]
+        account: String,
+    },
+    /// Allow a hospital system to use the FHIR API for what its scopes name. Prints the
+    /// system's bearer token on the last line (shown once; store it in that system's
+    /// configuration).
     AddSource {
         #[arg(long)]
         name: String,
+        /// What the token may do: `events` (push access events), `directory` (push
+        /// patients, staff, departments, encounters), `consent-read` (read patients'
+        /// consent). Repeat, or separate with commas; at least one.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
     },
+    /// List the source systems, whether each is active, and their scopes.
+    ListSources,
     /// Revoke a source system's token at once (its events stay in the log).
     RevokeSource {
         #[arg(long)]
@@ -104,9 +117,10 @@ pub enum Command {
         /// Log sizes (events) at which to measure; repeat for several.
         #[arg(long = "size", default_values_t = [1_000_000_u64, 10_000_000])]
         sizes: Vec<u64>,
-        /// Events per ingestion transaction (default: what the NDJSON bulk import commits at once).
-        #[arg(long, default_value_t = crate::fhir::NDJSON_BATCH)]
-        batch: usize,
+        /// Events per ingestion transaction (default: what the NDJSON bulk import commits at
+        /// once on the configured database: 2000 on PostgreSQL, 200 on SQLite).
+        #[arg(long)]
+        batch: Option<usize>,
         /// Events ingested through the portal (and timed) just before each size; those
         /// before them are inserted raw.
         #[arg(long, default_value_t = 500_000)]

@@ -46,6 +46,25 @@ pub struct Config {
     pub privacy_contact: String,
     /// ISO 3166 code of where consent is given (on consent receipts).
     pub jurisdiction: String,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers are believed.
+    pub trusted_proxies: Vec<crate::client_address::AddressRange>,
+    /// Sign-in and enrollment rate limits.
+    pub sign_in_limits: app::identity::server::rate_limit::Limits,
+    /// Bounds on every request.
+    pub request_limits: RequestLimits,
+}
+
+/// Bounds on every request, so that no client can hold the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestLimits {
+    /// A request not answered within this is answered 408 (pages, forms, FHIR calls).
+    pub timeout: std::time::Duration,
+    /// A FHIR back-fill (`AuditEvent/$import`) gets this long instead.
+    pub import_timeout: std::time::Duration,
+    /// Requests served at once; more are answered 503 at once.
+    pub in_flight: usize,
+    /// FHIR requests served at once (they write in bulk); more are answered 503.
+    pub fhir_in_flight: usize,
 }
 
 /// The database to use, told apart by URL scheme.
@@ -131,26 +150,7 @@ impl Config {
             }
         };
 
-        let smtp_url = get("PORTAL_SMTP_URL");
-        if let Some(url) = &smtp_url {
-            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
-                return Err(problem(
-                    "PORTAL_SMTP_URL",
-                    "must start with smtp:// or smtps://, e.g. smtps://user:password@mail.example.org",
-                ));
-            }
-        }
-
-        let mail_from = match get("PORTAL_MAIL_FROM") {
-            Some(from) => from,
-            None => format!("Patient Privacy Portal <no-reply@{}>", host_of(&public_url)),
-        };
-        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(problem(
-                "PORTAL_MAIL_FROM",
-                format!("'{mail_from}' is not a mailbox like Portal <no-reply@example.org>"),
-            ));
-        }
+        let (smtp_url, mail_from) = mail_settings(&get, &public_url)?;
 
         let default_locale = match get("PORTAL_DEFAULT_LOCALE") {
             None => Locale::ZhHans,
@@ -162,26 +162,7 @@ impl Config {
             })?,
         };
 
-        let hospital_name_zh_hans =
-            get("PORTAL_HOSPITAL_NAME").unwrap_or_else(|| "示范医院".to_owned());
-        let hospital_name_en = get("PORTAL_HOSPITAL_NAME_EN").unwrap_or_else(|| {
-            if get("PORTAL_HOSPITAL_NAME").is_some() {
-                hospital_name_zh_hans.clone()
-            } else {
-                "Demo Hospital".to_owned()
-            }
-        });
-        for (variable, name) in [
-            ("PORTAL_HOSPITAL_NAME", &hospital_name_zh_hans),
-            ("PORTAL_HOSPITAL_NAME_EN", &hospital_name_en),
-        ] {
-            if name.chars().count() > 200 || name.chars().any(char::is_control) {
-                return Err(problem(
-                    variable,
-                    "must be at most 200 characters, on one line",
-                ));
-            }
-        }
+        let (hospital_name_zh_hans, hospital_name_en) = hospital_names(&get)?;
 
         let time_zone = get("PORTAL_TIME_ZONE").unwrap_or_else(|| "Asia/Shanghai".to_owned());
         if jiff::tz::TimeZone::get(&time_zone).is_err() {
@@ -211,22 +192,13 @@ impl Config {
         let checkpoint_every = duration("PORTAL_CHECKPOINT_INTERVAL", "10m")?;
         let rules = rule_settings(&get, &duration)?;
 
-        let privacy_contact = get("PORTAL_PRIVACY_CONTACT").unwrap_or_else(|| public_url.clone());
-        if privacy_contact.chars().count() > 200 || privacy_contact.chars().any(char::is_control) {
-            return Err(problem(
-                "PORTAL_PRIVACY_CONTACT",
-                "must be at most 200 characters, on one line",
-            ));
-        }
-        let jurisdiction = get("PORTAL_JURISDICTION").unwrap_or_else(|| "CN".to_owned());
-        if jurisdiction.len() != 2 || !jurisdiction.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(problem(
-                "PORTAL_JURISDICTION",
-                format!("'{jurisdiction}' is not a two-letter country code like CN"),
-            ));
-        }
+        let (privacy_contact, jurisdiction) = consent_settings(&get, &public_url)?;
+        let (trusted_proxies, sign_in_limits, request_limits) = limits(&get, &duration)?;
 
         Ok(Config {
+            trusted_proxies,
+            sign_in_limits,
+            request_limits,
             data_dir,
             database,
             addr,
@@ -255,6 +227,144 @@ impl Config {
     pub fn mail_domain(&self) -> String {
         host_of(&self.public_url)
     }
+}
+
+/// The bounds: trusted proxies, sign-in rate limits, request limits.
+fn limits(
+    get: &impl Fn(&str) -> Option<String>,
+    duration: &impl Fn(&'static str, &str) -> Result<time::Duration, ConfigError>,
+) -> Result<
+    (
+        Vec<crate::client_address::AddressRange>,
+        app::identity::server::rate_limit::Limits,
+        RequestLimits,
+    ),
+    ConfigError,
+> {
+    let trusted_proxies = match get("PORTAL_TRUSTED_PROXIES") {
+        None => Vec::new(),
+        Some(text) => text
+            .split(',')
+            .map(|range| {
+                crate::client_address::AddressRange::parse(range).ok_or_else(|| {
+                    problem(
+                        "PORTAL_TRUSTED_PROXIES",
+                        format!(
+                            "'{}' is not an address or range like 10.0.0.0/8 or 2001:db8::/32",
+                            range.trim()
+                        ),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    let count = |variable: &'static str, default: u32| -> Result<u32, ConfigError> {
+        match get(variable) {
+            None => Ok(default),
+            Some(text) => text
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    problem(variable, format!("'{text}' is not a positive whole number"))
+                }),
+        }
+    };
+    let defaults = app::identity::server::rate_limit::Limits::default();
+    let sign_in_limits = app::identity::server::rate_limit::Limits {
+        attempts: count("PORTAL_SIGN_IN_ATTEMPTS", defaults.attempts)?,
+        ceremony_starts: count("PORTAL_CEREMONY_STARTS", defaults.ceremony_starts)?,
+        account_failures: count("PORTAL_ACCOUNT_FAILURES", defaults.account_failures)?,
+        window: duration("PORTAL_RATE_WINDOW", "10m")?,
+    };
+    let std_duration = |variable: &'static str, default: &str| {
+        duration(variable, default)
+            .map(|d| std::time::Duration::from_secs(u64::try_from(d.whole_seconds()).unwrap_or(1)))
+    };
+    let request_limits = RequestLimits {
+        timeout: std_duration("PORTAL_REQUEST_TIMEOUT", "30s")?,
+        import_timeout: std_duration("PORTAL_IMPORT_TIMEOUT", "30m")?,
+        in_flight: count("PORTAL_MAX_REQUESTS", 512)? as usize,
+        fhir_in_flight: count("PORTAL_MAX_FHIR_REQUESTS", 8)? as usize,
+    };
+    Ok((trusted_proxies, sign_in_limits, request_limits))
+}
+
+/// The hospital's names (`PORTAL_HOSPITAL_NAME`, `PORTAL_HOSPITAL_NAME_EN`).
+fn hospital_names(get: &impl Fn(&str) -> Option<String>) -> Result<(String, String), ConfigError> {
+    let hospital_name_zh_hans =
+        get("PORTAL_HOSPITAL_NAME").unwrap_or_else(|| "示范医院".to_owned());
+    let hospital_name_en = get("PORTAL_HOSPITAL_NAME_EN").unwrap_or_else(|| {
+        if get("PORTAL_HOSPITAL_NAME").is_some() {
+            hospital_name_zh_hans.clone()
+        } else {
+            "Demo Hospital".to_owned()
+        }
+    });
+    for (variable, name) in [
+        ("PORTAL_HOSPITAL_NAME", &hospital_name_zh_hans),
+        ("PORTAL_HOSPITAL_NAME_EN", &hospital_name_en),
+    ] {
+        if name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(problem(
+                variable,
+                "must be at most 200 characters, on one line",
+            ));
+        }
+    }
+    Ok((hospital_name_zh_hans, hospital_name_en))
+}
+
+/// What consent receipts print: how patients reach the privacy office, and where consent is
+/// given.
+fn consent_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    public_url: &str,
+) -> Result<(String, String), ConfigError> {
+    let privacy_contact = get("PORTAL_PRIVACY_CONTACT").unwrap_or_else(|| public_url.to_owned());
+    if privacy_contact.chars().count() > 200 || privacy_contact.chars().any(char::is_control) {
+        return Err(problem(
+            "PORTAL_PRIVACY_CONTACT",
+            "must be at most 200 characters, on one line",
+        ));
+    }
+    let jurisdiction = get("PORTAL_JURISDICTION").unwrap_or_else(|| "CN".to_owned());
+    if jurisdiction.len() != 2 || !jurisdiction.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(problem(
+            "PORTAL_JURISDICTION",
+            format!("'{jurisdiction}' is not a two-letter country code like CN"),
+        ));
+    }
+    Ok((privacy_contact, jurisdiction))
+}
+
+/// How email leaves: the SMTP server (or none: files), and the sender.
+fn mail_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    public_url: &str,
+) -> Result<(Option<String>, String), ConfigError> {
+    let smtp_url = get("PORTAL_SMTP_URL");
+    if let Some(url) = &smtp_url {
+        if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+            return Err(problem(
+                "PORTAL_SMTP_URL",
+                "must start with smtp:// or smtps://, e.g. smtps://user:password@mail.example.org",
+            ));
+        }
+    }
+
+    let mail_from = match get("PORTAL_MAIL_FROM") {
+        Some(from) => from,
+        None => format!("Patient Privacy Portal <no-reply@{}>", host_of(public_url)),
+    };
+    if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(problem(
+            "PORTAL_MAIL_FROM",
+            format!("'{mail_from}' is not a mailbox like Portal <no-reply@example.org>"),
+        ));
+    }
+    Ok((smtp_url, mail_from))
 }
 
 /// The unusual-access thresholds from `PORTAL_RULE_*` and `PORTAL_SENSITIVE_CATEGORIES`.

@@ -32,16 +32,39 @@ fn sqlite_file(url: &str) -> Option<PathBuf> {
     (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
+/// Creates the database file (and its directory) readable by the portal's user only, and
+/// takes group and world access away from one that exists. SQLite gives its `-wal` and
+/// `-shm` files the same permissions as the database.
+fn owner_only_file(file: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(parent)?;
+        }
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(file)?;
+    let mode = std::fs::metadata(file)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode & 0o700))?;
+    }
+    Ok(())
+}
+
 /// Connects without migrating.
 pub async fn connect(database: &DatabaseUrl) -> Result<DatabaseConnection, DbOpenError> {
     if let DatabaseUrl::Sqlite(url) = database {
-        if let Some(parent) = sqlite_file(url).as_deref().and_then(Path::parent) {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|source| DbOpenError::Directory {
-                    path: parent.to_owned(),
-                    source,
-                })?;
-            }
+        if let Some(file) = sqlite_file(url) {
+            owner_only_file(&file).map_err(|source| DbOpenError::Directory {
+                path: file.clone(),
+                source,
+            })?;
         }
     }
     let mut options = ConnectOptions::new(database.as_str());
@@ -101,5 +124,21 @@ mod tests {
             Some(PathBuf::from("/tmp/p.db"))
         );
         assert_eq!(sqlite_file("sqlite::memory:"), None);
+    }
+
+    #[test]
+    fn database_files_are_created_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("portal-db-{}", uuid::Uuid::new_v4()));
+        let file = dir.join("data").join("portal.db");
+        owner_only_file(&file).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&file), 0o600);
+        assert_eq!(mode(file.parent().unwrap()), 0o700);
+        // An existing world-readable file loses group and world access.
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        owner_only_file(&file).unwrap();
+        assert_eq!(mode(&file), 0o600);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -6,19 +6,17 @@
 use std::collections::BTreeMap;
 
 use app::access_log::server::{chain, download, query};
-use app::accounts::server::entity as account;
 use app::consent::server::service::own_receipt_file;
 use app::error::AppError;
 use app::identity::server::access::patient_from_parts;
 use app::ssr::request::{error_response, request_locale};
-use app::ssr::state::AppState;
+use app::state::AppState;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use http::request::Parts;
 use http::{header, HeaderValue};
-use sea_orm::EntityTrait;
 
 /// The download routes.
 pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
@@ -38,16 +36,10 @@ async fn patient_log(
         .map_err(|e| error_response(&e))?;
     let internal =
         |e: &dyn std::fmt::Display| error_response(&app::ssr::request::internal_error(e));
-    let mrn = account::Entity::find_by_id(cap.account_id())
-        .one(&state.db)
-        .await
-        .map_err(|e| internal(&e))?
-        .and_then(|row| row.mrn)
-        .ok_or_else(|| error_response(&AppError::NotFound))?;
-    let rows = query::whole_log(&state.db, &mrn)
+    let rows = query::whole_log(&state.db, &cap)
         .await
         .map_err(|e| internal(&e))?;
-    Ok((mrn, rows))
+    Ok((cap.mrn().to_owned(), rows))
 }
 
 fn attachment(content_type: &'static str, name: &str, body: String) -> Response {

@@ -5,10 +5,11 @@
 // computes those nested types' layouts here, deeper than its default limit allows.
 #![recursion_limit = "256"]
 
-pub mod access_cli;
 pub mod bench;
 pub mod bench_pages;
 pub mod cli;
+pub mod client_address;
+pub mod commands;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -108,11 +108,8 @@ impl Mailer {
                 }
             }),
             Transport::Files(dir) => {
-                tokio::fs::create_dir_all(dir).await.map_err(|e| {
-                    DeliveryError::Temporary(format!("creating {}: {e}", dir.display()))
-                })?;
                 let path = dir.join(format!("{:08}-{}.eml", row.id, row.template));
-                tokio::fs::write(&path, message.formatted())
+                write_private_file(dir, &path, &message.formatted())
                     .await
                     .map_err(|e| {
                         DeliveryError::Temporary(format!("writing {}: {e}", path.display()))
@@ -123,6 +120,42 @@ impl Mailer {
         }
     }
 }
+
+/// Writes an `.eml` file readable by the portal's user only, in a directory only it can
+/// open: messages carry enrollment links.
+async fn write_private_file(
+    dir: &std::path::Path,
+    path: &std::path::Path,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _, PermissionsExt as _};
+    let (dir, path, bytes) = (dir.to_owned(), path.to_owned(), bytes.to_owned());
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write as _;
+        if !dir.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&dir)?;
+        }
+        let mode = std::fs::metadata(&dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&path)?;
+        file.write_all(&bytes)
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
+
+/// What an erased message body says instead.
+pub const ERASED: &str = "(erased after delivery: it carried a one-time link)";
 
 /// The wait before retry number `attempts + 1`: 30 s, 1 min, 2 min, … at most one hour.
 #[must_use]
@@ -181,6 +214,7 @@ pub async fn deliver_due(
             let now = clock.now();
             let mut update: outbox::ActiveModel = row.clone().into();
             update.claimed_until = Set(None);
+            let settled = !matches!(outcome, Err(DeliveryError::Temporary(_)));
             match outcome {
                 Ok(()) => {
                     update.sent_at = Set(Some(now));
@@ -205,6 +239,12 @@ pub async fn deliver_due(
                     update.next_attempt_at = Set(now + wait);
                     update.last_error = Set(Some(reason));
                 }
+            }
+            if settled && row.carries_secret {
+                // A link that works is a key: once the message is out of our hands (or
+                // will never be), the copy in the database goes.
+                update.body_text = Set(ERASED.to_owned());
+                update.body_html = Set(ERASED.to_owned());
             }
             update.update(db).await?;
         }

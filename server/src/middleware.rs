@@ -12,18 +12,40 @@ use http::{header, HeaderName, HeaderValue, Method};
 /// Header carrying the operation id back to the client (and in support requests).
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The route pattern a request matched (e.g. `/enroll/{token}`), carried on the response
+/// for the request log.
+#[derive(Clone, Debug)]
+pub struct RouteName(pub String);
+
+/// Notes the matched route on the response (applied inside the router, where the match
+/// is known).
+pub async fn name_route(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|matched| matched.as_str().to_owned());
+    let mut response = next.run(request).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(RouteName(route));
+    }
+    response
+}
+
 /// Gives each request an operation id, logs its outcome under it, and returns it in
-/// `X-Request-Id`. Only method, path and status are logged: never query strings (they can
-/// hold tokens), cookies or addresses.
+/// `X-Request-Id`. Only method, matched route and status are logged: never the path
+/// itself (an enrollment link's path is its token), query strings, cookies or addresses.
 pub async fn operation_id(mut request: Request, next: Next) -> Response {
     let id = OperationId::new();
     request.extensions_mut().insert(id.clone());
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
     let span = tracing::info_span!("request", operation_id = %id.0);
     let mut response = tracing::Instrument::instrument(next.run(request), span.clone()).await;
     span.in_scope(|| {
-        tracing::debug!(%method, %path, status = response.status().as_u16(), "served");
+        let route = response
+            .extensions()
+            .get::<RouteName>()
+            .map_or("(no route)", |name| name.0.as_str());
+        tracing::debug!(%method, %route, status = response.status().as_u16(), "served");
     });
     if let Ok(value) = HeaderValue::from_str(&id.0) {
         response.headers_mut().insert(REQUEST_ID, value);
@@ -144,7 +166,7 @@ pub async fn whole_pages(request: Request, next: Next) -> Response {
 /// function runs, and puts the answer into the request. A page's parts then never wait
 /// for each other's lookups (on SQLite the portal has one database connection).
 pub async fn request_caller(
-    State(state): State<app::ssr::state::AppState>,
+    State(state): State<app::state::AppState>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -159,6 +181,85 @@ pub async fn request_caller(
         Err(error) => tracing::warn!("could not look up the caller: {error}"),
     }
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// The bounds every request is held to (see `config::RequestLimits`).
+#[derive(Clone, Debug)]
+pub struct Bounds {
+    pub timeout: std::time::Duration,
+    pub import_timeout: std::time::Duration,
+    pub in_flight: std::sync::Arc<tokio::sync::Semaphore>,
+    pub fhir_in_flight: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl Bounds {
+    #[must_use]
+    pub fn new(limits: &crate::config::RequestLimits) -> Bounds {
+        Bounds {
+            timeout: limits.timeout,
+            import_timeout: limits.import_timeout,
+            in_flight: std::sync::Arc::new(tokio::sync::Semaphore::new(limits.in_flight)),
+            fhir_in_flight: std::sync::Arc::new(tokio::sync::Semaphore::new(limits.fhir_in_flight)),
+        }
+    }
+}
+
+/// Holds every request to a time limit and the server to a number of requests at once:
+/// beyond it, a request is answered 503 at once instead of queueing without end. FHIR
+/// writes (bulk work) have a smaller share of their own, so hospital systems cannot take
+/// every slot from patients. A request past its time is answered 503; its work is dropped
+/// (an open transaction rolls back).
+pub async fn bounded(State(bounds): State<Bounds>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let fhir = path.starts_with("/fhir/") && !path.ends_with("/metadata");
+    let timeout = if path.ends_with("/$import") {
+        bounds.import_timeout
+    } else {
+        bounds.timeout
+    };
+    let Ok(_permit) = bounds.in_flight.clone().try_acquire_owned() else {
+        return busy(fhir);
+    };
+    let _fhir_permit = if fhir {
+        match bounds.fhir_in_flight.clone().try_acquire_owned() {
+            Ok(permit) => Some(permit),
+            Err(_) => return busy(true),
+        }
+    } else {
+        None
+    };
+    if let Ok(response) = tokio::time::timeout(timeout, next.run(request)).await {
+        response
+    } else {
+        tracing::warn!("request not answered within {timeout:?}; stopped");
+        busy(fhir)
+    }
+}
+
+/// 503 with `Retry-After`, as FHIR or as the portal's error.
+fn busy(fhir: bool) -> Response {
+    let mut response = if fhir {
+        let body = serde_json::json!({
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "error", "code": "transient",
+                       "diagnostics": "the portal is busy; send this again in a few seconds"}],
+        });
+        let mut response = axum::response::IntoResponse::into_response((
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            body.to_string(),
+        ));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/fhir+json"),
+        );
+        response
+    } else {
+        error_response(&AppError::Unavailable)
+    };
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    response
 }
 
 /// Whether a method can change state (everything but reads).
@@ -183,7 +284,7 @@ pub async fn same_origin_only(
     {
         return next.run(request).await;
     }
-    tracing::info!(path = %request.uri().path(), "cross-origin state-changing request refused");
+    tracing::info!("cross-origin state-changing request refused");
     error_response(&AppError::Forbidden)
 }
 

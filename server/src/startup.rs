@@ -4,7 +4,6 @@ use std::future::Future;
 use std::sync::Arc;
 
 use app::access_log::server::ingest::{IngestContext, MailContext};
-use app::access_log::server::signing::Signer;
 use app::access_log::server::AccessConfig;
 use app::consent::server::policies::ensure_built_in;
 use app::consent::server::ConsentConfig;
@@ -13,7 +12,9 @@ use app::identity::server::rate_limit::RateLimiter;
 use app::identity::server::session::SessionPolicy;
 use app::identity::server::IdentityConfig;
 use app::ssr::clock::SharedClock;
-use app::ssr::state::{AppState, PortalSettings};
+use app::ssr::signing::Signer;
+use app::ssr::state::PortalSettings;
+use app::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::Request;
@@ -26,6 +27,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::forms::FormPages;
@@ -93,8 +95,7 @@ pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, St
                 absolute: config.session_lifetime,
             },
             link_ttl: config.enrollment_link_ttl,
-            // 30 attempts per address per 10 minutes: generous for a person, tight for a script.
-            limiter: RateLimiter::new(30, time::Duration::minutes(10)),
+            limiter: RateLimiter::new(config.sign_in_limits),
         }),
         access: Arc::new(AccessConfig {
             ingest: IngestContext {
@@ -177,7 +178,10 @@ pub fn router(state: &AppState, config: &Config) -> Router {
 
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.settings.clone());
+            provide_context(state.clone());
+        }
     };
     let server_fns = {
         let context = context.clone();
@@ -198,6 +202,8 @@ pub fn router(state: &AppState, config: &Config) -> Router {
             context, document,
         ))
         .with_state(options)
+        .layer(axum::middleware::from_fn(middleware::name_route))
+        .layer(RequestBodyLimitLayer::new(PAGE_BODY_LIMIT))
         .layer(axum::middleware::from_fn(middleware::whole_pages))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -209,6 +215,7 @@ pub fn router(state: &AppState, config: &Config) -> Router {
     };
     let api = Router::new()
         .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
+        .layer(RequestBodyLimitLayer::new(FORM_BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::request_caller,
@@ -224,6 +231,7 @@ pub fn router(state: &AppState, config: &Config) -> Router {
         .merge(crate::downloads::routes(state.clone()))
         .merge(static_files(config))
         .fallback_service(pages)
+        .layer(axum::middleware::from_fn(middleware::name_route))
         .layer(axum::middleware::from_fn_with_state(
             policy.clone(),
             middleware::same_origin_only,
@@ -233,7 +241,37 @@ pub fn router(state: &AppState, config: &Config) -> Router {
             middleware::security_headers,
         ))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn_with_state(
+            middleware::Bounds::new(&config.request_limits),
+            middleware::bounded,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(config.trusted_proxies.clone()),
+            crate::client_address::client_address,
+        ))
         .layer(axum::middleware::from_fn(middleware::operation_id))
+}
+
+/// Largest body of a form post or server-function call (a passkey's answer is a few KB).
+const FORM_BODY_LIMIT: usize = 256 * 1024;
+/// Largest body sent with a page request (pages are read with GET).
+const PAGE_BODY_LIMIT: usize = 64 * 1024;
+
+/// FHIR clients address the base with or without a trailing slash (`POST /fhir/r4/` for a
+/// batch) and resources likewise: both name the same thing.
+fn fhir_without_trailing_slash(mut request: Request<Body>) -> Request<Body> {
+    let path = request.uri().path();
+    if path.starts_with("/fhir/") && path.len() > "/fhir/".len() && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        let rebuilt = match request.uri().query() {
+            Some(query) => format!("{trimmed}?{query}"),
+            None => trimmed.to_owned(),
+        };
+        if let Ok(uri) = rebuilt.parse::<http::Uri>() {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
 }
 
 /// A panic becomes a plain 500 that says nothing of its cause; the cause is logged.
@@ -272,7 +310,10 @@ pub async fn serve(
 
     let checkpoints = tokio::spawn(run_checkpoints(state.clone(), stop_workers.subscribe()));
     let digests = tokio::spawn(run_digests(state.clone(), stop_workers.subscribe()));
-    let app = router(&state, config);
+    let app = tower::Layer::layer(
+        &tower::util::MapRequestLayer::new(fhir_without_trailing_slash),
+        router(&state, config),
+    );
     // Pages and answers are small and written at once: without `TCP_NODELAY` the last
     // piece of a response can wait ~40 ms for the client's delayed acknowledgement of the
     // one before, on every request of a kept-alive connection.
@@ -283,7 +324,9 @@ pub async fn serve(
     });
     let result = axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        axum::ServiceExt::<Request<Body>>::into_make_service_with_connect_info::<
+            std::net::SocketAddr,
+        >(app),
     )
     .with_graceful_shutdown(shutdown)
     .await

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::types::{
     AccessFilter, AccessLogView, AccessPageView, AccessSummaryView, DepartmentView,
-    LogSettingsView, ReviewItemView,
+    LogSettingsView, ReviewQueueView,
 };
 use crate::error::AppError;
 
@@ -16,28 +16,16 @@ mod edge {
     use crate::access_log::types::{
         AccessFilter, AccessPageView, AccessSummaryView, DepartmentView,
     };
-    use crate::accounts::server::entity as account;
     use crate::error::AppError;
     use crate::identity::server::access::{self, PatientCap};
     use crate::ssr::request::OrInternal;
-    use crate::ssr::state::AppState;
-    use sea_orm::EntityTrait;
-
-    /// The medical record number the capability opens.
-    pub async fn mrn_of(state: &AppState, cap: PatientCap) -> Result<String, AppError> {
-        account::Entity::find_by_id(cap.account_id())
-            .one(&state.db)
-            .await
-            .or_internal()?
-            .and_then(|row| row.mrn)
-            .ok_or(AppError::NotFound)
-    }
+    use crate::state::AppState;
 
     /// What a patient's log functions start from: the state, the caller's record number,
     /// their filter parsed (a bad field is named) and the hospital's departments.
     pub struct OwnLog {
         pub state: AppState,
-        pub mrn: String,
+        pub cap: PatientCap,
         pub filter: ParsedFilter,
         pub departments: Vec<DepartmentView>,
     }
@@ -48,7 +36,7 @@ mod edge {
             let tz = &self.state.settings.time_zone;
             query::page(
                 &self.state.db,
-                &self.mrn,
+                self.cap.mrn(),
                 &self.filter,
                 cursor,
                 &self.departments,
@@ -63,7 +51,7 @@ mod edge {
             let tz = &self.state.settings.time_zone;
             query::summary(
                 &self.state.db,
-                &self.mrn,
+                self.cap.mrn(),
                 &self.filter,
                 &self.departments,
                 tz,
@@ -82,11 +70,10 @@ mod edge {
                 field: bad.0.to_owned(),
             }
         })?;
-        let mrn = mrn_of(&state, cap).await?;
         let departments = query::departments(&state.db).await.or_internal()?;
         Ok(OwnLog {
             state,
-            mrn,
+            cap,
             filter,
             departments,
         })
@@ -151,7 +138,7 @@ pub async fn access_departments() -> Result<Vec<DepartmentView>, AppError> {
     use crate::access_log::server::query;
     use crate::identity::server::access;
     use crate::ssr::request::{respond, OrInternal};
-    use crate::ssr::state::AppState;
+    use crate::state::AppState;
     respond(
         async {
             access::patient().await?;
@@ -170,7 +157,7 @@ pub async fn ask_about_access(event_id: i64, question: String) -> Result<(), App
     use crate::identity::server::access;
     use crate::ssr::forms;
     use crate::ssr::request::{respond, OrInternal};
-    use crate::ssr::state::AppState;
+    use crate::state::AppState;
     respond(
         async {
             let (_who, cap) = access::patient().await?;
@@ -178,8 +165,7 @@ pub async fn ask_about_access(event_id: i64, question: String) -> Result<(), App
                 field: "question".into(),
             })?;
             let state = AppState::current()?;
-            let mrn = edge::mrn_of(&state, cap).await?;
-            let asked = review::ask(&state.db, cap, &mrn, event_id, &question, state.clock.now())
+            let asked = review::ask(&state.db, &cap, event_id, &question, state.clock.now())
                 .await
                 .or_internal()?;
             if asked {
@@ -210,7 +196,7 @@ pub async fn log_settings() -> Result<LogSettingsView, AppError> {
     use crate::accounts::server::entity as account;
     use crate::identity::server::access;
     use crate::ssr::request::{respond, OrInternal};
-    use crate::ssr::state::AppState;
+    use crate::state::AppState;
     use sea_orm::EntityTrait;
     respond(
         async {
@@ -222,7 +208,7 @@ pub async fn log_settings() -> Result<LogSettingsView, AppError> {
                 .or_internal()?
                 .ok_or(AppError::NotFound)?;
             let departments = query::departments(&state.db).await.or_internal()?;
-            let watch = settings::watch_list(&state.db, cap, &departments)
+            let watch = settings::watch_list(&state.db, &cap, &departments)
                 .await
                 .or_internal()?;
             Ok(LogSettingsView {
@@ -243,7 +229,7 @@ pub async fn set_notify(choice: String) -> Result<(), AppError> {
     use crate::access_log::types::NotifyChoice;
     use crate::identity::server::access;
     use crate::ssr::request::{respond, OrInternal};
-    use crate::ssr::state::AppState;
+    use crate::state::AppState;
     respond(
         async {
             let (_who, cap) = access::patient().await?;
@@ -252,7 +238,7 @@ pub async fn set_notify(choice: String) -> Result<(), AppError> {
                     field: "choice".into(),
                 })?;
             let state = AppState::current()?;
-            settings::set_notify(&state.db, cap, choice, state.clock.now())
+            settings::set_notify(&state.db, &cap, choice, state.clock.now())
                 .await
                 .or_internal()?;
             crate::ssr::forms::land_on("/access-log/settings?done=notify");
@@ -268,7 +254,7 @@ pub async fn add_watch(person_name: String, department: Option<String>) -> Resul
     use crate::access_log::server::{query, settings};
     use crate::identity::server::access;
     use crate::ssr::request::{respond, OrInternal};
-    use crate::ssr::state::AppState;
+    use crate::state::AppState;
     respond(
         async {
             let (_who, cap) = access::patient().await?;
@@ -298,9 +284,15 @@ pub async fn add_watch(person_name: String, department: Option<String>) -> Resul
                 }
             }
             let name = (!name.is_empty()).then(|| name.to_owned());
-            settings::add_watch(&state.db, cap, name, department, state.clock.now())
+            if !settings::add_watch(&state.db, &cap, name, department, state.clock.now())
                 .await
-                .or_internal()?;
+                .or_internal()?
+            {
+                // The list is full: a patient watches a few people, not the hospital.
+                return Err(AppError::InvalidInput {
+                    field: "watch_full".into(),
+                });
+            }
             crate::ssr::forms::land_on("/access-log/settings?done=watch");
             Ok(())
         }
@@ -314,12 +306,12 @@ pub async fn remove_watch(id: i64) -> Result<(), AppError> {
     use crate::access_log::server::settings;
     use crate::identity::server::access;
     use crate::ssr::request::{respond, OrInternal};
-    use crate::ssr::state::AppState;
+    use crate::state::AppState;
     respond(
         async {
             let (_who, cap) = access::patient().await?;
             let state = AppState::current()?;
-            if settings::remove_watch(&state.db, cap, id)
+            if settings::remove_watch(&state.db, &cap, id)
                 .await
                 .or_internal()?
             {
@@ -336,26 +328,33 @@ pub async fn remove_watch(id: i64) -> Result<(), AppError> {
 /// The privacy officer's queue. Seeing it is an access to each listed patient's log,
 /// and is recorded there.
 #[server(endpoint = "access/reviews")]
-pub async fn review_queue() -> Result<Vec<ReviewItemView>, AppError> {
+pub async fn review_queue(page: Option<u64>) -> Result<ReviewQueueView, AppError> {
     use std::collections::HashMap;
 
     use crate::access_log::server::{portal_log, query, review};
-    use crate::access_log::types::{Category, ReviewState};
+    use crate::access_log::types::{Category, ReviewItemView, ReviewState, REVIEWS_PER_PAGE};
     use crate::accounts::server::entity as account;
     use crate::identity::server::access;
-    use crate::identity::types::Role;
     use crate::ssr::request::{respond, OrInternal};
-    use crate::ssr::state::AppState;
     use crate::ssr::time::local_minute;
+    use crate::state::AppState;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     respond(
         async {
-            let (who, cap) = access::staff_with(Role::PrivacyOfficer).await?;
+            let (who, cap) = access::staff::<access::PrivacyOfficerRole>().await?;
             let state = AppState::current()?;
             let tz = state.settings.time_zone.clone();
-            let items = review::open_items(&state.db, cap, 100)
-                .await
-                .or_internal()?;
+            let open = review::open_count(&state.db, cap).await.or_internal()?;
+            let pages = open.div_ceil(REVIEWS_PER_PAGE).max(1);
+            let page = page.unwrap_or(1).clamp(1, pages);
+            let items = review::open_items(
+                &state.db,
+                cap,
+                (page - 1) * REVIEWS_PER_PAGE,
+                REVIEWS_PER_PAGE,
+            )
+            .await
+            .or_internal()?;
             let mrns: Vec<String> = {
                 let mut seen = std::collections::BTreeSet::new();
                 items
@@ -378,10 +377,17 @@ pub async fn review_queue() -> Result<Vec<ReviewItemView>, AppError> {
                 .into_iter()
                 .map(|d| (d.id, d))
                 .collect();
-            portal_log::staff_viewed(&state, &who, &mrns, Category::AccessLog, state.clock.now())
-                .await
-                .or_internal()?;
-            Ok(items
+            portal_log::staff_viewed(
+                &state.db,
+                &state.access.ingest,
+                &who,
+                &mrns,
+                Category::AccessLog,
+                state.clock.now(),
+            )
+            .await
+            .or_internal()?;
+            let items = items
                 .into_iter()
                 .map(|(r, e)| ReviewItemView {
                     event_id: e.id,
@@ -393,7 +399,13 @@ pub async fn review_queue() -> Result<Vec<ReviewItemView>, AppError> {
                     asked_local: r.question_at.map(|at| local_minute(at, &tz)),
                     resolution_note: r.resolution_note.clone(),
                 })
-                .collect())
+                .collect();
+            Ok(ReviewQueueView {
+                items,
+                page,
+                pages,
+                open,
+            })
         }
         .await,
     )
@@ -405,12 +417,11 @@ pub async fn decide_review(event_id: i64, decision: String, note: String) -> Res
     use crate::access_log::server::review;
     use crate::access_log::types::{parse_question, ReviewState};
     use crate::identity::server::access;
-    use crate::identity::types::Role;
     use crate::ssr::request::{respond, OrInternal};
-    use crate::ssr::state::AppState;
+    use crate::state::AppState;
     respond(
         async {
-            let (_who, cap) = access::staff_with(Role::PrivacyOfficer).await?;
+            let (_who, cap) = access::staff::<access::PrivacyOfficerRole>().await?;
             let Some(state @ (ReviewState::Explained | ReviewState::Escalated)) =
                 ReviewState::from_code(&decision)
             else {

@@ -3,6 +3,7 @@
 
 use super::types::{Action, AgentKind, Category, NotifyChoice, Purpose, ReviewState, Rule};
 use crate::i18n::Locale;
+use crate::vocabulary::consent_check::{ConsentCheckOutcome, DecisionReason};
 
 /// Words for one language.
 pub struct AccessTexts {
@@ -64,6 +65,7 @@ pub struct AccessTexts {
     pub watch_remove: &'static str,
     pub watch_empty: &'static str,
     pub watch_invalid: &'static str,
+    pub watch_full: &'static str,
     pub reviews_title: &'static str,
     pub reviews_lead: &'static str,
     pub reviews_empty: &'static str,
@@ -74,6 +76,11 @@ pub struct AccessTexts {
     pub reviews_escalate: &'static str,
     pub reviews_note_invalid: &'static str,
     pub reviews_done: &'static str,
+    pub reviews_paging: &'static str,
+    pub reviews_previous: &'static str,
+    pub reviews_next: &'static str,
+    /// `{page}`, `{pages}` and `{open}` are filled in.
+    pub reviews_position: &'static str,
     pub csv_header: [&'static str; 11],
 }
 
@@ -105,6 +112,7 @@ pub fn category_label(locale: Locale, category: Category) -> &'static str {
         Category::Photographs => ("临床照片", "Clinical photographs"),
         Category::AccessLog => ("您的访问记录", "Your access log"),
         Category::Consent => ("您的研究与教学同意", "Your research and teaching consent"),
+        Category::Account => ("您的门户账户", "Your portal account"),
         Category::Other => ("其他", "Other"),
     };
     pick(locale, zh, en)
@@ -296,6 +304,7 @@ static EN: AccessTexts = AccessTexts {
     watch_remove: "Remove",
     watch_empty: "Your watch list is empty.",
     watch_invalid: "Enter a name (up to 100 characters) or choose a department.",
+    watch_full: "Your watch list holds 20 entries, the most it can. Remove one to add another.",
     reviews_title: "Access reviews",
     reviews_lead: "Unusual accesses and patients' questions. Patients' questions come first.",
     reviews_empty: "Nothing is waiting for review.",
@@ -306,6 +315,10 @@ static EN: AccessTexts = AccessTexts {
     reviews_escalate: "Escalate",
     reviews_note_invalid: "Write a note (up to 2000 characters).",
     reviews_done: "Recorded.",
+    reviews_paging: "Pages of the review queue",
+    reviews_previous: "Previous page",
+    reviews_next: "Next page",
+    reviews_position: "Page {page} of {pages} ({open} open)",
     csv_header: [
         "Time", "Who", "Role", "Department", "Part of the record", "Action", "Purpose", "System",
         "Workstation", "Unusual because", "Entry id",
@@ -371,6 +384,7 @@ static ZH_HANS: AccessTexts = AccessTexts {
     watch_remove: "移除",
     watch_empty: "您的关注名单是空的。",
     watch_invalid: "请填写姓名（最多 100 字）或选择科室。",
+    watch_full: "您的关注名单已有 20 项，已达上限。请先删除一项再添加。",
     reviews_title: "访问审核",
     reviews_lead: "异常访问和患者的疑问，患者的疑问排在最前。",
     reviews_empty: "目前没有待审核的事项。",
@@ -381,6 +395,10 @@ static ZH_HANS: AccessTexts = AccessTexts {
     reviews_escalate: "上报调查",
     reviews_note_invalid: "请填写处理说明（最多 2000 字）。",
     reviews_done: "已记录。",
+    reviews_paging: "审核队列分页",
+    reviews_previous: "上一页",
+    reviews_next: "下一页",
+    reviews_position: "第 {page} 页，共 {pages} 页（{open} 项待处理）",
     csv_header: [
         "时间",
         "访问者",
@@ -395,3 +413,43 @@ static ZH_HANS: AccessTexts = AccessTexts {
         "记录编号",
     ],
 };
+
+/// What a hospital system did with the patient's consent and was told (their access log).
+#[must_use]
+pub fn check_outcome_label(locale: Locale, outcome: ConsentCheckOutcome) -> String {
+    let (zh, en) = match outcome {
+        ConsentCheckOutcome::Permitted => ("答复：允许使用", "Answer: permitted"),
+        ConsentCheckOutcome::Denied(reason) => match reason {
+            DecisionReason::NotGranted => (
+                "答复：不允许（您没有同意）",
+                "Answer: not permitted (you have not consented)",
+            ),
+            DecisionReason::Revoked => (
+                "答复：不允许（您已撤回同意）",
+                "Answer: not permitted (you withdrew consent)",
+            ),
+            DecisionReason::Expired => (
+                "答复：不允许（您的同意已到期）",
+                "Answer: not permitted (your consent has ended)",
+            ),
+            DecisionReason::AwaitingConfirmation => (
+                "答复：不允许（等待您确认新版本说明）",
+                "Answer: not permitted (waiting for you to confirm the new version)",
+            ),
+            DecisionReason::CategoryExcluded => (
+                "答复：不允许（涉及您排除的信息类别）",
+                "Answer: not permitted (it includes information you left out)",
+            ),
+            // A "deny" never carries this reason; shown plainly if it ever does.
+            DecisionReason::Granted => ("答复：不允许", "Answer: not permitted"),
+        },
+        ConsentCheckOutcome::Searched(found) => {
+            return match locale {
+                Locale::ZhHans => format!("查阅了您的同意记录（{found} 条）"),
+                Locale::En => format!("Looked up your consent records ({found} found)"),
+            };
+        }
+        ConsentCheckOutcome::Read => ("查阅了您的一条同意记录", "Read one of your consent records"),
+    };
+    pick(locale, zh, en).to_owned()
+}

@@ -5,66 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::vocabulary;
 
-vocabulary! {
-    /// What part of the record was opened.
-    Category {
-        Demographics = "demographics",
-        Diagnoses = "diagnoses",
-        ClinicalNotes = "clinical_notes",
-        Imaging = "imaging",
-        Lab = "lab",
-        Prescriptions = "prescriptions",
-        Billing = "billing",
-        Genetic = "genetic",
-        MentalHealth = "mental_health",
-        SexualHealth = "sexual_health",
-        Photographs = "photographs",
-        /// The patient's own access log (staff reading it inside the portal).
-        AccessLog = "access_log",
-        /// The patient's consent choices (hospital systems checking them).
-        Consent = "consent",
-        Other = "other",
-    }
-}
-
-vocabulary! {
-    /// What was done with it.
-    Action {
-        View = "view",
-        Create = "create",
-        Update = "update",
-        Delete = "delete",
-        Print = "print",
-        Export = "export",
-        Transmit = "transmit",
-        Other = "other",
-    }
-}
-
-vocabulary! {
-    /// Why, as the hospital's system declared it.
-    Purpose {
-        Treatment = "treatment",
-        Payment = "payment",
-        Operations = "operations",
-        Research = "research",
-        Teaching = "teaching",
-        Legal = "legal",
-        PublicHealth = "public_health",
-        PatientRequest = "patient_request",
-        Unspecified = "unspecified",
-        Other = "other",
-    }
-}
-
-vocabulary! {
-    /// Who acted: a member of staff, an outside organisation or a system.
-    AgentKind {
-        Staff = "staff",
-        Organisation = "organisation",
-        System = "system",
-    }
-}
+pub use crate::vocabulary::access::{Action, AgentKind, Category, Purpose};
 
 vocabulary! {
     /// A reason an access is flagged as unusual. Each has a plain explanation.
@@ -138,7 +79,7 @@ pub struct AccessEntryView {
     /// The patient's question about this access, if they asked one.
     pub question: Option<QuestionView>,
     /// For a hospital system's check of the patient's consent: what it was told.
-    pub consent_check: Option<crate::consent::types::ConsentCheckOutcome>,
+    pub consent_check: Option<crate::vocabulary::consent_check::ConsentCheckOutcome>,
 }
 
 /// A patient's "I don't recognise this", and where it stands.
@@ -222,6 +163,21 @@ pub struct ReviewItemView {
     pub asked_local: Option<String>,
     pub resolution_note: Option<String>,
 }
+
+/// One page of the privacy officer's review queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewQueueView {
+    pub items: Vec<ReviewItemView>,
+    /// This page, from 1.
+    pub page: u64,
+    /// How many pages the open items fill (at least 1).
+    pub pages: u64,
+    /// Open items in all.
+    pub open: u64,
+}
+
+/// Items on one page of the review queue.
+pub const REVIEWS_PER_PAGE: u64 = 25;
 
 /// Longest question a patient may write about one access.
 pub const QUESTION_MAX_CHARS: usize = 2000;

@@ -36,7 +36,7 @@ pub async fn consent_overview() -> Result<ConsentOverviewView, AppError> {
     use crate::consent::server::service;
     use crate::identity::server::access;
     use crate::ssr::request::respond;
-    use crate::ssr::state::AppState;
+    use crate::state::AppState;
     respond(
         async {
             let (_who, cap) = access::patient().await?;
@@ -53,7 +53,7 @@ pub async fn record_grant(grant: GrantConsent) -> Result<String, AppError> {
     use crate::consent::server::service;
     use crate::identity::server::access;
     use crate::ssr::request::respond;
-    use crate::ssr::state::AppState;
+    use crate::state::AppState;
     respond(
         async {
             let (_who, cap) = access::patient().await?;
@@ -74,7 +74,7 @@ pub async fn revoke_consent(purpose: String) -> Result<String, AppError> {
     use crate::consent::server::service;
     use crate::identity::server::access;
     use crate::ssr::request::respond;
-    use crate::ssr::state::AppState;
+    use crate::state::AppState;
     respond(
         async {
             let (_who, cap) = access::patient().await?;
@@ -95,7 +95,7 @@ pub async fn consent_receipt(id: String) -> Result<ReceiptView, AppError> {
     use crate::consent::server::service;
     use crate::identity::server::access;
     use crate::ssr::request::respond;
-    use crate::ssr::state::AppState;
+    use crate::state::AppState;
     respond(
         async {
             let (_who, cap) = access::patient().await?;
@@ -115,7 +115,7 @@ pub async fn consent_policy(purpose: String, version: i64) -> Result<PolicyView,
     use crate::consent::server::service;
     use crate::identity::server::access;
     use crate::ssr::request::{respond, OrInternal};
-    use crate::ssr::state::AppState;
+    use crate::state::AppState;
     respond(
         async {
             access::public();
@@ -134,14 +134,13 @@ pub async fn consent_policy(purpose: String, version: i64) -> Result<PolicyView,
 pub async fn consent_stats() -> Result<Vec<PurposeStatsView>, AppError> {
     use crate::consent::server::stats;
     use crate::identity::server::access;
-    use crate::identity::types::Role;
     use crate::ssr::request::{respond, OrInternal};
-    use crate::ssr::state::AppState;
+    use crate::state::AppState;
     respond(
         async {
-            access::staff_with(Role::PrivacyOfficer).await?;
+            let (_who, cap) = access::staff::<access::PrivacyOfficerRole>().await?;
             let state = AppState::current()?;
-            stats::consent_stats(&state.db, &state.settings.time_zone, state.clock.now())
+            stats::consent_stats(&state.db, cap, &state.settings.time_zone, state.clock.now())
                 .await
                 .or_internal()
         }

@@ -1,10 +1,7 @@
 //! Consent's words, in both languages. Each state, action and rule has a label, so a
 //! missing translation is a compile error.
 
-use super::types::{
-    ChangeAction, ConsentCheckOutcome, ConsentState, DecisionReason, EarlierGrants, PolicyView,
-    PurposeView,
-};
+use super::types::{ChangeAction, ConsentState, EarlierGrants, PolicyView, PurposeView};
 use crate::access_log::texts::category_label;
 use crate::access_log::types::Category;
 use crate::i18n::Locale;
@@ -135,46 +132,6 @@ pub fn category_list(locale: Locale, categories: &[Category]) -> String {
         .map(|c| category_label(locale, *c))
         .collect::<Vec<_>>()
         .join(separator)
-}
-
-/// What a hospital system did with the patient's consent and was told (their access log).
-#[must_use]
-pub fn check_outcome_label(locale: Locale, outcome: ConsentCheckOutcome) -> String {
-    let (zh, en) = match outcome {
-        ConsentCheckOutcome::Permitted => ("答复：允许使用", "Answer: permitted"),
-        ConsentCheckOutcome::Denied(reason) => match reason {
-            DecisionReason::NotGranted => (
-                "答复：不允许（您没有同意）",
-                "Answer: not permitted (you have not consented)",
-            ),
-            DecisionReason::Revoked => (
-                "答复：不允许（您已撤回同意）",
-                "Answer: not permitted (you withdrew consent)",
-            ),
-            DecisionReason::Expired => (
-                "答复：不允许（您的同意已到期）",
-                "Answer: not permitted (your consent has ended)",
-            ),
-            DecisionReason::AwaitingConfirmation => (
-                "答复：不允许（等待您确认新版本说明）",
-                "Answer: not permitted (waiting for you to confirm the new version)",
-            ),
-            DecisionReason::CategoryExcluded => (
-                "答复：不允许（涉及您排除的信息类别）",
-                "Answer: not permitted (it includes information you left out)",
-            ),
-            // A "deny" never carries this reason; shown plainly if it ever does.
-            DecisionReason::Granted => ("答复：不允许", "Answer: not permitted"),
-        },
-        ConsentCheckOutcome::Searched(found) => {
-            return match locale {
-                Locale::ZhHans => format!("查阅了您的同意记录（{found} 条）"),
-                Locale::En => format!("Looked up your consent records ({found} found)"),
-            };
-        }
-        ConsentCheckOutcome::Read => ("查阅了您的一条同意记录", "Read one of your consent records"),
-    };
-    pick(locale, zh, en).to_owned()
 }
 
 /// What a new version does to earlier grants, as the policy states it.

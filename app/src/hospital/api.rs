@@ -11,8 +11,9 @@ use crate::error::AppError;
 /// signs in, and the name is no secret.
 #[server(endpoint = "hospital/profile")]
 pub async fn hospital_profile() -> Result<HospitalView, AppError> {
+    use crate::ssr::request;
     use crate::ssr::request::OrInternal;
-    use crate::ssr::{request, state::AppState};
+    use crate::state::AppState;
     request::respond(
         async {
             let state = AppState::current()?;

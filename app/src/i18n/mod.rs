@@ -5,10 +5,7 @@
 //! from the account, then the `portal_lang` cookie, then `Accept-Language`, then the
 //! hospital's default.
 
-pub mod api;
 mod en;
-#[cfg(feature = "ssr")]
-pub mod ui;
 mod zh_hans;
 
 use serde::{Deserialize, Serialize};
@@ -234,6 +231,15 @@ pub struct Texts {
     pub recovery_issued: &'static str,
     pub recovery_person_unknown: &'static str,
     pub recovery_reason_invalid: &'static str,
+    pub recovery_kind_label: &'static str,
+    pub recovery_kind_record_number: &'static str,
+    pub recovery_kind_staff_number: &'static str,
+    pub recovery_kind_email: &'static str,
+    pub recovery_confirm_lead: &'static str,
+    pub recovery_confirm_submit: &'static str,
+    pub recovery_someone_else: &'static str,
+    pub recovery_told: &'static str,
+    pub recovery_not_emailed: &'static str,
     pub forbidden_title: &'static str,
     pub forbidden_body: &'static str,
     pub email_enroll_subject: &'static str,
@@ -248,6 +254,14 @@ pub struct Texts {
     pub email_digest_body: &'static str,
     pub email_consent_subject: &'static str,
     pub email_consent_body: &'static str,
+    pub email_recovery_subject: &'static str,
+    pub email_recovery_body: &'static str,
+    pub email_passkey_added_subject: &'static str,
+    pub email_passkey_added_body: &'static str,
+    pub email_passkey_removed_subject: &'static str,
+    pub email_passkey_removed_body: &'static str,
+    pub email_address_changed_subject: &'static str,
+    pub email_address_changed_body: &'static str,
     pub email_footer: &'static str,
 }
 

@@ -13,7 +13,7 @@ mod edge {
     use crate::identity::server::rate_limit::Action;
     use crate::identity::server::session;
     use crate::ssr::request::{self, internal_error, OrInternal};
-    use crate::ssr::state::AppState;
+    use crate::state::AppState;
 
     /// Refuses with 429 when this address made too many attempts.
     pub fn limit(state: &AppState, action: Action) -> Result<(), AppError> {
@@ -73,8 +73,9 @@ pub async fn me() -> Result<Option<SessionView>, AppError> {
 pub async fn enrollment_info(token: String) -> Result<EnrollmentView, AppError> {
     use crate::hospital::server::service::name as hospital_name;
     use crate::identity::server::{access, enrollment};
+    use crate::ssr::request;
     use crate::ssr::request::OrInternal;
-    use crate::ssr::{request, state::AppState};
+    use crate::state::AppState;
     access::public();
     request::respond(
         async {
@@ -103,8 +104,9 @@ pub async fn start_enrollment(token: String) -> Result<CeremonyStart, AppError> 
     use crate::identity::server::{
         access, ceremony::Kind, enrollment, passkeys, rate_limit::Action,
     };
+    use crate::ssr::request;
     use crate::ssr::request::OrInternal;
-    use crate::ssr::{request, state::AppState};
+    use crate::state::AppState;
     access::public();
     request::respond(
         async {
@@ -140,8 +142,9 @@ pub async fn finish_enrollment(
     use crate::identity::server::{
         access, ceremony::Kind, enrollment, passkeys, rate_limit::Action, sign_in,
     };
+    use crate::ssr::request;
     use crate::ssr::request::OrInternal;
-    use crate::ssr::{request, state::AppState};
+    use crate::state::AppState;
     use sea_orm::{EntityTrait, TransactionTrait};
     access::public();
     request::respond(
@@ -209,13 +212,14 @@ pub async fn finish_enrollment(
 #[server(endpoint = "identity/sign-in/start")]
 pub async fn start_sign_in() -> Result<CeremonyStart, AppError> {
     use crate::identity::server::{access, rate_limit::Action, sign_in};
+    use crate::ssr::request;
     use crate::ssr::request::OrInternal;
-    use crate::ssr::{request, state::AppState};
+    use crate::state::AppState;
     access::public();
     request::respond(
         async {
             let state = AppState::current()?;
-            edge::limit(&state, Action::SignIn)?;
+            edge::limit(&state, Action::CeremonyStart)?;
             sign_in::start(&state.db, &state.identity.webauthn, state.clock.now())
                 .await
                 .or_internal()
@@ -232,8 +236,9 @@ pub async fn finish_sign_in(
     credential: String,
 ) -> Result<SessionView, AppError> {
     use crate::identity::server::{access, rate_limit::Action, sign_in};
+    use crate::ssr::request;
     use crate::ssr::request::OrInternal;
-    use crate::ssr::{request, state::AppState};
+    use crate::state::AppState;
     access::public();
     request::respond(
         async {
@@ -249,6 +254,18 @@ pub async fn finish_sign_in(
             )
             .await
             {
+                Ok(owner) if !state.identity.limiter.account_allowed(owner.id, now) => {
+                    // Too many failed answers for this account lately, from anywhere.
+                    let _ = sign_in::record_attempt(
+                        &state.db,
+                        Some(owner.id),
+                        "passkey",
+                        "locked",
+                        now,
+                    )
+                    .await;
+                    Err(AppError::RateLimited)
+                }
                 Ok(owner) => {
                     sign_in::record_attempt(&state.db, Some(owner.id), "passkey", "success", now)
                         .await
@@ -258,6 +275,9 @@ pub async fn finish_sign_in(
                         .map(|who| who.view())
                 }
                 Err((account_id, error)) => {
+                    if let Some(account) = account_id {
+                        state.identity.limiter.account_failed(account, now);
+                    }
                     let _ = sign_in::record_attempt(
                         &state.db,
                         account_id,
@@ -284,8 +304,9 @@ pub async fn finish_sign_in(
 #[server(endpoint = "identity/sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::identity::server::{access, session};
+    use crate::ssr::request;
     use crate::ssr::request::OrInternal;
-    use crate::ssr::{request, state::AppState};
+    use crate::state::AppState;
     request::respond(
         async {
             let who = access::signed_in().await?;
@@ -305,8 +326,9 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(endpoint = "identity/sign-out-everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     use crate::identity::server::{access, session};
+    use crate::ssr::request;
     use crate::ssr::request::OrInternal;
-    use crate::ssr::{request, state::AppState};
+    use crate::state::AppState;
     request::respond(
         async {
             let who = access::signed_in().await?;
@@ -331,8 +353,9 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 #[server(endpoint = "identity/passkeys")]
 pub async fn my_passkeys() -> Result<Vec<PasskeyView>, AppError> {
     use crate::identity::server::{access, passkeys};
+    use crate::ssr::request;
     use crate::ssr::request::OrInternal;
-    use crate::ssr::{request, state::AppState};
+    use crate::state::AppState;
     request::respond(
         async {
             let who = access::signed_in().await?;
@@ -350,8 +373,9 @@ pub async fn my_passkeys() -> Result<Vec<PasskeyView>, AppError> {
 pub async fn rename_passkey(id: i64, name: String) -> Result<(), AppError> {
     use crate::identity::server::{access, passkeys};
     use crate::identity::types::parse_passkey_name;
+    use crate::ssr::request;
     use crate::ssr::request::OrInternal;
-    use crate::ssr::{request, state::AppState};
+    use crate::state::AppState;
     request::respond(
         async {
             let who = access::signed_in().await?;
@@ -371,27 +395,19 @@ pub async fn rename_passkey(id: i64, name: String) -> Result<(), AppError> {
     )
 }
 
-/// Removes one of the signed-in person's passkeys (never the last).
+/// Removes one of the signed-in person's passkeys (never the last), and tells them by email.
 #[server(endpoint = "identity/passkeys/remove")]
 pub async fn remove_passkey(id: i64) -> Result<(), AppError> {
-    use crate::identity::server::{access, passkeys};
-    use crate::ssr::request::OrInternal;
-    use crate::ssr::{request, state::AppState};
+    use crate::identity::server::{access, service};
+    use crate::ssr::request;
+    use crate::state::AppState;
     request::respond(
         async {
             let who = access::signed_in().await?;
             let state = AppState::current()?;
-            match passkeys::remove(&state.db, who.account_id, id)
-                .await
-                .or_internal()?
-            {
-                passkeys::Removal::Removed => {
-                    crate::ssr::forms::land_on("/account/passkeys?done=removed");
-                    Ok(())
-                }
-                passkeys::Removal::NotFound => Err(AppError::NotFound),
-                passkeys::Removal::LastOne => Err(AppError::invalid("last_passkey")),
-            }
+            service::remove_passkey(&state, &who, id).await?;
+            crate::ssr::forms::land_on("/account/passkeys?done=removed");
+            Ok(())
         }
         .await,
     )
@@ -402,8 +418,9 @@ pub async fn remove_passkey(id: i64) -> Result<(), AppError> {
 pub async fn start_add_passkey() -> Result<CeremonyStart, AppError> {
     use crate::accounts::server::entity::Entity as Accounts;
     use crate::identity::server::{access, ceremony::Kind, passkeys};
+    use crate::ssr::request;
     use crate::ssr::request::OrInternal;
-    use crate::ssr::{request, state::AppState};
+    use crate::state::AppState;
     use sea_orm::EntityTrait;
     request::respond(
         async {
@@ -429,85 +446,18 @@ pub async fn start_add_passkey() -> Result<CeremonyStart, AppError> {
     )
 }
 
-/// Completes registering another passkey for the signed-in person.
+/// Completes registering another passkey for the signed-in person, and tells them by email.
 #[server(endpoint = "identity/passkeys/add/finish")]
 pub async fn finish_add_passkey(ceremony_id: String, credential: String) -> Result<(), AppError> {
-    use crate::identity::server::{access, ceremony::Kind, passkeys};
-    use crate::ssr::{request, state::AppState};
+    use crate::identity::server::{access, service};
+    use crate::ssr::request;
+    use crate::state::AppState;
     request::respond(
         async {
             let who = access::signed_in().await?;
             let state = AppState::current()?;
-            let name = passkeys::default_name(request::user_agent().as_deref(), "Passkey");
-            match passkeys::finish_registration(
-                &state.db,
-                &state.identity.webauthn,
-                &ceremony_id,
-                Kind::AddPasskey,
-                Some(who.account_id),
-                &credential,
-                &name,
-                state.clock.now(),
-            )
-            .await
-            {
-                Ok(_) => Ok(()),
-                // The ceremony must have been begun by this same person.
-                Err(passkeys::RegistrationError::NotYours) => Err(AppError::Forbidden),
-                Err(passkeys::RegistrationError::Database(e)) => Err(request::internal_error(&e)),
-                Err(passkeys::RegistrationError::AlreadyRegistered) => {
-                    Err(AppError::invalid("already_registered"))
-                }
-                Err(error) => {
-                    tracing::info!("passkey registration refused: {error}");
-                    Err(AppError::invalid("passkey"))
-                }
-            }
-        }
-        .await,
-    )
-}
-
-/// Issues a recovery enrollment link for someone who lost all their devices. Admins only;
-/// the action is recorded with who did it and why. `person` is a medical record number
-/// or a staff member's email address.
-#[server(endpoint = "identity/recovery-link")]
-pub async fn issue_recovery_link(person: String, reason: String) -> Result<String, AppError> {
-    use crate::identity::server::{access, enrollment};
-    use crate::identity::types::Role;
-    use crate::ssr::request::OrInternal;
-    use crate::ssr::{request, state::AppState};
-    use sea_orm::TransactionTrait;
-    request::respond(
-        async {
-            let (_, admin) = access::staff_with(Role::Admin).await?;
-            let reason = reason.trim();
-            if reason.chars().count() < 5 || reason.chars().count() > 500 {
-                return Err(AppError::invalid("reason"));
-            }
-            let state = AppState::current()?;
-            let target = crate::accounts::server::service::find_by_reference(&state.db, &person)
-                .await
-                .or_internal()?
-                .ok_or_else(|| AppError::invalid("person"))?;
-            let txn = state.db.begin().await.or_internal()?;
-            let token = enrollment::issue(
-                &txn,
-                target.id,
-                enrollment::Purpose::Recovery,
-                Some(admin.account_id()),
-                Some(reason),
-                state.identity.link_ttl,
-                state.clock.now(),
-            )
-            .await
-            .or_internal()?;
-            txn.commit().await.or_internal()?;
-            Ok(format!(
-                "{}{}",
-                state.settings.public_url,
-                enrollment::link_path(&token)
-            ))
+            let name = request::user_agent();
+            service::add_passkey(&state, &who, &ceremony_id, &credential, name.as_deref()).await
         }
         .await,
     )

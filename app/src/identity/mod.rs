@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod islands;
+pub mod language;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod types;

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::hospital::api::hospital_profile;
-use crate::i18n::ui::texts;
 use crate::ui::error_notice::ErrorNotice;
+use crate::ui::locale::texts;
 
 #[component]
 pub fn LandingPage() -> impl IntoView {

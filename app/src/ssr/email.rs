@@ -20,6 +20,14 @@ pub enum EmailTemplate {
     WeeklyDigest { link: String },
     /// A consent choice was recorded; the link opens their consent page.
     ConsentRecorded { link: String },
+    /// Staff issued a recovery link for the account (the link itself is not in it).
+    RecoveryIssued,
+    /// A passkey was added to the account.
+    PasskeyAdded,
+    /// A passkey was removed from the account.
+    PasskeyRemoved,
+    /// Sent to the previous address when the hospital directory changed it.
+    AddressChanged,
 }
 
 impl EmailTemplate {
@@ -32,8 +40,20 @@ impl EmailTemplate {
             EmailTemplate::UnusualAccess { .. } => "unusual_access",
             EmailTemplate::WeeklyDigest { .. } => "weekly_digest",
             EmailTemplate::ConsentRecorded { .. } => "consent_recorded",
+            EmailTemplate::RecoveryIssued => "recovery_issued",
+            EmailTemplate::PasskeyAdded => "passkey_added",
+            EmailTemplate::PasskeyRemoved => "passkey_removed",
+            EmailTemplate::AddressChanged => "address_changed",
         }
     }
+}
+
+/// Where notification emails link to and come from (the portal's settings every feature
+/// that sends mail needs).
+#[derive(Clone, Debug)]
+pub struct MailContext {
+    pub public_url: String,
+    pub mail_domain: String,
 }
 
 /// A message ready to queue: subject and both bodies in one language.
@@ -44,6 +64,9 @@ pub struct RenderedEmail {
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
+    /// The message carries a secret (a one-time link): its stored copy is erased after
+    /// delivery.
+    pub carries_secret: bool,
 }
 
 /// Renders `template` in `locale`, signed with the hospital's name and linking to `portal_url`.
@@ -76,6 +99,26 @@ pub fn render(
             t.email_consent_subject,
             vec![t.email_consent_body],
             link.as_str(),
+        ),
+        EmailTemplate::RecoveryIssued => (
+            t.email_recovery_subject,
+            vec![t.email_recovery_body],
+            portal_url,
+        ),
+        EmailTemplate::PasskeyAdded => (
+            t.email_passkey_added_subject,
+            vec![t.email_passkey_added_body],
+            portal_url,
+        ),
+        EmailTemplate::PasskeyRemoved => (
+            t.email_passkey_removed_subject,
+            vec![t.email_passkey_removed_body],
+            portal_url,
+        ),
+        EmailTemplate::AddressChanged => (
+            t.email_address_changed_subject,
+            vec![t.email_address_changed_body],
+            portal_url,
         ),
     };
 
@@ -113,6 +156,7 @@ pub fn render(
         subject: subject.to_owned(),
         body_text,
         body_html,
+        carries_secret: matches!(template, EmailTemplate::Enrollment { .. }),
     }
 }
 

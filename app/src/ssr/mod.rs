@@ -1,5 +1,6 @@
-//! Server-only core shared by every feature: application state, the clock, the request
-//! context (operation id, language), and the email outbox.
+//! Server-only core shared by every feature: the portal's settings, the clock, the
+//! request context (operation id, language, client address), the email outbox, signing
+//! and tokens. It imports no feature.
 
 pub mod clock;
 pub mod email;
@@ -7,8 +8,10 @@ pub mod forms;
 pub mod outbox;
 pub mod request;
 pub mod security;
+pub mod signing;
 pub mod state;
 pub mod time;
+pub mod tokens;
 
 /// Ends a sea-orm entity module whose table has no relations (the usual case here: rows
 /// refer to each other by id and are joined in queries).

@@ -36,6 +36,9 @@ pub struct Model {
     pub failed_at: Option<OffsetDateTime>,
     /// Why the last attempt failed (internal; never shown to recipients).
     pub last_error: Option<String>,
+    /// The body holds a secret (an enrollment or recovery link): it is erased once the
+    /// message is delivered or given up.
+    pub carries_secret: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -69,6 +72,7 @@ pub async fn enqueue<C: ConnectionTrait>(
         sent_at: Set(None),
         failed_at: Set(None),
         last_error: Set(None),
+        carries_secret: Set(email.carries_secret),
     };
     let inserted = Entity::insert(row).exec(conn).await?;
     Ok(inserted.last_insert_id)

@@ -9,50 +9,28 @@ use leptos::prelude::use_context;
 use crate::error::AppError;
 use crate::i18n::{Locale, LOCALE_COOKIE};
 
-/// The id of one request, set by the server's request-id middleware.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OperationId(pub String);
+pub use crate::error::{internal_error, operation_id, OperationId};
 
-impl OperationId {
-    /// A new random id.
-    #[must_use]
-    pub fn new() -> OperationId {
-        OperationId(uuid::Uuid::new_v4().simple().to_string())
-    }
-}
-
-impl Default for OperationId {
-    fn default() -> Self {
-        OperationId::new()
-    }
-}
-
-/// The operation id of the current request, or a fresh one outside a request.
-#[must_use]
-pub fn operation_id() -> OperationId {
-    use_context::<Parts>()
-        .and_then(|parts| parts.extensions.get::<OperationId>().cloned())
-        .unwrap_or_default()
-}
-
-/// Logs an internal failure with the request's operation id and returns the error a
-/// person may see, which holds that id and nothing of the cause.
-pub fn internal_error(cause: &dyn Display) -> AppError {
-    let OperationId(operation_id) = operation_id();
-    tracing::error!(%operation_id, "internal error: {cause}");
-    AppError::Internal { operation_id }
-}
+/// The client's address as the server decided it (the peer, or what a trusted proxy
+/// reports), put into the request by the server's middleware.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
 
 /// The address the request came from (for in-memory rate limits only; never stored).
-/// Behind a reverse proxy this is the proxy's address.
 #[must_use]
 pub fn client_address() -> std::net::IpAddr {
     use_context::<Parts>()
         .and_then(|parts| {
             parts
                 .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip())
+                .get::<ClientAddress>()
+                .map(|client| client.0)
+                .or_else(|| {
+                    parts
+                        .extensions
+                        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                        .map(|info| info.0.ip())
+                })
         })
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
 }
@@ -112,8 +90,8 @@ pub fn request_locale(parts: &Parts, default: Locale) -> Locale {
 /// The language of the request being rendered, in a page or server function.
 #[must_use]
 pub fn current_locale() -> Locale {
-    let default = use_context::<super::state::AppState>()
-        .map(|state| state.settings.default_locale)
+    let default = use_context::<std::sync::Arc<super::state::PortalSettings>>()
+        .map(|settings| settings.default_locale)
         .unwrap_or_default();
     use_context::<Parts>().map_or(default, |parts| request_locale(&parts, default))
 }

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::i18n::ui::{locale, texts};
 use crate::i18n::Locale;
+use crate::ui::locale::{locale, texts};
 
 /// An error message announced to screen readers.
 #[component]

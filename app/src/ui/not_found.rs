@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::i18n::ui::texts;
+use crate::ui::locale::texts;
 
 #[component]
 pub fn NotFound() -> impl IntoView {

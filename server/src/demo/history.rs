@@ -20,7 +20,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 /// The demo hospital information system the history comes from.
-const DEMO_SOURCE: &str = "demo-his";
+pub(super) const DEMO_SOURCE: &str = "demo-his";
 
 /// The record of 黄磊, who works in the laboratory and is a patient here too.
 pub const STAFF_OWN_MRN: &str = "P000006";
@@ -297,7 +297,7 @@ impl History {
 /// marked with the rule it trips.
 fn plan(history: &mut History) {
     use Action::{Update, View};
-    use Category::{ClinicalNotes, Demographics, Diagnoses, Imaging, Lab, MentalHealth};
+    use Category::{ClinicalNotes, Demographics, Diagnoses, Imaging, Lab};
     use Purpose::Treatment;
 
     // 张伟: a cardiology patient seen every few weeks.
@@ -398,6 +398,14 @@ fn plan(history: &mut History) {
         let date = history.workday(days);
         history.clinic_visit(carter, LI_MING, Some(WANG_FANG), date, false);
     }
+    plan_later_patients(history);
+}
+
+/// The plan, continued: 李娜 and 刘建国.
+fn plan_later_patients(history: &mut History) {
+    use Action::{Update, View};
+    use Category::{Imaging, Lab, MentalHealth};
+    use Purpose::Treatment;
 
     // 李娜: seen in psychiatry; two assessments are mental-health records (sensitive).
     let li = "P000004";
@@ -478,6 +486,7 @@ pub async fn seed(
             address: None,
             vip: false,
         },
+        DEMO_SOURCE,
         Locale::ZhHans,
         now,
     )

@@ -338,7 +338,7 @@ pub async fn seed(
             address: Some((*address).to_owned()),
             vip: *vip,
         };
-        sync_patient(db, &directory, *locale, now).await?;
+        sync_patient(db, &directory, history::DEMO_SOURCE, *locale, now).await?;
     }
     let accesses = history::seed(db, access, now).await?;
     for (staff, role) in to_invite {

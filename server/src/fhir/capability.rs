@@ -27,7 +27,7 @@ pub async fn capability_statement() -> Response {
             "format": ["application/fhir+json"],
             "rest": [{
                 "mode": "server",
-                "documentation": "Every interaction needs `Authorization: Bearer <token>` of a source system (`portal add-source --name NAME`). Answers are sent after the data is committed.",
+                "documentation": "Every interaction but this one needs `Authorization: Bearer <token>` of a source system (`portal add-source --name NAME --scope SCOPE`), checked before the body is read; a token does only what its scopes name: `events` (AuditEvent, batch entries of it, $import), `directory` (Patient, Practitioner, PractitionerRole, Location, Encounter, Appointment), `consent-read` (Consent, $decide). A batch holds at most 10000 entries. Answers are sent after the data is committed.",
                 "security": {
                     "service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "OAuth"}], "text": "Bearer token per source system"}]
                 },

@@ -13,7 +13,7 @@
 
 use std::collections::HashSet;
 
-use app::access_log::server::sources::Source;
+use app::access_log::server::sources::{Scope, Source};
 use app::access_log::types::Category;
 use app::accounts::types::MedicalRecordNumber;
 use app::consent::server::checks::{record_check, ConsentCheck};
@@ -24,18 +24,19 @@ use app::consent::server::standing::{
     Decision,
 };
 use app::consent::types::{ChangeAction, ConsentCheckOutcome, DecisionReason};
-use app::ssr::state::AppState;
+use app::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use http::{HeaderMap, StatusCode};
+use axum::Extension;
+use http::StatusCode;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::elements::parse_instant;
 use super::outcome::{bad_request, fhir_response, internal, outcome, Invalid};
-use super::{caller, parse_json, CATEGORY_SYSTEM};
+use super::{parse_json, refused, CATEGORY_SYSTEM};
 
 const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
 const V3_ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
@@ -197,13 +198,12 @@ fn find_purpose<'a>(
 /// `GET /Consent?patient=…[&purpose=…][&status=active|inactive]`: a searchset Bundle.
 pub async fn search(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(source): Extension<Source>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let source = match caller(&state, &headers).await {
-        Ok(source) => source,
-        Err(response) => return response,
-    };
+    if let Some(refusal) = refused(&source, Scope::ConsentRead) {
+        return refusal;
+    }
     let catalogue = match Catalogue::load(&state.db).await {
         Ok(catalogue) => catalogue,
         Err(e) => return internal(&e),
@@ -291,12 +291,11 @@ pub async fn search(
 pub async fn read(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Extension(source): Extension<Source>,
 ) -> Response {
-    let source = match caller(&state, &headers).await {
-        Ok(source) => source,
-        Err(response) => return response,
-    };
+    if let Some(refusal) = refused(&source, Scope::ConsentRead) {
+        return refusal;
+    }
     let not_found = || {
         fhir_response(
             StatusCode::NOT_FOUND,
@@ -556,26 +555,24 @@ async fn answer(
 /// `GET /Consent/$decide?patient=…&purpose=…[&category=…][&time=…]`.
 pub async fn decide_get(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(source): Extension<Source>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let source = match caller(&state, &headers).await {
-        Ok(source) => source,
-        Err(response) => return response,
-    };
+    if let Some(refusal) = refused(&source, Scope::ConsentRead) {
+        return refusal;
+    }
     answer(&state, &source, from_query(query.as_deref())).await
 }
 
 /// `POST /Consent/$decide` with a `Parameters` body.
 pub async fn decide_post(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(source): Extension<Source>,
     body: Bytes,
 ) -> Response {
-    let source = match caller(&state, &headers).await {
-        Ok(source) => source,
-        Err(response) => return response,
-    };
+    if let Some(refusal) = refused(&source, Scope::ConsentRead) {
+        return refusal;
+    }
     let request = parse_json(&body).and_then(|value| from_parameters(&value));
     answer(&state, &source, request).await
 }

@@ -2,8 +2,10 @@
 //! (`AuditEvent`, one, a batch `Bundle`, or NDJSON for back-fills), the directory
 //! (`Patient`, `Practitioner`, `PractitionerRole`, `Location`, `Encounter`, `Appointment`),
 //! and patients' consent (`Consent` read and search, `Consent/$decide`).
-//! Every call but `metadata` needs a source system's bearer token. Nothing is
-//! acknowledged before it is committed.
+//! Every call but `metadata` needs a source system's bearer token, checked before the
+//! request's body is read, and the token's scope for what it asks. Nothing is
+//! acknowledged before it is committed. Requests are bounded: a body limit, an entry limit
+//! per batch, a streamed back-fill committed in chunks, and a capped list of problems.
 
 mod audit_event;
 mod capability;
@@ -13,64 +15,81 @@ mod elements;
 mod outcome;
 
 use app::access_log::server::ingest::{ingest, NewAccess, Outcome};
-use app::access_log::server::sources::{authenticate, Source};
+use app::access_log::server::sources::{authenticate, Scope, Source};
 use app::directory::server::service::{
     sync_care, sync_department, sync_patient, sync_staff, sync_staff_role, DirectoryError,
 };
-use app::ssr::state::AppState;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use app::hospital::server::mail::queue_email;
+use app::ssr::email::EmailTemplate;
+use app::state::AppState;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::middleware::{from_fn_with_state, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
+use axum::routing::{get, post, put};
+use axum::{Extension, Router};
 use http::{HeaderMap, StatusCode};
+use http_body_util::BodyExt;
+use sea_orm::TransactionTrait;
 use serde_json::{json, Value};
 
 use directory::DirectoryEntry;
-use outcome::{bad_request, fhir_response, internal, outcome, unauthorized, Invalid};
+use outcome::{bad_request, fhir_response, forbidden, internal, outcome, unauthorized, Invalid};
 
 pub use audit_event::CATEGORY_SYSTEM;
 
 /// Largest JSON body (a batch Bundle).
 const JSON_LIMIT: usize = 32 * 1024 * 1024;
 /// Largest NDJSON body (a back-fill; send larger ones in several parts).
-const NDJSON_LIMIT: usize = 256 * 1024 * 1024;
-/// Events committed per transaction in a back-fill.
+pub const NDJSON_LIMIT: usize = 256 * 1024 * 1024;
+/// Longest line of an NDJSON back-fill (one `AuditEvent`).
+const NDJSON_LINE_LIMIT: usize = 1024 * 1024;
+/// Events committed per transaction, in a back-fill and in a batch, on PostgreSQL.
 pub const NDJSON_BATCH: usize = 2_000;
+/// The same on SQLite, where the portal has one connection: each commit is short, so a
+/// sign-in or a page waiting for the connection gets it between two commits.
+pub const NDJSON_BATCH_SQLITE: usize = 200;
+
+/// Events committed per transaction on this database.
+#[must_use]
+pub fn commit_every(db: &impl sea_orm::ConnectionTrait) -> usize {
+    match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => NDJSON_BATCH_SQLITE,
+        _ => NDJSON_BATCH,
+    }
+}
+/// Most entries in one batch `Bundle`.
+pub const MAX_BATCH_ENTRIES: usize = 10_000;
+/// Most problems listed in one answer; the rest are counted in a last issue.
+pub const MAX_ISSUES: usize = 100;
 
 /// The FHIR routes, to be nested at `/fhir/r4`.
 pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
-    Router::new()
-        .route("/metadata", get(capability::capability_statement))
-        .route("/", post(batch).layer(DefaultBodyLimit::max(JSON_LIMIT)))
-        .route(
-            "/AuditEvent",
-            post(one_audit_event).layer(DefaultBodyLimit::max(JSON_LIMIT)),
-        )
-        .route(
-            "/AuditEvent/$import",
-            post(ndjson_import).layer(DefaultBodyLimit::max(NDJSON_LIMIT)),
-        )
+    let with_token = Router::new()
+        .route("/", post(batch))
+        .route("/AuditEvent", post(one_audit_event))
+        .route("/AuditEvent/$import", post(ndjson_import))
         .route("/Consent", get(consent::search))
         .route(
             "/Consent/$decide",
             get(consent::decide_get).post(consent::decide_post),
         )
         .route("/Consent/{id}", get(consent::read))
-        .route(
-            "/{resource_type}",
-            post(one_directory_resource).layer(DefaultBodyLimit::max(JSON_LIMIT)),
-        )
-        .route(
-            "/{resource_type}/{id}",
-            axum::routing::put(directory_update).layer(DefaultBodyLimit::max(JSON_LIMIT)),
-        )
+        .route("/{resource_type}", post(one_directory_resource))
+        .route("/{resource_type}/{id}", put(directory_update))
+        // On matched routes only, and before any handler reads the body: a request
+        // without a valid token is answered without reading what it sends.
+        .route_layer(from_fn_with_state(state.clone(), require_source))
+        .layer(DefaultBodyLimit::max(JSON_LIMIT));
+    Router::new()
+        .route("/metadata", get(capability::capability_statement))
+        .merge(with_token)
         .with_state(state)
 }
 
-/// The source calling, from `Authorization: Bearer …`.
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Source, Response> {
-    let token = headers
+/// The bearer token of `Authorization: Bearer …`, if any.
+fn bearer(headers: &HeaderMap) -> &str {
+    headers
         .get(http::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| {
@@ -79,11 +98,68 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Source, Respons
                 .or_else(|| value.strip_prefix("bearer "))
         })
         .map(str::trim)
-        .unwrap_or_default();
-    match authenticate(&state.db, token).await {
-        Ok(Some(source)) => Ok(source),
-        Ok(None) => Err(unauthorized()),
-        Err(error) => Err(internal(&error)),
+        .unwrap_or_default()
+}
+
+/// Authenticates the calling source from its token and hands it to the handler; answers
+/// 401 otherwise, without touching the body.
+async fn require_source(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    match authenticate(&state.db, bearer(request.headers())).await {
+        Ok(Some(source)) => {
+            request.extensions_mut().insert(source);
+            next.run(request).await
+        }
+        Ok(None) => unauthorized(),
+        Err(error) => internal(&error),
+    }
+}
+
+/// The 403 for a source whose token lacks `scope`; `None` when it has it.
+pub(crate) fn refused(source: &Source, scope: Scope) -> Option<Response> {
+    (!source.may(scope)).then(|| forbidden(scope))
+}
+
+/// The scope a directory or event resource needs.
+fn scope_of(entry: &Value) -> Scope {
+    if entry.get("resourceType").and_then(Value::as_str) == Some("AuditEvent") {
+        Scope::Events
+    } else {
+        Scope::Directory
+    }
+}
+
+/// Problems found in one request: the first [`MAX_ISSUES`] listed, the rest counted.
+#[derive(Default)]
+struct Problems {
+    listed: Vec<Value>,
+    count: usize,
+}
+
+impl Problems {
+    fn push(&mut self, invalid: &Invalid) {
+        self.count += 1;
+        if self.listed.len() < MAX_ISSUES {
+            self.listed.push(json!({
+                "severity": "error", "code": "invalid",
+                "diagnostics": invalid.message, "expression": [invalid.path],
+            }));
+        }
+    }
+
+    fn issues(self) -> Vec<Value> {
+        let unlisted = self.count - self.listed.len();
+        let mut issues = self.listed;
+        if unlisted > 0 {
+            issues.push(json!({
+                "severity": "error", "code": "too-costly",
+                "diagnostics": format!("{unlisted} more problems are not listed (at most {MAX_ISSUES} are)"),
+            }));
+        }
+        issues
     }
 }
 
@@ -91,15 +167,19 @@ fn parse_json(body: &Bytes) -> Result<Value, Invalid> {
     serde_json::from_slice(body).map_err(|e| Invalid::new("(body)", format!("not valid JSON: {e}")))
 }
 
+/// Where a created event can be named (the FHIR `Location` of a create).
+fn event_location(id: i64) -> String {
+    format!("AuditEvent/{id}")
+}
+
 async fn one_audit_event(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(source): Extension<Source>,
     body: Bytes,
 ) -> Response {
-    let source = match caller(&state, &headers).await {
-        Ok(source) => source,
-        Err(response) => return response,
-    };
+    if let Some(refusal) = refused(&source, Scope::Events) {
+        return refusal;
+    }
     let access = match parse_json(&body).and_then(|value| audit_event::parse(&value, "AuditEvent"))
     {
         Ok(access) => access,
@@ -108,15 +188,23 @@ async fn one_audit_event(
     let now = state.clock.now();
     match ingest(&state.db, &source, &[access], &state.access.ingest, now).await {
         Ok(outcomes) => match outcomes.first() {
-            Some(Outcome::Created(id)) => fhir_response(
-                StatusCode::CREATED,
-                &outcome(
-                    "information",
-                    "informational",
-                    &format!("stored as event {id}"),
-                    None,
-                ),
-            ),
+            Some(Outcome::Created(id)) => {
+                let mut response = fhir_response(
+                    StatusCode::CREATED,
+                    &outcome(
+                        "information",
+                        "informational",
+                        &format!("stored as event {id}"),
+                        None,
+                    ),
+                );
+                if let Ok(location) = http::HeaderValue::from_str(&event_location(*id)) {
+                    response
+                        .headers_mut()
+                        .insert(http::header::LOCATION, location);
+                }
+                response
+            }
             Some(Outcome::AlreadyReceived(id)) => fhir_response(
                 StatusCode::OK,
                 &outcome(
@@ -144,11 +232,19 @@ fn entry_response(status: &str, location: Option<String>, outcome: Option<Value>
     json!({ "response": response })
 }
 
-async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let source = match caller(&state, &headers).await {
-        Ok(source) => source,
-        Err(response) => return response,
-    };
+/// 413 for a request larger than the portal takes at once.
+fn too_large(text: &str) -> Response {
+    fhir_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &outcome("error", "too-costly", text, None),
+    )
+}
+
+async fn batch(
+    State(state): State<AppState>,
+    Extension(source): Extension<Source>,
+    body: Bytes,
+) -> Response {
     let bundle = match parse_json(&body) {
         Ok(bundle) => bundle,
         Err(invalid) => return bad_request(&invalid),
@@ -167,7 +263,73 @@ async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
         Some(Value::Array(entries)) => entries.as_slice(),
         Some(_) => return bad_request(&Invalid::new("Bundle.entry", "must be an array")),
     };
-    let now = state.clock.now();
+    if entries.len() > MAX_BATCH_ENTRIES {
+        return too_large(&format!(
+            "a batch holds at most {MAX_BATCH_ENTRIES} entries and this one has {}: send it in \
+             parts, or send access events as NDJSON to AuditEvent/$import",
+            entries.len()
+        ));
+    }
+    let (mut responses, events, directory_entries) = sort_entries(&source, entries);
+    // The directory first, so that events in the same batch are judged against it.
+    for (index, entry) in directory_entries {
+        let path = format!("Bundle.entry[{index}].resource");
+        responses[index] = Some(
+            match apply_directory(&state, &source, &entry, &path).await {
+                Ok(()) => entry_response("200 OK", None, None),
+                Err(DirectoryFailure::Refused(status, issue)) => {
+                    entry_response(&status_line(status), None, Some(issue))
+                }
+                Err(DirectoryFailure::Internal(response)) => return response,
+            },
+        );
+    }
+    for chunk in events.chunks(commit_every(&state.db)) {
+        let accesses: Vec<NewAccess> = chunk.iter().map(|(_, a)| a.clone()).collect();
+        let outcomes = match ingest(
+            &state.db,
+            &source,
+            &accesses,
+            &state.access.ingest,
+            state.clock.now(),
+        )
+        .await
+        {
+            Ok(outcomes) => outcomes,
+            Err(error) => return internal(&error),
+        };
+        for ((index, _), result) in chunk.iter().zip(outcomes) {
+            responses[*index] = Some(match result {
+                Outcome::Created(id) => {
+                    entry_response("201 Created", Some(event_location(id)), None)
+                }
+                Outcome::AlreadyReceived(id) => {
+                    entry_response("200 OK", Some(event_location(id)), None)
+                }
+            });
+        }
+    }
+    let entry: Vec<Value> = responses
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
+    fhir_response(
+        StatusCode::OK,
+        &json!({ "resourceType": "Bundle", "type": "batch-response", "entry": entry }),
+    )
+}
+
+/// Answers decided so far (by index), the events and the directory resources to apply.
+type SortedEntries = (
+    Vec<Option<Value>>,
+    Vec<(usize, NewAccess)>,
+    Vec<(usize, DirectoryEntry)>,
+);
+
+/// A batch's entries sorted by kind, each with its index: the events and directory
+/// resources to apply, and the answers already decided (malformed, or beyond the token's
+/// scopes).
+fn sort_entries(source: &Source, entries: &[Value]) -> SortedEntries {
     let mut responses: Vec<Option<Value>> = vec![None; entries.len()];
     let mut events: Vec<(usize, NewAccess)> = Vec::new();
     let mut directory_entries: Vec<(usize, DirectoryEntry)> = Vec::new();
@@ -181,10 +343,17 @@ async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
             ));
             continue;
         };
-        let parsed = match resource.get("resourceType").and_then(Value::as_str) {
-            Some("AuditEvent") => {
-                audit_event::parse(resource, &path).map(|a| events.push((index, a)))
-            }
+        let scope = scope_of(resource);
+        if !source.may(scope) {
+            responses[index] = Some(entry_response(
+                "403 Forbidden",
+                None,
+                Some(outcome::scope_outcome(scope)),
+            ));
+            continue;
+        }
+        let parsed = match scope {
+            Scope::Events => audit_event::parse(resource, &path).map(|a| events.push((index, a))),
             _ => directory::parse(resource, &path).map(|d| directory_entries.push((index, d))),
         };
         if let Err(invalid) = parsed {
@@ -195,126 +364,174 @@ async fn batch(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
             ));
         }
     }
-    // The directory first, so that events in the same batch are judged against it.
-    for (index, entry) in directory_entries {
-        let path = format!("Bundle.entry[{index}].resource");
-        responses[index] = Some(
-            match apply_directory(&state, &source, &entry, &path).await {
-                Ok(()) => entry_response("200 OK", None, None),
-                Err(DirectoryFailure::Invalid(invalid)) => {
-                    entry_response("400 Bad Request", None, Some(invalid.outcome()))
-                }
-                Err(DirectoryFailure::Internal(response)) => return response,
-            },
-        );
-    }
-    if !events.is_empty() {
-        let accesses: Vec<NewAccess> = events.iter().map(|(_, a)| a.clone()).collect();
-        match ingest(&state.db, &source, &accesses, &state.access.ingest, now).await {
-            Ok(outcomes) => {
-                for ((index, _), result) in events.iter().zip(outcomes) {
-                    responses[*index] = Some(match result {
-                        Outcome::Created(id) => {
-                            entry_response("201 Created", Some(format!("AuditEvent/{id}")), None)
-                        }
-                        Outcome::AlreadyReceived(id) => {
-                            entry_response("200 OK", Some(format!("AuditEvent/{id}")), None)
-                        }
-                    });
-                }
-            }
-            Err(error) => return internal(&error),
-        }
-    }
-    let entry: Vec<Value> = responses
-        .into_iter()
-        .map(Option::unwrap_or_default)
-        .collect();
-    fhir_response(
-        StatusCode::OK,
-        &json!({ "resourceType": "Bundle", "type": "batch-response", "entry": entry }),
+    (responses, events, directory_entries)
+}
+
+/// A batch entry's `response.status`: code and reason phrase.
+fn status_line(status: StatusCode) -> String {
+    format!(
+        "{} {}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or_default()
     )
 }
 
-async fn ndjson_import(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let source = match caller(&state, &headers).await {
-        Ok(source) => source,
-        Err(response) => return response,
-    };
-    let Ok(text) = std::str::from_utf8(&body) else {
-        return bad_request(&Invalid::new(
-            "(body)",
-            "must be UTF-8 text, one AuditEvent per line",
-        ));
-    };
-    let mut issues = Vec::new();
-    let mut pending: Vec<NewAccess> = Vec::new();
-    let (mut created, mut duplicates) = (0_u64, 0_u64);
-    let lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty());
-    let flush = |pending: Vec<NewAccess>| {
-        let state = state.clone();
-        let source = source.clone();
-        async move {
-            let now = state.clock.now();
-            ingest(&state.db, &source, &pending, &state.access.ingest, now).await
+/// What a back-fill stored so far, and what it refused.
+#[derive(Default)]
+struct ImportTally {
+    created: u64,
+    duplicates: u64,
+    problems: Problems,
+}
+
+impl ImportTally {
+    fn count(&mut self, outcomes: &[Outcome]) {
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Created(_) => self.created += 1,
+                Outcome::AlreadyReceived(_) => self.duplicates += 1,
+            }
         }
-    };
-    for (number, line) in lines {
-        let path = format!("line {}: AuditEvent", number + 1);
-        match serde_json::from_str::<Value>(line)
+    }
+
+    /// Parses one line into `pending`, or notes why it cannot be.
+    fn line(&mut self, number: usize, line: &[u8], pending: &mut Vec<NewAccess>) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        let path = format!("line {number}: AuditEvent");
+        match serde_json::from_slice::<Value>(line)
             .map_err(|e| Invalid::new(path.clone(), format!("not valid JSON: {e}")))
             .and_then(|value| audit_event::parse(&value, &path))
         {
             Ok(access) => pending.push(access),
-            Err(invalid) => issues.push(json!({
-                "severity": "error", "code": "invalid",
-                "diagnostics": invalid.message, "expression": [invalid.path],
-            })),
+            Err(invalid) => self.problems.push(&invalid),
         }
-        if pending.len() >= NDJSON_BATCH {
-            match flush(std::mem::take(&mut pending)).await {
-                Ok(outcomes) => count(&outcomes, &mut created, &mut duplicates),
+    }
+
+    fn answer(self) -> Response {
+        let rejected = self.problems.count;
+        let stored = self.created + self.duplicates;
+        let mut all = vec![json!({
+            "severity": "information", "code": "informational",
+            "diagnostics": format!("{} stored, {} already received, {rejected} rejected", self.created, self.duplicates),
+        })];
+        all.extend(self.problems.issues());
+        let status = if rejected > 0 && stored == 0 {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
+        fhir_response(
+            status,
+            &json!({ "resourceType": "OperationOutcome", "issue": all }),
+        )
+    }
+}
+
+/// `POST AuditEvent/$import`: one `AuditEvent` per line, read as it arrives and committed
+/// every [`commit_every`] events, so a back-fill of any length holds little memory and
+/// never keeps the database from others for long.
+async fn ndjson_import(
+    State(state): State<AppState>,
+    Extension(source): Extension<Source>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Some(refusal) = refused(&source, Scope::Events) {
+        return refusal;
+    }
+    let declared = headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > NDJSON_LIMIT) {
+        return too_large(&format!(
+            "a back-fill holds at most {NDJSON_LIMIT} bytes: send it in several parts"
+        ));
+    }
+    let mut body = body;
+    let commit_size = commit_every(&state.db);
+    let mut tally = ImportTally::default();
+    let mut pending: Vec<NewAccess> = Vec::new();
+    let mut buffer: Vec<u8> = Vec::new();
+    let (mut received, mut line_number) = (0_usize, 0_usize);
+    loop {
+        let data = match body.frame().await {
+            None => None,
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(data) => Some(data),
+                // Trailers carry no events.
+                Err(_) => continue,
+            },
+            Some(Err(error)) => {
+                tracing::info!("back-fill body ended early: {error}");
+                return bad_request(&Invalid::new(
+                    "(body)",
+                    format!(
+                        "the body could not be read to its end; the {} events before were stored",
+                        tally.created + tally.duplicates
+                    ),
+                ));
+            }
+        };
+        let done = data.is_none();
+        if let Some(data) = data {
+            received += data.len();
+            if received > NDJSON_LIMIT {
+                return too_large(&format!(
+                    "a back-fill holds at most {NDJSON_LIMIT} bytes: send it in several parts"
+                ));
+            }
+            let scanned = buffer.len();
+            buffer.extend_from_slice(&data);
+            let (mut start, mut from) = (0, scanned);
+            while let Some(offset) = buffer[from..].iter().position(|b| *b == b'\n') {
+                let end = from + offset;
+                line_number += 1;
+                tally.line(line_number, &buffer[start..end], &mut pending);
+                start = end + 1;
+                from = start;
+            }
+            buffer.drain(..start);
+            if buffer.len() > NDJSON_LINE_LIMIT {
+                return too_large(&format!(
+                    "line {}: longer than {NDJSON_LINE_LIMIT} bytes",
+                    line_number + 1
+                ));
+            }
+        }
+        if done && !buffer.is_empty() {
+            line_number += 1;
+            tally.line(line_number, &buffer, &mut pending);
+            buffer.clear();
+        }
+        while pending.len() >= commit_size || (done && !pending.is_empty()) {
+            let take = pending.len().min(commit_size);
+            let chunk: Vec<NewAccess> = pending.drain(..take).collect();
+            match ingest(
+                &state.db,
+                &source,
+                &chunk,
+                &state.access.ingest,
+                state.clock.now(),
+            )
+            .await
+            {
+                Ok(outcomes) => tally.count(&outcomes),
                 Err(error) => return internal(&error),
             }
         }
-    }
-    if !pending.is_empty() {
-        match flush(pending).await {
-            Ok(outcomes) => count(&outcomes, &mut created, &mut duplicates),
-            Err(error) => return internal(&error),
-        }
-    }
-    let rejected = issues.len();
-    let mut all = vec![json!({
-        "severity": "information", "code": "informational",
-        "diagnostics": format!("{created} stored, {duplicates} already received, {rejected} rejected"),
-    })];
-    all.extend(issues);
-    let status = if rejected > 0 && created + duplicates == 0 {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    fhir_response(
-        status,
-        &json!({ "resourceType": "OperationOutcome", "issue": all }),
-    )
-}
-
-fn count(outcomes: &[Outcome], created: &mut u64, duplicates: &mut u64) {
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Created(_) => *created += 1,
-            Outcome::AlreadyReceived(_) => *duplicates += 1,
+        if done {
+            return tally.answer();
         }
     }
 }
 
+/// Why a directory entry was not applied: an answer for the sender, or a failure of ours.
 enum DirectoryFailure {
-    Invalid(Invalid),
+    Refused(StatusCode, Value),
     Internal(Response),
 }
 
@@ -326,9 +543,31 @@ async fn apply_directory(
 ) -> Result<(), DirectoryFailure> {
     let now = state.clock.now();
     let locale = state.settings.default_locale;
-    let db = &state.db;
+    let internal_failure =
+        |error: &dyn std::fmt::Display| DirectoryFailure::Internal(internal(error));
+    let txn = state.db.begin().await.map_err(|e| internal_failure(&e))?;
+    let db = &txn;
     let result = match entry {
-        DirectoryEntry::Patient(patient) => sync_patient(db, patient, locale, now).await.map(drop),
+        DirectoryEntry::Patient(patient) => {
+            match sync_patient(db, patient, &source.name, locale, now).await {
+                Ok((_, Some(change))) => match &state.access.ingest.mail {
+                    Some(mail) => queue_email(
+                        db,
+                        mail,
+                        &change.previous,
+                        change.locale,
+                        &EmailTemplate::AddressChanged,
+                        now,
+                    )
+                    .await
+                    .map(drop)
+                    .map_err(DirectoryError::Database),
+                    None => Ok(()),
+                },
+                Ok((_, None)) => Ok(()),
+                Err(error) => Err(error),
+            }
+        }
         DirectoryEntry::Staff(staff) => sync_staff(db, staff, locale, now).await.map(drop),
         DirectoryEntry::StaffRole {
             staff_number,
@@ -348,50 +587,70 @@ async fn apply_directory(
         }
         DirectoryEntry::Care(care) => sync_care(db, source.id, care).await,
     };
-    match result {
-        Ok(()) => Ok(()),
-        Err(DirectoryError::UnknownDepartment(code)) => {
-            Err(DirectoryFailure::Invalid(Invalid::new(
+    let refused = match result {
+        Ok(()) => {
+            return txn.commit().await.map_err(|e| internal_failure(&e));
+        }
+        Err(DirectoryError::Database(error)) => return Err(internal_failure(&error)),
+        Err(DirectoryError::UnknownDepartment(code)) => (
+            StatusCode::BAD_REQUEST,
+            Invalid::new(
                 path,
                 format!("department {code:?} is not known: send its Location first"),
-            )))
-        }
-        Err(DirectoryError::UnknownStaff(number)) => Err(DirectoryFailure::Invalid(Invalid::new(
-            format!("{path}.practitioner"),
-            format!("staff member {number:?} is not known: send the Practitioner first"),
-        ))),
-        Err(DirectoryError::Database(error)) => Err(DirectoryFailure::Internal(internal(&error))),
-    }
+            )
+            .outcome(),
+        ),
+        Err(DirectoryError::UnknownStaff(number)) => (
+            StatusCode::BAD_REQUEST,
+            Invalid::new(
+                format!("{path}.practitioner"),
+                format!("staff member {number:?} is not known: send the Practitioner first"),
+            )
+            .outcome(),
+        ),
+        Err(DirectoryError::Protected(number)) => (
+            StatusCode::CONFLICT,
+            outcome(
+                "error",
+                "business-rule",
+                &format!(
+                    "staff member {number:?} is a portal administrator or privacy officer: \
+                     the directory cannot deactivate them (an operator can, with portal deactivate)"
+                ),
+                Some(&format!("{path}.active")),
+            ),
+        ),
+    };
+    // The refusal itself is recorded (for the protected case): keep that, nothing else
+    // was written before it.
+    txn.commit().await.map_err(|e| internal_failure(&e))?;
+    Err(DirectoryFailure::Refused(refused.0, refused.1))
 }
 
 async fn one_directory_resource(
     State(state): State<AppState>,
+    Extension(source): Extension<Source>,
     Path(resource_type): Path<String>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    directory_write(&state, &resource_type, &headers, &body).await
+    directory_write(&state, &source, &resource_type, &body).await
 }
 
 async fn directory_update(
     State(state): State<AppState>,
+    Extension(source): Extension<Source>,
     Path((resource_type, _id)): Path<(String, String)>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    directory_write(&state, &resource_type, &headers, &body).await
+    directory_write(&state, &source, &resource_type, &body).await
 }
 
 async fn directory_write(
     state: &AppState,
+    source: &Source,
     resource_type: &str,
-    headers: &HeaderMap,
     body: &Bytes,
 ) -> Response {
-    let source = match caller(state, headers).await {
-        Ok(source) => source,
-        Err(response) => return response,
-    };
     if !directory::DIRECTORY_TYPES.contains(&resource_type) {
         return fhir_response(
             StatusCode::NOT_FOUND,
@@ -402,6 +661,9 @@ async fn directory_write(
                 None,
             ),
         );
+    }
+    if let Some(refusal) = refused(source, Scope::Directory) {
+        return refusal;
     }
     let parsed = parse_json(body).and_then(|value| {
         if value.get("resourceType").and_then(Value::as_str) == Some(resource_type) {
@@ -417,12 +679,12 @@ async fn directory_write(
         Ok(entry) => entry,
         Err(invalid) => return bad_request(&invalid),
     };
-    match apply_directory(state, &source, &entry, resource_type).await {
+    match apply_directory(state, source, &entry, resource_type).await {
         Ok(()) => fhir_response(
             StatusCode::OK,
             &outcome("information", "informational", "stored", None),
         ),
-        Err(DirectoryFailure::Invalid(invalid)) => bad_request(&invalid),
+        Err(DirectoryFailure::Refused(status, issue)) => fhir_response(status, &issue),
         Err(DirectoryFailure::Internal(response)) => response,
     }
 }

@@ -76,6 +76,26 @@ pub fn unauthorized() -> Response {
     response
 }
 
+/// The outcome for a token without `scope`.
+#[must_use]
+pub fn scope_outcome(scope: app::access_log::server::sources::Scope) -> Value {
+    outcome(
+        "error",
+        "forbidden",
+        &format!(
+            "this source's token does not have the {:?} scope (portal add-source --scope {})",
+            scope.code(),
+            scope.code()
+        ),
+        None,
+    )
+}
+
+/// 403: the token is valid but lacks `scope`.
+pub fn forbidden(scope: app::access_log::server::sources::Scope) -> Response {
+    fhir_response(StatusCode::FORBIDDEN, &scope_outcome(scope))
+}
+
 /// 500 that says nothing of the cause (logged with the operation id).
 pub fn internal(cause: &dyn std::fmt::Display) -> Response {
     let error = app::ssr::request::internal_error(cause);

@@ -660,8 +660,8 @@ async fn a_patient_sees_only_their_own_log(backend: Backend) {
     let officer = enroll_staff(&app, "officer@example.org", Role::PrivacyOfficer).await;
     let queue = call(&app, "access/reviews", &[], Some(&officer)).await;
     assert_eq!(queue.status, 200, "{:?}", queue.body);
-    assert_eq!(queue.body[0]["question"], "我不认识这位医生");
-    assert_eq!(queue.body[0]["patient_name"], "王芳");
+    assert_eq!(queue.body["items"][0]["question"], "我不认识这位医生");
+    assert_eq!(queue.body["items"][0]["patient_name"], "王芳");
     let as_patient = call(&app, "access/reviews", &[], Some(&b)).await;
     assert_eq!(as_patient.status, 403);
     let b_log = events_of(&app, &b_mrn).await;
@@ -670,9 +670,11 @@ async fn a_patient_sees_only_their_own_log(backend: Backend) {
     // Shown to the patient, not judged: reviewing does not feed the queue it reads.
     assert_eq!(b_log.last().unwrap().flags, "");
     let again = call(&app, "access/reviews", &[], Some(&officer)).await;
+    assert!(queue.body["open"].as_u64().is_some_and(|open| open > 0));
+    assert_eq!(again.body["open"], queue.body["open"]);
     assert_eq!(
-        again.body.as_array().map(Vec::len),
-        queue.body.as_array().map(Vec::len)
+        again.body["items"].as_array().map(Vec::len),
+        queue.body["items"].as_array().map(Vec::len)
     );
     let decided = call(
         &app,
@@ -766,10 +768,9 @@ async fn verify_detects_a_changed_event(backend: Backend) {
     assert_ne!(edited, bundle);
     assert!(!download::verify_download(&edited, None).problems.is_empty());
     // Someone else's key does not vouch for it.
-    let other = app::access_log::server::signing::Signer::from_seed(
-        "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
-    )
-    .unwrap();
+    let other =
+        app::ssr::signing::Signer::from_seed("BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=")
+            .unwrap();
     assert!(
         !download::verify_download(&bundle, Some(&other.public_key()))
             .problems
@@ -868,6 +869,24 @@ async fn patients_hear_at_once_or_weekly_without_names_or_health_data(backend: B
             assert!(!body.contains(private), "{private} in {body}");
         }
     }
+    // Throttled: another flagged access within the hour sends nothing more; one after it does.
+    let again = audit_event("n-2b", &at_once_mrn, "S7", "NONE", "2026-11-17T10:06");
+    assert_eq!(flags_of(&app, &token, again).await, "watch_list");
+    assert_eq!(
+        notices(&app).await.len(),
+        1,
+        "one unusual-access email an hour at most"
+    );
+    app.clock.advance(time::Duration::minutes(61));
+    let later = audit_event("n-2c", &at_once_mrn, "S7", "NONE", "2026-11-17T11:10");
+    assert_eq!(flags_of(&app, &token, later).await, "watch_list");
+    let rows = notices(&app).await;
+    assert_eq!(
+        rows.len(),
+        2,
+        "after the hour, the next flagged access is told"
+    );
+    let unusual_count = 2;
 
     // Weekly: the choice starts the week; a digest is due a week later, only when
     // something arrived, and once.
@@ -902,7 +921,11 @@ async fn patients_hear_at_once_or_weekly_without_names_or_health_data(backend: B
             .unwrap(),
         0
     );
-    assert_eq!(notices(&app).await.len(), 1, "no email at once for weekly");
+    assert_eq!(
+        notices(&app).await.len(),
+        unusual_count,
+        "no email at once for weekly"
+    );
 
     app.clock
         .advance(time::Duration::days(7) + time::Duration::minutes(1));
@@ -919,10 +942,10 @@ async fn patients_hear_at_once_or_weekly_without_names_or_health_data(backend: B
         0
     );
     let rows = notices(&app).await;
-    assert_eq!(rows.len(), 2);
-    assert_eq!(rows[1].template, "weekly_digest");
-    delivered(&smtp, &rows[1].message_id).await;
-    assert!(!rows[1].body_text.contains("S7"));
+    assert_eq!(rows.len(), unusual_count + 1);
+    assert_eq!(rows[unusual_count].template, "weekly_digest");
+    delivered(&smtp, &rows[unusual_count].message_id).await;
+    assert!(!rows[unusual_count].body_text.contains("S7"));
 
     // A quiet week: no digest; the week after that, news again.
     app.clock
@@ -954,7 +977,7 @@ async fn patients_hear_at_once_or_weekly_without_names_or_health_data(backend: B
         .email
         .unwrap();
     let rows = notices(&app).await;
-    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.len(), unusual_count + 2);
     assert!(rows.iter().all(|row| row.recipient != silent_address));
 }
 on_both_backends!(patients_hear_at_once_or_weekly_without_names_or_health_data);

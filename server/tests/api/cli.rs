@@ -150,9 +150,13 @@ async fn source_systems_are_added_once_and_revoked_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let add = || {
         let mut command = portal();
-        command
-            .env("PORTAL_DATA_DIR", dir.path())
-            .args(["add-source", "--name", "his"]);
+        command.env("PORTAL_DATA_DIR", dir.path()).args([
+            "add-source",
+            "--name",
+            "his",
+            "--scope",
+            "events",
+        ]);
         command
     };
     let stdout = run_ok(&mut add());

@@ -4,11 +4,11 @@
 //! in the patient's access log; no patient reaches another's choices.
 
 use app::access_log::server::entity::event;
-use app::access_log::server::signing::verify;
 use app::consent::server::policies::{publish, PolicyError, PolicyFile, Published, BUILT_IN};
 use app::consent::server::receipt::canonical;
 use app::identity::types::Role;
 use app::ssr::clock::Clock;
+use app::ssr::signing::verify;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use app::ssr::clock::{Clock, SharedClock};
-use app::ssr::state::AppState;
+use app::state::AppState;
 use sea_orm::{ConnectionTrait, Database};
 use server::config::Config;
 use time::OffsetDateTime;
@@ -279,9 +279,19 @@ impl TestApp {
         )
     }
 
-    /// Adds a hospital source system; returns its token.
+    /// Adds a hospital source system with every scope; returns its token.
     pub async fn add_source(&self, name: &str) -> String {
-        app::access_log::server::sources::add_source(&self.state.db, name, self.clock.now())
+        self.add_source_with(name, &app::access_log::server::sources::Scope::ALL)
+            .await
+    }
+
+    /// Adds a hospital source system with only `scopes`; returns its token.
+    pub async fn add_source_with(
+        &self,
+        name: &str,
+        scopes: &[app::access_log::server::sources::Scope],
+    ) -> String {
+        app::access_log::server::sources::add_source(&self.state.db, name, scopes, self.clock.now())
             .await
             .unwrap()
     }

@@ -3,6 +3,8 @@
 
 // Test code states its expectations by unwrapping; a failure is the test failing.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+// A test walks one scenario from start to end; split up, its story would be harder to read.
+#![allow(clippy::too_many_lines)]
 
 mod helpers;
 mod passkey;
@@ -11,9 +13,11 @@ mod smtp;
 mod access;
 mod cli;
 mod consent;
+mod edges;
 mod fhir_spec;
 mod forms;
 mod identity;
 mod outbox;
 mod pages;
+mod roles;
 mod security;

@@ -109,6 +109,18 @@ impl SoftPasskey {
         (passkey, response.to_string())
     }
 
+    /// The same credential id and user handle with another key: its answers name this
+    /// passkey but carry a signature the portal cannot verify.
+    pub fn forged(&self) -> SoftPasskey {
+        SoftPasskey {
+            key: SigningKey::random(&mut rand::rngs::OsRng),
+            credential_id: self.credential_id.clone(),
+            user_handle: self.user_handle.clone(),
+            counter: self.counter,
+            origin: self.origin.clone(),
+        }
+    }
+
     /// Answers sign-in options (`{"publicKey": …, "mediation": …}` as the portal sends).
     pub fn sign(&mut self, options_json: &str) -> String {
         let options: Json = serde_json::from_str(options_json).expect("options");

@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 use super::entity::{chain_head, checkpoint, event, patient_head};
 use super::ingest::millis;
 use super::record::{link_hash, EventRecord, GENESIS};
-use super::signing::{checkpoint_message, verify, Signer};
 use crate::hospital::server::entity::department;
+use crate::ssr::signing::{checkpoint_message, verify, Signer};
 
 /// Signs the current head of the chain if events arrived since the last checkpoint.
 pub async fn write_checkpoint<C: ConnectionTrait>(

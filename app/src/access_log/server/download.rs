@@ -11,12 +11,12 @@ use super::entity::{checkpoint, event};
 use super::ingest::millis;
 use super::query::entry_view;
 use super::record::{link_hash, EventRecord, GENESIS};
-use super::signing::{patient_head_message, verify, Signer};
 use crate::access_log::texts::{
     action_label, category_label, purpose_label, rule_reason, AccessTexts,
 };
 use crate::access_log::types::DepartmentView;
 use crate::i18n::Locale;
+use crate::ssr::signing::{patient_head_message, verify, Signer};
 
 /// Base of the portal's FHIR extension URLs.
 pub const EXTENSION_BASE: &str = "https://patient-privacy-portal.org/fhir/StructureDefinition";
@@ -75,17 +75,38 @@ fn push_csv_line(out: &mut String, fields: impl Iterator<Item = String>) {
             out.push(',');
         }
         first = false;
-        // Quote everything; a leading formula character is neutralised for spreadsheets.
-        let field = if field.starts_with(['=', '+', '-', '@']) {
-            format!("'{field}")
-        } else {
-            field
-        };
         out.push('"');
-        out.push_str(&field.replace('"', "\"\""));
+        out.push_str(&spreadsheet_safe(&field).replace('"', "\"\""));
         out.push('"');
     }
     out.push_str("\r\n");
+}
+
+/// A cell a spreadsheet shows as text: one starting with a formula character (`=`, `+`,
+/// `-`, `@`, tab or carriage return) gets a leading apostrophe, so a name sent by a
+/// hospital system cannot run as a formula on the patient's computer.
+fn spreadsheet_safe(field: &str) -> std::borrow::Cow<'_, str> {
+    if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{field}"))
+    } else {
+        std::borrow::Cow::Borrowed(field)
+    }
+}
+
+#[cfg(test)]
+mod spreadsheet_tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        for bad in ["=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(spreadsheet_safe(bad).starts_with('\''), "{bad:?}");
+        }
+        assert_eq!(spreadsheet_safe("张伟"), "张伟");
+        let mut line = String::new();
+        push_csv_line(&mut line, ["=HYPERLINK(\"x\")".to_owned()].into_iter());
+        assert_eq!(line, "\"'=HYPERLINK(\"\"x\"\")\"\r\n");
+    }
 }
 
 fn action_code(action: &str) -> &'static str {

@@ -17,6 +17,8 @@ pub mod source {
         pub token_hash: String,
         pub created_at: OffsetDateTime,
         pub revoked_at: Option<OffsetDateTime>,
+        /// What the token may do: scope codes separated by spaces (see `Scope`).
+        pub scopes: String,
     }
 
     crate::ssr::no_relations!();
@@ -134,6 +136,27 @@ pub mod review {
         pub resolution_note: Option<String>,
         pub created_at: OffsetDateTime,
         pub updated_at: OffsetDateTime,
+    }
+
+    crate::ssr::no_relations!();
+}
+
+/// Every decision taken on a review item, oldest first (the item keeps only the latest).
+pub mod review_decision {
+    use sea_orm::entity::prelude::*;
+    use time::OffsetDateTime;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_review_decision")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub event_id: i64,
+        /// `ReviewState` code.
+        pub state: String,
+        pub decided_by: i64,
+        pub note: String,
+        pub decided_at: OffsetDateTime,
     }
 
     crate::ssr::no_relations!();

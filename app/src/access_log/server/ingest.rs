@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    Set, TransactionTrait,
 };
 use time::OffsetDateTime;
 
@@ -17,7 +17,9 @@ use super::entity::{chain_head, event, patient_head, review, watch};
 use super::record::{link_hash, EventRecord, GENESIS};
 use super::rules::{evaluate, AccessFacts, PatientFacts, RuleSettings, StaffFacts};
 use super::sources::Source;
-use crate::access_log::types::{Action, AgentKind, Category, NotifyChoice, Purpose, ReviewState};
+use crate::access_log::types::{
+    Action, AgentKind, Category, NotifyChoice, Purpose, ReviewState, Rule,
+};
 use crate::accounts::server::entity as account;
 use crate::accounts::types::AccountKind;
 use crate::directory::server::entity as care;
@@ -56,12 +58,7 @@ pub enum Outcome {
     AlreadyReceived(i64),
 }
 
-/// Where notification emails link to and come from.
-#[derive(Clone, Debug)]
-pub struct MailContext {
-    pub public_url: String,
-    pub mail_domain: String,
-}
+pub use crate::ssr::email::MailContext;
 
 /// Settings ingestion needs.
 #[derive(Clone, Debug)]
@@ -70,6 +67,9 @@ pub struct IngestContext {
     pub time_zone: jiff::tz::TimeZone,
     pub mail: Option<MailContext>,
 }
+
+/// The shortest time between two unusual-access emails to one patient.
+pub const UNUSUAL_EMAIL_GAP: time::Duration = time::Duration::hours(1);
 
 /// A batch whose events span at most this long looks up everyone's recent accesses at
 /// once (see `Directory::load`).
@@ -82,8 +82,11 @@ const INSERT_CHUNK: usize = 1_000;
 const LOOKUP_CHUNK: usize = 2_000;
 
 /// Writes a batch of events from `source`. Returns one outcome per event, in order.
-pub async fn ingest(
-    db: &DatabaseConnection,
+///
+/// `db` may be the caller's transaction: the events then commit with the caller's change
+/// (they are written in a nested transaction, a savepoint, of it).
+pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     source: &Source,
     events: &[NewAccess],
     context: &IngestContext,
@@ -93,15 +96,7 @@ pub async fn ingest(
         return Ok(Vec::new());
     }
     let txn = db.begin().await?;
-    let mut head_query = chain_head::Entity::find_by_id(1);
-    if db.get_database_backend() == DatabaseBackend::Postgres {
-        // Serialises ingestions, so every event has exactly one predecessor.
-        head_query = head_query.lock_exclusive();
-    }
-    let head = head_query
-        .one(&txn)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("access chain head".into()))?;
+    let head = lock_chain_head(&txn).await?;
 
     let known = already_received(&txn, source.id, events).await?;
     let mut directory = Directory::load(&txn, events, context).await?;
@@ -141,58 +136,21 @@ pub async fn ingest(
                 .or_default()
                 .push((access.occurred_at, access.patient_mrn.clone()));
         }
-        let record = EventRecord {
-            v: 1,
-            source: source.name.clone(),
-            source_event_id: access.source_event_id.clone(),
-            patient_mrn: access.patient_mrn.clone(),
-            occurred_at_ms: millis(access.occurred_at),
-            received_at_ms: millis(now),
-            category: access.category.code().to_owned(),
-            action: access.action.code().to_owned(),
-            purpose: access.purpose.code().to_owned(),
-            purpose_code: access.purpose_code.clone(),
-            agent_kind: access.agent_kind.code().to_owned(),
-            agent_ref: access.agent_ref.clone(),
-            agent_name: access.agent_name.clone(),
-            agent_role: access.agent_role.clone(),
-            department_code: access.department_code.clone(),
-            department: department_id.and_then(|id| directory.codes_by_id.get(&id).cloned()),
-            system: access.system.clone(),
-            site: access.site.clone(),
-            workstation: access.workstation.clone(),
-            detail: access.detail.clone(),
-            rules: rules.iter().map(|rule| rule.code().to_owned()).collect(),
-        }
-        .to_canonical();
+        let department = department_id.map(|id| (id, directory.codes_by_id.get(&id).cloned()));
         let patient = patient_heads
             .entry(access.patient_mrn.clone())
             .or_insert_with(|| (GENESIS.to_owned(), 0));
-        let hash = link_hash(&last_hash, &patient.0, &record);
+        let (row, hash) = event_row(
+            last_id,
+            source,
+            access,
+            department,
+            &rules,
+            (&last_hash, &patient.0),
+            now,
+        );
         let unusual = !rules.is_empty();
-        let flags = rules.iter().map(|r| r.code()).collect::<Vec<_>>().join(",");
-        rows.push(event::ActiveModel {
-            id: Set(last_id),
-            source_id: Set(source.id),
-            source_event_id: Set(access.source_event_id.clone()),
-            patient_mrn: Set(access.patient_mrn.clone()),
-            occurred_at: Set(access.occurred_at),
-            received_at: Set(now),
-            category: Set(access.category.code().to_owned()),
-            action: Set(access.action.code().to_owned()),
-            purpose: Set(access.purpose.code().to_owned()),
-            agent_kind: Set(access.agent_kind.code().to_owned()),
-            agent_ref: Set(access.agent_ref.clone()),
-            agent_name: Set(access.agent_name.clone()),
-            agent_role: Set(access.agent_role.clone()),
-            department_id: Set(department_id),
-            flags: Set(flags),
-            unusual: Set(unusual),
-            record: Set(record),
-            prev_hash: Set(last_hash.clone()),
-            patient_prev_hash: Set(patient.0.clone()),
-            hash: Set(hash.clone()),
-        });
+        rows.push(row);
         if unusual {
             reviews.push(review::ActiveModel {
                 event_id: Set(last_id),
@@ -228,15 +186,44 @@ pub async fn ingest(
                 })
         })
         .collect();
-    let any_new = !rows.is_empty();
+    store(&txn, &rows, &reviews, &head_updates, (last_id, last_hash)).await?;
+    if let Some(mail) = &context.mail {
+        directory.notify(&txn, &to_notify, mail, now).await?;
+    }
+    txn.commit().await?;
+    Ok(outcomes)
+}
+
+/// The head of the chain, locked on PostgreSQL: ingestions are serialised, so every
+/// event has exactly one predecessor. (SQLite serialises writers by itself.)
+async fn lock_chain_head<C: ConnectionTrait>(txn: &C) -> Result<chain_head::Model, DbErr> {
+    let mut head_query = chain_head::Entity::find_by_id(1);
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        head_query = head_query.lock_exclusive();
+    }
+    head_query
+        .one(txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("access chain head".into()))
+}
+
+/// Writes a batch's rows: the events, their review items, the patients' chain heads and
+/// the chain's head (`head`: the last event id and hash).
+async fn store<C: ConnectionTrait>(
+    txn: &C,
+    rows: &[event::ActiveModel],
+    reviews: &[review::ActiveModel],
+    head_updates: &[patient_head::ActiveModel],
+    head: (i64, String),
+) -> Result<(), DbErr> {
     for chunk in rows.chunks(INSERT_CHUNK) {
         event::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
     for chunk in reviews.chunks(INSERT_CHUNK) {
         review::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
     for chunk in head_updates.chunks(INSERT_CHUNK) {
@@ -250,22 +237,83 @@ pub async fn ingest(
                     ])
                     .to_owned(),
             )
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
-    if any_new {
+    if !rows.is_empty() {
         chain_head::Entity::update_many()
-            .col_expr(chain_head::Column::LastEventId, Expr::value(last_id))
-            .col_expr(chain_head::Column::Hash, Expr::value(last_hash))
+            .col_expr(chain_head::Column::LastEventId, Expr::value(head.0))
+            .col_expr(chain_head::Column::Hash, Expr::value(head.1))
             .filter(chain_head::Column::Id.eq(1))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
-    if let Some(mail) = &context.mail {
-        directory.notify(&txn, &to_notify, mail, now).await?;
+    Ok(())
+}
+
+/// One event as ingestion stores it: the row, with its canonical record and the hash
+/// linking it to the previous event (`links.0`) and to the same patient's previous event
+/// (`links.1`); and that hash. Ingestion and the benchmark's raw inserts build rows here.
+#[must_use]
+pub fn event_row(
+    id: i64,
+    source: &Source,
+    access: &NewAccess,
+    department: Option<(i64, Option<String>)>,
+    rules: &[Rule],
+    links: (&str, &str),
+    now: OffsetDateTime,
+) -> (event::ActiveModel, String) {
+    let (department_id, department_name) = department.unzip();
+    let record = EventRecord {
+        v: 1,
+        source: source.name.clone(),
+        source_event_id: access.source_event_id.clone(),
+        patient_mrn: access.patient_mrn.clone(),
+        occurred_at_ms: millis(access.occurred_at),
+        received_at_ms: millis(now),
+        category: access.category.code().to_owned(),
+        action: access.action.code().to_owned(),
+        purpose: access.purpose.code().to_owned(),
+        purpose_code: access.purpose_code.clone(),
+        agent_kind: access.agent_kind.code().to_owned(),
+        agent_ref: access.agent_ref.clone(),
+        agent_name: access.agent_name.clone(),
+        agent_role: access.agent_role.clone(),
+        department_code: access.department_code.clone(),
+        department: department_name.flatten(),
+        system: access.system.clone(),
+        site: access.site.clone(),
+        workstation: access.workstation.clone(),
+        detail: access.detail.clone(),
+        rules: rules.iter().map(|rule| rule.code().to_owned()).collect(),
     }
-    txn.commit().await?;
-    Ok(outcomes)
+    .to_canonical();
+    let hash = link_hash(links.0, links.1, &record);
+    let flags = rules.iter().map(|r| r.code()).collect::<Vec<_>>().join(",");
+    let row = event::ActiveModel {
+        id: Set(id),
+        source_id: Set(source.id),
+        source_event_id: Set(access.source_event_id.clone()),
+        patient_mrn: Set(access.patient_mrn.clone()),
+        occurred_at: Set(access.occurred_at),
+        received_at: Set(now),
+        category: Set(access.category.code().to_owned()),
+        action: Set(access.action.code().to_owned()),
+        purpose: Set(access.purpose.code().to_owned()),
+        agent_kind: Set(access.agent_kind.code().to_owned()),
+        agent_ref: Set(access.agent_ref.clone()),
+        agent_name: Set(access.agent_name.clone()),
+        agent_role: Set(access.agent_role.clone()),
+        department_id: Set(department_id),
+        flags: Set(flags),
+        unusual: Set(!rules.is_empty()),
+        record: Set(record),
+        prev_hash: Set(links.0.to_owned()),
+        patient_prev_hash: Set(links.1.to_owned()),
+        hash: Set(hash.clone()),
+    };
+    (row, hash)
 }
 
 /// Unix milliseconds.
@@ -329,46 +377,11 @@ impl Directory {
         events: &[NewAccess],
         context: &IngestContext,
     ) -> Result<Directory, DbErr> {
-        let mut departments_by_code = HashMap::new();
-        let mut codes_by_id = HashMap::new();
-        let mut hours = HashMap::new();
-        for row in department::Entity::find().all(conn).await? {
-            if let Some(parsed) = row
-                .working_hours
-                .as_deref()
-                .and_then(|json| serde_json::from_str::<WorkingHours>(json).ok())
-            {
-                hours.insert(row.id, parsed);
-            }
-            codes_by_id.insert(row.id, row.code.clone());
-            departments_by_code.insert(row.code, row.id);
-        }
-
+        let (departments_by_code, codes_by_id, hours) = load_departments(conn).await?;
         let agents: Vec<String> = unique(events.iter().filter_map(|e| e.agent_ref.clone()));
         let mrns: Vec<String> = unique(events.iter().map(|e| e.patient_mrn.clone()));
 
-        let mut staff = HashMap::new();
-        for chunk in agents.chunks(LOOKUP_CHUNK) {
-            for row in account::Entity::find()
-                .filter(account::Column::Kind.eq(AccountKind::Staff.as_str()))
-                .filter(account::Column::StaffNumber.is_in(chunk.iter().cloned()))
-                .all(conn)
-                .await?
-            {
-                if let Some(number) = row.staff_number.clone() {
-                    staff.insert(
-                        number,
-                        StaffFacts {
-                            active: row.active,
-                            family_name: row.family_name,
-                            address_key: row.address_key,
-                            own_mrn: row.own_mrn,
-                            department_id: row.department_id,
-                        },
-                    );
-                }
-            }
-        }
+        let staff = load_staff(conn, &agents).await?;
 
         let mut patients = HashMap::new();
         let mut recipients = HashMap::new();
@@ -443,60 +456,7 @@ impl Directory {
             }
         }
 
-        // Each person's accesses in the window before the earliest event of the batch up
-        // to the latest, for the many-records rule.
-        let window = context.rules.many_records_window;
-        let mut recent_by_agent: HashMap<String, Vec<(OffsetDateTime, String)>> = HashMap::new();
-        let mut spans: HashMap<&str, (OffsetDateTime, OffsetDateTime)> = HashMap::new();
-        for access in events {
-            if let Some(agent) = access.agent_ref.as_deref() {
-                let span = spans
-                    .entry(agent)
-                    .or_insert((access.occurred_at, access.occurred_at));
-                span.0 = span.0.min(access.occurred_at);
-                span.1 = span.1.max(access.occurred_at);
-            }
-        }
-        let earliest = spans.values().map(|span| span.0).min();
-        let latest = spans.values().map(|span| span.1).max();
-        match (earliest, latest) {
-            // A batch from a live feed or an ordered back-fill covers minutes: one query per
-            // chunk of people over the whole batch's window, kept per person in memory.
-            (Some(earliest), Some(latest)) if latest - earliest <= NARROW_BATCH => {
-                let people: Vec<&str> = spans.keys().copied().collect();
-                for chunk in people.chunks(LOOKUP_CHUNK) {
-                    let rows: Vec<(String, OffsetDateTime, String)> = event::Entity::find()
-                        .select_only()
-                        .column(event::Column::AgentRef)
-                        .column(event::Column::OccurredAt)
-                        .column(event::Column::PatientMrn)
-                        .filter(event::Column::AgentRef.is_in(chunk.iter().copied()))
-                        .filter(event::Column::OccurredAt.between(earliest - window, latest))
-                        .into_tuple()
-                        .all(conn)
-                        .await?;
-                    for (agent, at, mrn) in rows {
-                        recent_by_agent.entry(agent).or_default().push((at, mrn));
-                    }
-                }
-            }
-            // A batch spread over a long time: each person's own span, so the lookups do
-            // not read everything in between.
-            _ => {
-                for (agent, (first, last)) in spans {
-                    let rows: Vec<(OffsetDateTime, String)> = event::Entity::find()
-                        .select_only()
-                        .column(event::Column::OccurredAt)
-                        .column(event::Column::PatientMrn)
-                        .filter(event::Column::AgentRef.eq(agent))
-                        .filter(event::Column::OccurredAt.between(first - window, last))
-                        .into_tuple()
-                        .all(conn)
-                        .await?;
-                    recent_by_agent.insert(agent.to_owned(), rows);
-                }
-            }
-        }
+        let recent_by_agent = load_recent(conn, events, context.rules.many_records_window).await?;
 
         Ok(Directory {
             departments_by_code,
@@ -608,6 +568,18 @@ impl Directory {
             if recipient.notify != NotifyChoice::Immediate {
                 continue;
             }
+            // One such email an hour at most: a burst of flagged accesses (a bulk back-fill,
+            // a busy ward) is one message, and the log shows every access.
+            let told_lately = outbox::Entity::find()
+                .filter(outbox::Column::Recipient.eq(email.as_str()))
+                .filter(outbox::Column::Template.eq("unusual_access"))
+                .filter(outbox::Column::CreatedAt.gt(now - UNUSUAL_EMAIL_GAP))
+                .one(conn)
+                .await?
+                .is_some();
+            if told_lately {
+                continue;
+            }
             if let std::collections::hash_map::Entry::Vacant(slot) =
                 hospital_names.entry(recipient.locale)
             {
@@ -628,6 +600,125 @@ impl Directory {
         }
         Ok(())
     }
+}
+
+/// Departments by code and by id, and their opening hours.
+async fn load_departments<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<
+    (
+        HashMap<String, i64>,
+        HashMap<i64, String>,
+        HashMap<i64, WorkingHours>,
+    ),
+    DbErr,
+> {
+    let mut departments_by_code = HashMap::new();
+    let mut codes_by_id = HashMap::new();
+    let mut hours = HashMap::new();
+    for row in department::Entity::find().all(conn).await? {
+        if let Some(parsed) = row
+            .working_hours
+            .as_deref()
+            .and_then(|json| serde_json::from_str::<WorkingHours>(json).ok())
+        {
+            hours.insert(row.id, parsed);
+        }
+        codes_by_id.insert(row.id, row.code.clone());
+        departments_by_code.insert(row.code, row.id);
+    }
+    Ok((departments_by_code, codes_by_id, hours))
+}
+
+/// What the rules compare about each member of staff in `agents`.
+async fn load_staff<C: ConnectionTrait>(
+    conn: &C,
+    agents: &[String],
+) -> Result<HashMap<String, StaffFacts>, DbErr> {
+    let mut staff = HashMap::new();
+    for chunk in agents.chunks(LOOKUP_CHUNK) {
+        for row in account::Entity::find()
+            .filter(account::Column::Kind.eq(AccountKind::Staff.as_str()))
+            .filter(account::Column::StaffNumber.is_in(chunk.iter().cloned()))
+            .all(conn)
+            .await?
+        {
+            if let Some(number) = row.staff_number.clone() {
+                staff.insert(
+                    number,
+                    StaffFacts {
+                        active: row.active,
+                        family_name: row.family_name,
+                        address_key: row.address_key,
+                        own_mrn: row.own_mrn,
+                        department_id: row.department_id,
+                    },
+                );
+            }
+        }
+    }
+    Ok(staff)
+}
+
+/// Each person's accesses in the window before the earliest event of the batch up to the
+/// latest, for the many-records rule.
+async fn load_recent<C: ConnectionTrait>(
+    conn: &C,
+    events: &[NewAccess],
+    window: time::Duration,
+) -> Result<HashMap<String, Vec<(OffsetDateTime, String)>>, DbErr> {
+    let mut recent_by_agent: HashMap<String, Vec<(OffsetDateTime, String)>> = HashMap::new();
+    let mut spans: HashMap<&str, (OffsetDateTime, OffsetDateTime)> = HashMap::new();
+    for access in events {
+        if let Some(agent) = access.agent_ref.as_deref() {
+            let span = spans
+                .entry(agent)
+                .or_insert((access.occurred_at, access.occurred_at));
+            span.0 = span.0.min(access.occurred_at);
+            span.1 = span.1.max(access.occurred_at);
+        }
+    }
+    let earliest = spans.values().map(|span| span.0).min();
+    let latest = spans.values().map(|span| span.1).max();
+    match (earliest, latest) {
+        // A batch from a live feed or an ordered back-fill covers minutes: one query per
+        // chunk of people over the whole batch's window, kept per person in memory.
+        (Some(earliest), Some(latest)) if latest - earliest <= NARROW_BATCH => {
+            let people: Vec<&str> = spans.keys().copied().collect();
+            for chunk in people.chunks(LOOKUP_CHUNK) {
+                let rows: Vec<(String, OffsetDateTime, String)> = event::Entity::find()
+                    .select_only()
+                    .column(event::Column::AgentRef)
+                    .column(event::Column::OccurredAt)
+                    .column(event::Column::PatientMrn)
+                    .filter(event::Column::AgentRef.is_in(chunk.iter().copied()))
+                    .filter(event::Column::OccurredAt.between(earliest - window, latest))
+                    .into_tuple()
+                    .all(conn)
+                    .await?;
+                for (agent, at, mrn) in rows {
+                    recent_by_agent.entry(agent).or_default().push((at, mrn));
+                }
+            }
+        }
+        // A batch spread over a long time: each person's own span, so the lookups do
+        // not read everything in between.
+        _ => {
+            for (agent, (first, last)) in spans {
+                let rows: Vec<(OffsetDateTime, String)> = event::Entity::find()
+                    .select_only()
+                    .column(event::Column::OccurredAt)
+                    .column(event::Column::PatientMrn)
+                    .filter(event::Column::AgentRef.eq(agent))
+                    .filter(event::Column::OccurredAt.between(first - window, last))
+                    .into_tuple()
+                    .all(conn)
+                    .await?;
+                recent_by_agent.insert(agent.to_owned(), rows);
+            }
+        }
+    }
+    Ok(recent_by_agent)
 }
 
 fn unique(values: impl Iterator<Item = String>) -> Vec<String> {

@@ -12,14 +12,13 @@ pub mod record;
 pub mod review;
 pub mod rules;
 pub mod settings;
-pub mod signing;
 pub mod sources;
 
 /// Access-log settings held in the application state.
 #[derive(Clone, Debug)]
 pub struct AccessConfig {
     pub ingest: ingest::IngestContext,
-    pub signer: signing::Signer,
+    pub signer: crate::ssr::signing::Signer,
     /// How often the chain head is signed (when it moved).
     pub checkpoint_every: time::Duration,
 }

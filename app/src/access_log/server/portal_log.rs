@@ -1,38 +1,66 @@
-//! The portal logs itself: when staff see a patient's data inside the portal, that
-//! access goes into the patient's log like any other.
+//! The portal logs itself: when staff see a patient's data inside the portal, or act on a
+//! patient's account, that access goes into the patient's log like any other. Every
+//! writer here takes the caller's connection or transaction, so a feature's change and
+//! its log entries commit together.
 
-use sea_orm::{DbErr, EntityTrait};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, TransactionTrait};
 use time::OffsetDateTime;
 
-use super::ingest::{ingest, NewAccess};
+use super::ingest::{ingest, IngestContext, NewAccess};
 use super::sources::portal_source;
 use crate::access_log::types::{Action, AgentKind, Category, Purpose};
 use crate::accounts::server::entity as account;
 use crate::hospital::server::entity::department;
 use crate::identity::server::access::SignedIn;
-use crate::ssr::state::AppState;
 
 /// Name of the portal as the source system of its own events.
 pub const PORTAL_SYSTEM: &str = "Patient Privacy Portal";
 
-/// Records that `staff` saw `what` of each patient in `patient_mrns`.
-pub async fn staff_viewed(
-    state: &AppState,
+/// Records that `staff` saw `what` of each patient in `patient_mrns`, on `conn`.
+pub async fn staff_viewed<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    context: &IngestContext,
     staff: &SignedIn,
     patient_mrns: &[String],
     what: Category,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    staff_did(
+        conn,
+        context,
+        staff,
+        patient_mrns,
+        what,
+        Action::View,
+        None,
+        now,
+    )
+    .await
+}
+
+/// Records that `staff` did `action` on `what` of each patient in `patient_mrns`, with an
+/// optional detail the patient reads, on `conn`.
+#[allow(clippy::too_many_arguments)] // Each is one fact of the entry; a struct would only rename them.
+pub async fn staff_did<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    context: &IngestContext,
+    staff: &SignedIn,
+    patient_mrns: &[String],
+    what: Category,
+    action: Action,
+    detail: Option<String>,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
     if patient_mrns.is_empty() {
         return Ok(());
     }
     let me = account::Entity::find_by_id(staff.account_id)
-        .one(&state.db)
+        .one(conn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("signed-in staff account".into()))?;
     let department_code = match me.department_id {
         Some(id) => department::Entity::find_by_id(id)
-            .one(&state.db)
+            .one(conn)
             .await?
             .map(|d| d.code),
         None => None,
@@ -49,7 +77,7 @@ pub async fn staff_viewed(
             patient_mrn: mrn.clone(),
             occurred_at: now,
             category: what,
-            action: Action::View,
+            action,
             purpose: Purpose::Operations,
             purpose_code: None,
             agent_kind: AgentKind::Staff,
@@ -60,10 +88,10 @@ pub async fn staff_viewed(
             system: Some(PORTAL_SYSTEM.to_owned()),
             site: None,
             workstation: None,
-            detail: None,
+            detail: detail.clone(),
         })
         .collect();
-    let source = portal_source(&state.db, now).await?;
-    ingest(&state.db, &source, &events, &state.access.ingest, now).await?;
+    let source = portal_source(conn, now).await?;
+    ingest(conn, &source, &events, context, now).await?;
     Ok(())
 }

@@ -15,9 +15,9 @@ use crate::access_log::types::{
     rules_from_codes, AccessEntryView, AccessFilter, AccessPageView, AccessSummaryView, Action,
     AgentKind, Category, DepartmentView, Purpose, QuestionView, ReviewState,
 };
-use crate::consent::types::ConsentCheckOutcome;
 use crate::hospital::server::entity::department;
 use crate::ssr::time::local_minute;
+use crate::vocabulary::consent_check::ConsentCheckOutcome;
 
 /// Entries per page.
 pub const PAGE_SIZE: u64 = 20;
@@ -278,10 +278,10 @@ pub async fn summary<C: ConnectionTrait>(
 /// Every event of the patient, oldest first (chain order), for a download.
 pub async fn whole_log<C: ConnectionTrait>(
     conn: &C,
-    mrn: &str,
+    cap: &crate::identity::server::access::PatientCap,
 ) -> Result<Vec<event::Model>, DbErr> {
     event::Entity::find()
-        .filter(event::Column::PatientMrn.eq(mrn))
+        .filter(event::Column::PatientMrn.eq(cap.mrn()))
         .order_by_asc(event::Column::Id)
         .all(conn)
         .await

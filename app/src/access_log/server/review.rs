@@ -2,24 +2,25 @@
 
 use sea_orm::sea_query::{Expr, OnConflict, Order};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use time::OffsetDateTime;
 
-use super::entity::{event, review};
+use super::entity::{event, review, review_decision};
 use crate::access_log::types::ReviewState;
-use crate::identity::server::access::{PatientCap, StaffCap};
+use crate::identity::server::access::{PatientCap, PrivacyOfficerCap};
 
 /// Records the patient's question about one of their own events and puts it at the top
 /// of the queue (reopening it if it had been closed). `false` when the event is not theirs.
 pub async fn ask<C: ConnectionTrait>(
     conn: &C,
-    _cap: PatientCap,
-    mrn: &str,
+    cap: &PatientCap,
     event_id: i64,
     question: &str,
     now: OffsetDateTime,
 ) -> Result<bool, DbErr> {
+    let mrn = cap.mrn();
     let owned = event::Entity::find_by_id(event_id)
         .filter(event::Column::PatientMrn.eq(mrn))
         .one(conn)
@@ -55,11 +56,24 @@ pub async fn ask<C: ConnectionTrait>(
     Ok(true)
 }
 
-/// Queue items: open ones, questions from patients first (newest question first), then
-/// flagged accesses newest first.
+/// How many items are open.
+pub async fn open_count<C: ConnectionTrait>(
+    conn: &C,
+    _cap: PrivacyOfficerCap,
+) -> Result<u64, DbErr> {
+    review::Entity::find()
+        .filter(review::Column::State.eq(ReviewState::Open.code()))
+        .count(conn)
+        .await
+}
+
+/// One page of the open items: questions from patients first (newest question first),
+/// then flagged accesses newest first. Every item is reachable by paging, however many
+/// questions one patient asks.
 pub async fn open_items<C: ConnectionTrait>(
     conn: &C,
-    _cap: StaffCap,
+    _cap: PrivacyOfficerCap,
+    offset: u64,
     limit: u64,
 ) -> Result<Vec<(review::Model, event::Model)>, DbErr> {
     let reviews = review::Entity::find()
@@ -67,6 +81,7 @@ pub async fn open_items<C: ConnectionTrait>(
         .order_by(Expr::col(review::Column::QuestionAt).is_null(), Order::Asc)
         .order_by_desc(review::Column::QuestionAt)
         .order_by_desc(review::Column::EventId)
+        .offset(offset)
         .limit(limit)
         .all(conn)
         .await?;
@@ -84,10 +99,11 @@ pub async fn open_items<C: ConnectionTrait>(
         .collect())
 }
 
-/// Closes an item as explained, or escalates it, with the officer's note.
+/// Closes an item as explained, or escalates it, with the officer's note. Every decision
+/// is kept: deciding again adds to the item's history.
 pub async fn decide<C: ConnectionTrait>(
     conn: &C,
-    cap: StaffCap,
+    cap: PrivacyOfficerCap,
     event_id: i64,
     state: ReviewState,
     note: &str,
@@ -101,5 +117,31 @@ pub async fn decide<C: ConnectionTrait>(
         .filter(review::Column::EventId.eq(event_id))
         .exec(conn)
         .await?;
-    Ok(result.rows_affected == 1)
+    if result.rows_affected != 1 {
+        return Ok(false);
+    }
+    review_decision::Entity::insert(review_decision::ActiveModel {
+        id: sea_orm::ActiveValue::NotSet,
+        event_id: Set(event_id),
+        state: Set(state.code().to_owned()),
+        decided_by: Set(cap.account_id()),
+        note: Set(note.to_owned()),
+        decided_at: Set(now),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(true)
+}
+
+/// Every decision taken on an item, oldest first: (state code, decided by, note, when).
+pub async fn decisions<C: ConnectionTrait>(
+    conn: &C,
+    _cap: PrivacyOfficerCap,
+    event_id: i64,
+) -> Result<Vec<review_decision::Model>, DbErr> {
+    review_decision::Entity::find()
+        .filter(review_decision::Column::EventId.eq(event_id))
+        .order_by_asc(review_decision::Column::Id)
+        .all(conn)
+        .await
 }

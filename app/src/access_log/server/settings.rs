@@ -2,8 +2,8 @@
 
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use time::OffsetDateTime;
 
@@ -14,11 +14,13 @@ use crate::identity::server::access::PatientCap;
 
 /// Longest watched name.
 pub const WATCH_NAME_MAX: usize = 100;
+/// Most entries on one patient's watch list (every ingested access is compared with each).
+pub const WATCH_LIST_MAX: u64 = 20;
 
 /// Sets how the patient hears about their log.
 pub async fn set_notify<C: ConnectionTrait>(
     conn: &C,
-    cap: PatientCap,
+    cap: &PatientCap,
     choice: NotifyChoice,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
@@ -46,7 +48,7 @@ pub async fn set_notify<C: ConnectionTrait>(
 /// The patient's watch list.
 pub async fn watch_list<C: ConnectionTrait>(
     conn: &C,
-    cap: PatientCap,
+    cap: &PatientCap,
     departments: &[crate::access_log::types::DepartmentView],
 ) -> Result<Vec<WatchView>, DbErr> {
     Ok(watch::Entity::find()
@@ -65,14 +67,22 @@ pub async fn watch_list<C: ConnectionTrait>(
         .collect())
 }
 
-/// Adds a person (by name) or a department to the patient's watch list.
+/// Adds a person (by name) or a department to the patient's watch list; `false` when the
+/// list already holds [`WATCH_LIST_MAX`] entries.
 pub async fn add_watch<C: ConnectionTrait>(
     conn: &C,
-    cap: PatientCap,
+    cap: &PatientCap,
     person_name: Option<String>,
     department_id: Option<i64>,
     now: OffsetDateTime,
-) -> Result<(), DbErr> {
+) -> Result<bool, DbErr> {
+    let held = watch::Entity::find()
+        .filter(watch::Column::AccountId.eq(cap.account_id()))
+        .count(conn)
+        .await?;
+    if held >= WATCH_LIST_MAX {
+        return Ok(false);
+    }
     let row = watch::ActiveModel {
         id: NotSet,
         account_id: Set(cap.account_id()),
@@ -83,13 +93,13 @@ pub async fn add_watch<C: ConnectionTrait>(
     watch::Entity::insert(row)
         .exec_without_returning(conn)
         .await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Removes one of the patient's own watch entries; `false` if it is not theirs.
 pub async fn remove_watch<C: ConnectionTrait>(
     conn: &C,
-    cap: PatientCap,
+    cap: &PatientCap,
     id: i64,
 ) -> Result<bool, DbErr> {
     let result = watch::Entity::delete_many()

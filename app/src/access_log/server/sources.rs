@@ -1,5 +1,6 @@
-//! Hospital systems that push data: each has a name and a bearer token. Only the token's
-//! hash is stored; the token is shown once, when the source is added.
+//! Hospital systems that push data: each has a name, a bearer token and the scopes that
+//! token was given. Only the token's hash is stored; the token is shown once, when the
+//! source is added. A token does only what its scopes name.
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -8,16 +9,88 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use super::entity::source;
-use crate::identity::server::tokens;
+use crate::ssr::tokens;
 
 /// The name under which the portal records accesses made inside the portal itself.
 pub const PORTAL_SOURCE: &str = "portal";
+
+/// What a source's token may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Push access events (`AuditEvent`).
+    Events,
+    /// Push the hospital directory (`Patient`, `Practitioner`, `PractitionerRole`,
+    /// `Location`, `Encounter`, `Appointment`).
+    Directory,
+    /// Read patients' consent (`Consent` read and search, `Consent/$decide`).
+    ConsentRead,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 3] = [Scope::Events, Scope::Directory, Scope::ConsentRead];
+
+    /// The code used on the command line and stored with the token.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Scope::Events => "events",
+            Scope::Directory => "directory",
+            Scope::ConsentRead => "consent-read",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(code: &str) -> Option<Scope> {
+        Scope::ALL
+            .into_iter()
+            .find(|scope| scope.code() == code.trim())
+    }
+}
 
 /// An authenticated source system.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Source {
     pub id: i64,
     pub name: String,
+    scopes: Vec<Scope>,
+}
+
+impl Source {
+    /// Whether the source's token was given `scope`.
+    #[must_use]
+    pub fn may(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope)
+    }
+
+    /// The scopes of the token.
+    #[must_use]
+    pub fn scopes(&self) -> &[Scope] {
+        &self.scopes
+    }
+
+    fn from_row(row: source::Model) -> Source {
+        Source {
+            id: row.id,
+            scopes: parse_scopes(&row.scopes),
+            name: row.name,
+        }
+    }
+}
+
+/// Scopes stored as codes separated by spaces; unknown codes (from a newer portal) are
+/// ignored rather than widened.
+fn parse_scopes(stored: &str) -> Vec<Scope> {
+    stored.split_whitespace().filter_map(Scope::parse).collect()
+}
+
+fn stored_scopes(scopes: &[Scope]) -> String {
+    let mut codes: Vec<&str> = Scope::ALL
+        .into_iter()
+        .filter(|scope| scopes.contains(scope))
+        .map(Scope::code)
+        .collect();
+    codes.dedup();
+    codes.join(" ")
 }
 
 /// Why a source could not be added or revoked.
@@ -29,6 +102,8 @@ pub enum SourceError {
     Unknown(String),
     #[error("a source name is 1 to 100 letters, digits, '-', '_' or '.', and not \"portal\"")]
     BadName,
+    #[error("name at least one scope for the token: events, directory, consent-read")]
+    NoScope,
     #[error(transparent)]
     Database(#[from] DbErr),
 }
@@ -47,6 +122,7 @@ async fn insert_new<C: ConnectionTrait>(
     conn: &C,
     name: &str,
     token: &str,
+    scopes: &[Scope],
     now: OffsetDateTime,
 ) -> Result<u64, DbErr> {
     let row = source::ActiveModel {
@@ -55,6 +131,7 @@ async fn insert_new<C: ConnectionTrait>(
         token_hash: Set(tokens::hash(token)),
         created_at: Set(now),
         revoked_at: Set(None),
+        scopes: Set(stored_scopes(scopes)),
     };
     source::Entity::insert(row)
         .on_conflict(
@@ -66,17 +143,22 @@ async fn insert_new<C: ConnectionTrait>(
         .await
 }
 
-/// Adds a source and returns its bearer token (shown once).
+/// Adds a source whose token may do only what `scopes` name, and returns the token
+/// (shown once).
 pub async fn add_source<C: ConnectionTrait>(
     conn: &C,
     name: &str,
+    scopes: &[Scope],
     now: OffsetDateTime,
 ) -> Result<String, SourceError> {
     if !valid_name(name) {
         return Err(SourceError::BadName);
     }
+    if scopes.is_empty() {
+        return Err(SourceError::NoScope);
+    }
     let token = tokens::new_token();
-    if insert_new(conn, name, &token, now).await? == 0 {
+    if insert_new(conn, name, &token, scopes, now).await? == 0 {
         return Err(SourceError::Exists(name.to_owned()));
     }
     Ok(token)
@@ -117,10 +199,7 @@ pub async fn authenticate<C: ConnectionTrait>(
         .one(conn)
         .await?
         .filter(|row| row.name != PORTAL_SOURCE)
-        .map(|row| Source {
-            id: row.id,
-            name: row.name,
-        }))
+        .map(Source::from_row))
 }
 
 /// The portal's own source (created on first use; its token is random and discarded,
@@ -139,24 +218,41 @@ pub async fn keyless_source<C: ConnectionTrait>(
     name: &str,
     now: OffsetDateTime,
 ) -> Result<Source, DbErr> {
-    insert_new(conn, name, &tokens::new_token(), now).await?;
+    insert_new(conn, name, &tokens::new_token(), &[], now).await?;
     source::Entity::find()
         .filter(source::Column::Name.eq(name))
         .one(conn)
         .await?
-        .map(|row| Source {
-            id: row.id,
-            name: row.name,
-        })
+        .map(Source::from_row)
         .ok_or_else(|| DbErr::RecordNotFound(format!("source {name}")))
 }
 
-/// Names of all sources and whether each is active.
-pub async fn list_sources<C: ConnectionTrait>(conn: &C) -> Result<Vec<(String, bool)>, DbErr> {
+/// All sources (their names, scopes and whether each is active).
+pub async fn list_sources<C: ConnectionTrait>(conn: &C) -> Result<Vec<(Source, bool)>, DbErr> {
     Ok(source::Entity::find()
         .all(conn)
         .await?
         .into_iter()
-        .map(|row| (row.name, row.revoked_at.is_none()))
+        .map(|row| {
+            let active = row.revoked_at.is_none();
+            (Source::from_row(row), active)
+        })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_round_trip_and_unknown_codes_do_not_widen() {
+        let stored = stored_scopes(&[Scope::ConsentRead, Scope::Events, Scope::Events]);
+        assert_eq!(stored, "events consent-read");
+        assert_eq!(
+            parse_scopes(&stored),
+            vec![Scope::Events, Scope::ConsentRead]
+        );
+        assert_eq!(parse_scopes("record directory"), vec![Scope::Directory]);
+        assert_eq!(parse_scopes(""), Vec::<Scope>::new());
+    }
 }

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use super::{access_texts, department_name};
 use crate::access_log::types::DepartmentView;
-use crate::i18n::ui::locale;
 use crate::ui::chart::{number, share};
+use crate::ui::locale::locale;
 
 const WIDTH: f64 = 320.0;
 const MONTH_HEIGHT: f64 = 160.0;

@@ -5,13 +5,13 @@ use leptos::prelude::*;
 
 use super::{access_texts, department_name, Refusal};
 use crate::access_log::api::AskAboutAccess;
+use crate::access_log::texts::check_outcome_label;
 use crate::access_log::texts::{
     action_label, agent_kind_label, category_label, purpose_label, review_state_label, rule_reason,
 };
 use crate::access_log::types::{AccessEntryView, AgentKind, QUESTION_MAX_CHARS};
-use crate::consent::texts::check_outcome_label;
-use crate::i18n::ui::locale;
 use crate::ui::form::{action_of, query_value, Done, FormEcho, PostForm};
+use crate::ui::locale::locale;
 
 /// "Who" in one line: name, role, and department or outside organisation.
 fn who_line(entry: &AccessEntryView, locale: crate::i18n::Locale) -> String {

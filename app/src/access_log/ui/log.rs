@@ -17,9 +17,9 @@ use crate::access_log::types::{
     AccessFilter, AccessLogView, AccessPageView, AccessSummaryView, Category, DepartmentView,
 };
 use crate::error::AppError;
-use crate::i18n::ui::locale;
 use crate::identity::types::Role;
 use crate::identity::ui::guard::guarded;
+use crate::ui::locale::locale;
 
 /// Where the page lives; the filter form and paging links point here.
 pub const LOG_PATH: &str = "/access-log";

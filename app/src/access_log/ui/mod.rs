@@ -18,7 +18,7 @@ use crate::ui::error_notice::FormRefusal;
 /// The access log's words in the page's language.
 #[must_use]
 pub fn access_texts() -> &'static AccessTexts {
-    AccessTexts::of(crate::i18n::ui::locale())
+    AccessTexts::of(crate::ui::locale::locale())
 }
 
 /// A department's name in `locale`.
@@ -42,6 +42,7 @@ fn field_text(locale: Locale, field: &str) -> Option<&'static str> {
     match field {
         "question" => Some(access.question_invalid),
         "person_name" | "department" => Some(access.watch_invalid),
+        "watch_full" => Some(access.watch_full),
         "note" | "decision" => Some(access.reviews_note_invalid),
         "from" | "to" => Some(access.filter_bad_date),
         _ => None,

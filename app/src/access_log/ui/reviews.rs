@@ -9,11 +9,11 @@ use super::{access_texts, Refusal};
 use crate::access_log::api::{review_queue, DecideReview};
 use crate::access_log::texts::review_state_label;
 use crate::access_log::types::{ReviewItemView, ReviewState, QUESTION_MAX_CHARS};
-use crate::i18n::ui::locale;
 use crate::identity::types::Role;
 use crate::identity::ui::guard::guarded;
 use crate::ui::error_notice::ErrorNotice;
 use crate::ui::form::{action_of, query_value, Done, FormEcho, PostForm};
+use crate::ui::locale::locale;
 
 /// Where the queue lives; decisions land back here.
 pub const REVIEWS_PATH: &str = "/staff/access-reviews";
@@ -24,13 +24,23 @@ pub fn ReviewsPage() -> impl IntoView {
         let t = access_texts();
         let done = (query_value("done").as_deref() == Some("decided"))
             .then(|| view! { <Done text=t.reviews_done /> });
-        let queue = match review_queue().await {
-            Ok(items) if items.is_empty() => {
+        let asked_page = query_value("page").and_then(|page| page.parse::<u64>().ok());
+        let queue = match review_queue(asked_page).await {
+            Ok(queue) if queue.items.is_empty() => {
                 view! { <p class="muted">{t.reviews_empty}</p> }.into_any()
             }
-            Ok(items) => {
-                let items = items.into_iter().map(review_item).collect_view();
-                view! { <ol class="reviews">{items}</ol> }.into_any()
+            Ok(queue) => {
+                let (top, bottom) = (
+                    paging(queue.page, queue.pages, queue.open),
+                    paging(queue.page, queue.pages, queue.open),
+                );
+                let items = queue.items.into_iter().map(review_item).collect_view();
+                view! {
+                    {top}
+                    <ol class="reviews">{items}</ol>
+                    {bottom}
+                }
+                .into_any()
             }
             Err(error) => view! { <ErrorNotice error /> }.into_any(),
         };
@@ -45,6 +55,34 @@ pub fn ReviewsPage() -> impl IntoView {
         }
         .into_any()
     })
+}
+
+/// "Page 2 of 5 (117 open)" with links to the pages before and after: every open item is
+/// reachable, however many questions one patient asks.
+fn paging(page: u64, pages: u64, open: u64) -> AnyView {
+    let t = access_texts();
+    let link = |to: u64, text: &'static str, rel: &'static str| {
+        view! {
+            <a href=format!("{REVIEWS_PATH}?page={to}") rel=rel>
+                {text}
+            </a>
+        }
+    };
+    let previous = (page > 1).then(|| link(page - 1, t.reviews_previous, "prev"));
+    let next = (page < pages).then(|| link(page + 1, t.reviews_next, "next"));
+    let position = t
+        .reviews_position
+        .replace("{page}", &page.to_string())
+        .replace("{pages}", &pages.to_string())
+        .replace("{open}", &open.to_string());
+    view! {
+        <nav class="pager" aria-label=t.reviews_paging>
+            {previous}
+            <span>{position}</span>
+            {next}
+        </nav>
+    }
+    .into_any()
 }
 
 fn review_item(item: ReviewItemView) -> impl IntoView {

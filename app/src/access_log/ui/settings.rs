@@ -8,11 +8,11 @@ use super::{access_texts, department_name, Refusal};
 use crate::access_log::api::{log_settings, AddWatch, RemoveWatch, SetNotify};
 use crate::access_log::texts::notify_label;
 use crate::access_log::types::{DepartmentView, LogSettingsView, NotifyChoice, WatchView};
-use crate::i18n::ui::locale;
 use crate::identity::types::Role;
 use crate::identity::ui::guard::guarded;
 use crate::ui::error_notice::ErrorNotice;
 use crate::ui::form::{action_of, query_value, Done, FormEcho, PostForm};
+use crate::ui::locale::locale;
 
 /// Where the page lives; its changes land back here.
 pub const SETTINGS_PATH: &str = "/access-log/settings";

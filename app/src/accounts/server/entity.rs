@@ -37,6 +37,8 @@ pub struct Model {
     /// A patient's notification choice (`NotifyChoice` code).
     pub notify: String,
     pub last_digest_at: Option<OffsetDateTime>,
+    /// Who turned the account off (`Deactivator` code), while it is off.
+    pub deactivated_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,8 +1,9 @@
 //! Creating and updating accounts on the hospital's behalf.
 
 use sea_orm::{
-    sea_query::OnConflict, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, Set,
+    sea_query::{Expr, OnConflict},
+    ActiveValue::NotSet,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
 use time::OffsetDateTime;
 
@@ -183,26 +184,6 @@ pub async fn find_by_reference<C: ConnectionTrait>(
         .await
 }
 
-/// Turns an account on or off. Turning it off ends all its sessions in the same
-/// transaction, so a deactivated person is signed out at once.
-pub async fn set_active<C: ConnectionTrait>(
-    conn: &C,
-    account_id: i64,
-    active: bool,
-    now: OffsetDateTime,
-) -> Result<bool, DbErr> {
-    let result = Entity::update_many()
-        .col_expr(Column::Active, sea_orm::sea_query::Expr::value(active))
-        .col_expr(Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
-        .filter(Column::Id.eq(account_id))
-        .exec(conn)
-        .await?;
-    if !active {
-        crate::identity::server::session::end_all(conn, account_id, "deactivated", now).await?;
-    }
-    Ok(result.rows_affected == 1)
-}
-
 /// Changes the account's language (for its pages and emails).
 pub async fn set_locale<C: ConnectionTrait>(
     conn: &C,
@@ -211,11 +192,8 @@ pub async fn set_locale<C: ConnectionTrait>(
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
     Entity::update_many()
-        .col_expr(
-            Column::Locale,
-            sea_orm::sea_query::Expr::value(locale.tag()),
-        )
-        .col_expr(Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(Column::Locale, Expr::value(locale.tag()))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(account_id))
         .exec(conn)
         .await?;

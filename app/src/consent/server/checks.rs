@@ -10,7 +10,7 @@ use crate::access_log::server::ingest::{ingest, NewAccess};
 use crate::access_log::server::sources::Source;
 use crate::access_log::types::{Action, AgentKind, Category, Purpose};
 use crate::consent::types::ConsentCheckOutcome;
-use crate::ssr::state::AppState;
+use crate::state::AppState;
 
 /// What a system did with a patient's consent.
 #[derive(Clone, Debug)]

@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::entity::{policy, purpose};
-use crate::access_log::server::signing::Signer;
 use crate::access_log::types::Category;
 use crate::consent::types::ChangeAction;
 use crate::i18n::Locale;
+use crate::ssr::signing::Signer;
 
 /// Kantara consent receipt specification version the fields follow.
 pub const RECEIPT_VERSION: &str = "KI-CR-v1.1.0";
@@ -170,7 +170,7 @@ pub fn signed_file(receipt_text: &str, signature: &str, public_key: &str) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::access_log::server::signing::verify;
+    use crate::ssr::signing::verify;
 
     #[test]
     fn canonical_form_sorts_keys_at_every_level() {

@@ -21,8 +21,8 @@ use crate::i18n::Locale;
 use crate::identity::server::access::PatientCap;
 use crate::ssr::email::{render, EmailTemplate};
 use crate::ssr::outbox;
-use crate::ssr::state::AppState;
 use crate::ssr::time::{day_start, local_date, local_minute};
+use crate::state::AppState;
 
 /// Why a change was refused.
 #[derive(Debug, thiserror::Error)]

@@ -54,14 +54,11 @@ fn month_starts(now: OffsetDateTime, time_zone: &str) -> Vec<(String, OffsetDate
     starts
 }
 
-/// Counts per purpose and state at the end of each of the last twelve months (for the
-/// current month: now), and the changes of the last 30 days.
-pub async fn consent_stats<C: ConnectionTrait>(
+/// Every change up to `now`, oldest first, with the columns the counts need.
+async fn changes_until<C: ConnectionTrait>(
     conn: &C,
-    time_zone: &str,
     now: OffsetDateTime,
-) -> Result<Vec<PurposeStatsView>, DbErr> {
-    let catalogue = Catalogue::load(conn).await?;
+) -> Result<Vec<change::Model>, DbErr> {
     let rows: Vec<Row> = change::Entity::find()
         .select_only()
         .columns([
@@ -79,7 +76,7 @@ pub async fn consent_stats<C: ConnectionTrait>(
         .into_tuple()
         .all(conn)
         .await?;
-    let changes: Vec<change::Model> = rows
+    Ok(rows
         .into_iter()
         .map(
             |(id, patient_mrn, purpose_id, policy_id, action, expires_at, changed_at)| {
@@ -99,7 +96,19 @@ pub async fn consent_stats<C: ConnectionTrait>(
                 }
             },
         )
-        .collect();
+        .collect())
+}
+
+/// Counts per purpose and state at the end of each of the last twelve months (for the
+/// current month: now), and the changes of the last 30 days.
+pub async fn consent_stats<C: ConnectionTrait>(
+    conn: &C,
+    _cap: crate::identity::server::access::PrivacyOfficerCap,
+    time_zone: &str,
+    now: OffsetDateTime,
+) -> Result<Vec<PurposeStatsView>, DbErr> {
+    let catalogue = Catalogue::load(conn).await?;
+    let changes = changes_until(conn, now).await?;
 
     let starts = month_starts(now, time_zone);
     // Each month is counted at the start of the next (the current one: now).

@@ -10,8 +10,8 @@ use crate::consent::texts::{
     category_list, earlier_grants_rule, policy_texts, purpose_name, state_label, ConsentTexts,
 };
 use crate::consent::types::{ConsentCardView, ConsentState, GrantConsent, PolicyView, EXCLUDABLE};
-use crate::i18n::ui::locale;
 use crate::ui::form::{action_of, FormEcho, PostForm};
+use crate::ui::locale::locale;
 
 fn state_class(state: ConsentState) -> &'static str {
     match state {

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use super::consent_texts;
 use crate::consent::texts::{action_label, category_list, purpose_name};
 use crate::consent::types::ChangeView;
-use crate::i18n::ui::locale;
 use crate::i18n::Locale;
+use crate::ui::locale::locale;
 
 /// One change in one line: purpose, what, version, exclusions, end date, by whom.
 #[must_use]

@@ -18,7 +18,7 @@ use crate::ui::error_notice::FormRefusal;
 /// Consent's words in the page's language.
 #[must_use]
 pub fn consent_texts() -> &'static ConsentTexts {
-    ConsentTexts::of(crate::i18n::ui::locale())
+    ConsentTexts::of(crate::ui::locale::locale())
 }
 
 /// Consent's own words for a refused field.

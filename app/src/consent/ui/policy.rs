@@ -8,8 +8,8 @@ use leptos_router::hooks::use_params_map;
 use super::{consent_texts, paragraphs};
 use crate::consent::api::consent_policy;
 use crate::consent::texts::{earlier_grants_rule, policy_texts, purpose_name};
-use crate::i18n::ui::{locale, texts};
 use crate::ui::error_notice::PageError;
+use crate::ui::locale::{locale, texts};
 
 #[component]
 pub fn PolicyPage() -> impl IntoView {

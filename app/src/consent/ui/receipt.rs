@@ -10,10 +10,10 @@ use super::history::change_line;
 use crate::consent::api::consent_receipt;
 use crate::consent::texts::purpose_name;
 use crate::consent::types::ReceiptView;
-use crate::i18n::ui::locale;
 use crate::identity::types::Role;
 use crate::identity::ui::guard::guarded;
 use crate::ui::error_notice::PageError;
+use crate::ui::locale::locale;
 use crate::widgets::PrintButton;
 
 #[component]

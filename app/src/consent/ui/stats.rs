@@ -8,11 +8,11 @@ use super::consent_texts;
 use crate::consent::api::consent_stats;
 use crate::consent::texts::{purpose_name, state_label, state_short};
 use crate::consent::types::{ConsentState, PurposeStatsView};
-use crate::i18n::ui::locale;
 use crate::identity::types::Role;
 use crate::identity::ui::guard::guarded;
 use crate::ui::chart::{number, share};
 use crate::ui::error_notice::ErrorNotice;
+use crate::ui::locale::locale;
 
 const WIDTH: f64 = 320.0;
 const HEIGHT: f64 = 170.0;

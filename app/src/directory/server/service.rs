@@ -10,12 +10,14 @@ use time::OffsetDateTime;
 
 use super::entity as care;
 use crate::accounts::server::entity::{self as account, Column};
-use crate::accounts::server::service::set_active;
 use crate::accounts::types::AccountKind;
+use crate::audit::staff_action::{self, StaffAction};
 use crate::directory::types::{address_key, WorkingHours};
 use crate::hospital::server::entity::department;
 use crate::hospital::server::service::{upsert_department, NewDepartment};
 use crate::i18n::Locale;
+use crate::identity::server::activation::{deactivate, reactivate, Deactivator};
+use crate::identity::types::Role;
 
 /// Why a directory write was refused (the caller names the offending field).
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +26,10 @@ pub enum DirectoryError {
     UnknownDepartment(String),
     #[error("unknown staff member {0}")]
     UnknownStaff(String),
+    /// A feed asked to deactivate a portal administrator or privacy officer: only the
+    /// portal's operators can (`portal deactivate`).
+    #[error("staff member {0} is a portal administrator or privacy officer")]
+    Protected(String),
     #[error(transparent)]
     Database(#[from] DbErr),
 }
@@ -73,14 +79,30 @@ pub struct CareRelationship {
     pub status: String,
 }
 
+/// A patient's email address the directory replaced: the previous address is told (the
+/// caller queues that message in the same transaction).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddressChange {
+    pub account_id: i64,
+    pub previous: String,
+    pub locale: Locale,
+}
+
 /// Creates or updates a patient. A new patient gets the hospital's default language; an
-/// existing one keeps the language they chose.
+/// existing one keeps the language they chose. A changed email address is recorded as an
+/// action of the sending system (`source`) and returned, so the previous address can be
+/// told.
 pub async fn sync_patient<C: ConnectionTrait>(
     conn: &C,
     patient: &DirectoryPatient,
+    source: &str,
     default_locale: Locale,
     now: OffsetDateTime,
-) -> Result<i64, DirectoryError> {
+) -> Result<(i64, Option<AddressChange>), DirectoryError> {
+    let before = account::Entity::find()
+        .filter(Column::Mrn.eq(&patient.mrn))
+        .one(conn)
+        .await?;
     let row = account::ActiveModel {
         id: NotSet,
         kind: Set(AccountKind::Patient.as_str().to_owned()),
@@ -115,16 +137,62 @@ pub async fn sync_patient<C: ConnectionTrait>(
         )
         .exec_without_returning(conn)
         .await?;
-    account_id(conn, Column::Mrn, &patient.mrn).await
+    let id = account_id(conn, Column::Mrn, &patient.mrn).await?;
+    let change = before.and_then(|before| {
+        let previous = before.email?;
+        let new = patient.email.as_deref()?;
+        (previous != new).then(|| AddressChange {
+            account_id: id,
+            previous,
+            locale: Locale::from_tag(&before.locale).unwrap_or(default_locale),
+        })
+    });
+    if change.is_some() {
+        staff_action::record(
+            conn,
+            None,
+            StaffAction::DirectoryEmailChange,
+            Some(id),
+            Some(&format!("hospital directory (source {source})")),
+            now,
+        )
+        .await?;
+    }
+    Ok((id, change))
 }
 
 /// Creates or updates a member of staff. Deactivation ends their portal sessions at once.
+/// The directory can undo only its own deactivations (an account the portal's operators
+/// turned off stays off), and cannot deactivate portal administrators or privacy officers
+/// (refused with [`DirectoryError::Protected`], and recorded).
 pub async fn sync_staff<C: ConnectionTrait>(
     conn: &C,
     staff: &DirectoryStaff,
     default_locale: Locale,
     now: OffsetDateTime,
 ) -> Result<i64, DirectoryError> {
+    let before = account::Entity::find()
+        .filter(Column::StaffNumber.eq(&staff.staff_number))
+        .one(conn)
+        .await?;
+    if let Some(before) = before.as_ref().filter(|b| b.active && !staff.active) {
+        let roles = crate::identity::server::roles::roles_of(conn, before.id).await?;
+        if roles
+            .iter()
+            .any(|role| matches!(role, Role::Admin | Role::PrivacyOfficer))
+        {
+            staff_action::record(
+                conn,
+                None,
+                StaffAction::DirectoryDeactivationRefused,
+                Some(before.id),
+                None,
+                now,
+            )
+            .await?;
+            return Err(DirectoryError::Protected(staff.staff_number.clone()));
+        }
+    }
     let row = account::ActiveModel {
         id: NotSet,
         kind: Set(AccountKind::Staff.as_str().to_owned()),
@@ -133,6 +201,7 @@ pub async fn sync_staff<C: ConnectionTrait>(
         locale: Set(default_locale.tag().to_owned()),
         staff_number: Set(Some(staff.staff_number.clone())),
         active: Set(staff.active),
+        deactivated_by: Set((!staff.active).then(|| Deactivator::Directory.code().to_owned())),
         created_at: Set(now),
         updated_at: Set(now),
         family_name: Set(staff.family_name.clone()),
@@ -159,8 +228,17 @@ pub async fn sync_staff<C: ConnectionTrait>(
         .exec_without_returning(conn)
         .await?;
     let id = account_id(conn, Column::StaffNumber, &staff.staff_number).await?;
-    // Through `set_active`, so that deactivation also ends sessions.
-    set_active(conn, id, staff.active, now).await?;
+    match before.map(|before| before.active) {
+        // Through `deactivate`, so that deactivation also ends sessions.
+        Some(true) if !staff.active => {
+            deactivate(conn, id, Deactivator::Directory, now).await?;
+        }
+        Some(false) if staff.active => {
+            // A no-op when the portal's operators turned the account off.
+            reactivate(conn, id, Deactivator::Directory, now).await?;
+        }
+        _ => {}
+    }
     Ok(id)
 }
 

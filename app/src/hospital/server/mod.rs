@@ -1,4 +1,5 @@
 //! Server side of the hospital slice.
 
 pub mod entity;
+pub mod mail;
 pub mod service;

@@ -1,7 +1,7 @@
 //! The one place that decides who is calling and what they may do.
 //!
 //! Every server function starts with one of [`public`], [`signed_in`], [`patient`] or
-//! [`staff_with`]. Services that touch a person's data take the capability these return
+//! [`staff`]. Services that touch a person's data take the capability these return
 //! ([`PatientCap`], [`StaffCap`]) as an argument, so a path that skipped the check does
 //! not compile. Capabilities can only be made here.
 
@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::identity::types::{Role, SessionView};
 use crate::ssr::request::{cookie, internal_error};
-use crate::ssr::state::AppState;
+use crate::state::AppState;
 
 /// Marks a server function as open to anyone, on purpose. Keeps the intent visible at the
 /// top of the function, where the other checks stand.
@@ -31,6 +31,8 @@ pub struct SignedIn {
     pub display_name: String,
     pub locale: Locale,
     pub roles: Vec<Role>,
+    /// A patient's medical record number.
+    pub mrn: Option<String>,
     idle_seconds: u32,
 }
 
@@ -53,10 +55,13 @@ impl SignedIn {
     }
 }
 
-/// Proof that the caller is a signed-in patient; `account_id` is whose data they may see.
-#[derive(Clone, Copy, Debug)]
+/// Proof that the caller is a signed-in patient, bound to that patient: the account and
+/// the medical record number whose data it opens. Services take the patient from here,
+/// never from what a caller sent.
+#[derive(Clone, Debug)]
 pub struct PatientCap {
     account_id: i64,
+    mrn: String,
 }
 
 impl PatientCap {
@@ -65,16 +70,59 @@ impl PatientCap {
     pub fn account_id(&self) -> i64 {
         self.account_id
     }
+
+    /// The patient's medical record number (their record in the hospital's systems).
+    #[must_use]
+    pub fn mrn(&self) -> &str {
+        &self.mrn
+    }
 }
 
-/// Proof that the caller is staff holding a given role.
+/// A staff role as a type, so that each service names the role it needs in its signature.
+pub trait StaffRole: Copy + std::fmt::Debug {
+    const ROLE: Role;
+}
+
+macro_rules! staff_roles {
+    ($($(#[$meta:meta])* $marker:ident, $cap:ident => $role:expr;)+) => {
+        $(
+            $(#[$meta])*
+            #[derive(Clone, Copy, Debug)]
+            pub struct $marker;
+
+            impl StaffRole for $marker {
+                const ROLE: Role = $role;
+            }
+
+            $(#[$meta])*
+            pub type $cap = StaffCap<$marker>;
+        )+
+    };
+}
+
+staff_roles! {
+    /// A records officer (answers correction requests).
+    RecordsOfficerRole, RecordsOfficerCap => Role::RecordsOfficer;
+    /// An investigator (leads complaint investigations).
+    InvestigatorRole, InvestigatorCap => Role::Investigator;
+    /// An approver (approves handling plans).
+    ApproverRole, ApproverCap => Role::Approver;
+    /// A privacy officer (reviews unusual accesses, watches consent).
+    PrivacyOfficerRole, PrivacyOfficerCap => Role::PrivacyOfficer;
+    /// A portal administrator (recovery links).
+    AdminRole, AdminCap => Role::Admin;
+}
+
+/// Proof that the caller is staff holding role `R`: a privacy officer's capability is a
+/// different type from an administrator's, so a service cannot be reached with the wrong
+/// one.
 #[derive(Clone, Copy, Debug)]
-pub struct StaffCap {
+pub struct StaffCap<R: StaffRole> {
     account_id: i64,
-    role: Role,
+    role: std::marker::PhantomData<R>,
 }
 
-impl StaffCap {
+impl<R: StaffRole> StaffCap<R> {
     /// The member of staff acting (recorded in audit rows).
     #[must_use]
     pub fn account_id(&self) -> i64 {
@@ -84,7 +132,7 @@ impl StaffCap {
     /// The role the capability was granted for.
     #[must_use]
     pub fn role(&self) -> Role {
-        self.role
+        R::ROLE
     }
 }
 
@@ -126,6 +174,7 @@ fn signed_in_from(
         display_name: owner.display_name.clone(),
         locale: Locale::from_tag(&owner.locale).unwrap_or_default(),
         roles,
+        mrn: owner.mrn.clone(),
         idle_seconds: u32::try_from(idle).unwrap_or(u32::MAX),
     }
 }
@@ -188,21 +237,24 @@ fn patient_check(who: SignedIn) -> Result<(SignedIn, PatientCap), AppError> {
     if who.kind != AccountKind::Patient || !who.has(Role::Patient) {
         return Err(AppError::Forbidden);
     }
+    // A patient account without a record number has no record to open.
+    let mrn = who.mrn.clone().ok_or(AppError::Forbidden)?;
     let cap = PatientCap {
         account_id: who.account_id,
+        mrn,
     };
     Ok((who, cap))
 }
 
-/// A signed-in member of staff holding `role`.
-pub async fn staff_with(role: Role) -> Result<(SignedIn, StaffCap), AppError> {
+/// A signed-in member of staff holding role `R`.
+pub async fn staff<R: StaffRole>() -> Result<(SignedIn, StaffCap<R>), AppError> {
     let who = signed_in().await?;
-    if who.kind != AccountKind::Staff || !role.is_staff() || !who.has(role) {
+    if who.kind != AccountKind::Staff || !R::ROLE.is_staff() || !who.has(R::ROLE) {
         return Err(AppError::Forbidden);
     }
     let cap = StaffCap {
         account_id: who.account_id,
-        role,
+        role: std::marker::PhantomData,
     };
     Ok((who, cap))
 }

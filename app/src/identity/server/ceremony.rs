@@ -7,7 +7,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use super::entity::webauthn_ceremony::{ActiveModel, Column, Entity, Model};
-use super::tokens;
+use crate::ssr::tokens;
 
 /// How long a person has to answer their authenticator.
 pub const CEREMONY_TTL: Duration = Duration::minutes(5);

@@ -8,9 +8,9 @@ use sea_orm::{
 use time::{Duration, OffsetDateTime};
 
 use super::entity::enrollment_link::{self, Column, Entity};
-use super::entity::staff_action;
-use super::tokens;
 use crate::accounts::server::entity as account;
+use crate::audit::staff_action::{self, StaffAction};
+use crate::ssr::tokens;
 
 /// Why a link was issued.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,15 +80,14 @@ pub async fn issue<C: ConnectionTrait>(
     .insert(conn)
     .await?;
     if purpose == Purpose::Recovery {
-        staff_action::ActiveModel {
-            id: NotSet,
-            at: Set(now),
-            actor_account_id: Set(issued_by),
-            action: Set("issue_recovery_link".to_owned()),
-            subject_account_id: Set(Some(account_id)),
-            reason: Set(reason.map(str::to_owned)),
-        }
-        .insert(conn)
+        staff_action::record(
+            conn,
+            issued_by,
+            StaffAction::IssueRecoveryLink,
+            Some(account_id),
+            reason,
+            now,
+        )
         .await?;
     }
     Ok(token)

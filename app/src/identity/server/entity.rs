@@ -131,24 +131,3 @@ pub mod sign_in_attempt {
 
     crate::ssr::no_relations!();
 }
-
-/// An action staff took on someone's account (e.g. issuing a recovery link).
-pub mod staff_action {
-    use sea_orm::entity::prelude::*;
-    use time::OffsetDateTime;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "staff_action")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        pub at: OffsetDateTime,
-        /// `None` when done from the command line.
-        pub actor_account_id: Option<i64>,
-        pub action: String,
-        pub subject_account_id: Option<i64>,
-        pub reason: Option<String>,
-    }
-
-    crate::ssr::no_relations!();
-}

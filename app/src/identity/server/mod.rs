@@ -1,16 +1,18 @@
 //! Server side of identity.
 
 pub mod access;
+pub mod activation;
 pub mod ceremony;
 pub mod enrollment;
 pub mod entity;
 pub mod invite;
+pub mod notify;
 pub mod passkeys;
 pub mod rate_limit;
 pub mod roles;
+pub mod service;
 pub mod session;
 pub mod sign_in;
-pub mod tokens;
 
 use std::sync::Arc;
 

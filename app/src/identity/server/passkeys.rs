@@ -12,9 +12,9 @@ use webauthn_rs::Webauthn;
 
 use super::ceremony::{self, Kind};
 use super::entity::passkey::{self, Column, Entity};
-use super::tokens;
 use crate::accounts::server::entity as account;
 use crate::identity::types::{CeremonyStart, PasskeyView};
+use crate::ssr::tokens;
 
 /// Why a registration did not complete.
 #[derive(Debug, thiserror::Error)]

@@ -10,9 +10,9 @@ use sea_orm::{
 use time::{Duration, OffsetDateTime};
 
 use super::entity::session::{self, Column, Entity};
-use super::tokens;
 use crate::accounts::server::entity as account;
 use crate::accounts::types::AccountKind;
+use crate::ssr::tokens;
 
 /// Name of the session cookie. `__Host-` makes the browser insist on `Secure`, `Path=/`
 /// and no `Domain`, so no other site or subdomain can set or read it.

@@ -11,9 +11,9 @@ use webauthn_rs::Webauthn;
 use super::ceremony::{self, Kind};
 use super::entity::{passkey, sign_in_attempt};
 use super::passkeys;
-use super::tokens;
 use crate::accounts::server::entity as account;
 use crate::identity::types::CeremonyStart;
+use crate::ssr::tokens;
 
 /// Why a sign-in failed (recorded as the attempt's outcome; people see one message).
 #[derive(Debug, thiserror::Error)]

@@ -7,10 +7,10 @@ use leptos_router::hooks::use_params_map;
 
 use super::ceremony_texts;
 use crate::error::AppError;
-use crate::i18n::ui::texts;
 use crate::identity::api::enrollment_info;
 use crate::identity::islands::enroll::EnrollButton;
 use crate::ui::error_notice::ErrorNotice;
+use crate::ui::locale::texts;
 
 #[component]
 pub fn EnrollPage() -> impl IntoView {

@@ -6,11 +6,11 @@ use std::future::Future;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::i18n::ui::texts;
 use crate::identity::api::me;
 use crate::identity::islands::idle::IdleSignOut;
 use crate::identity::types::{Role, SessionView};
 use crate::ui::error_notice::ErrorNotice;
+use crate::ui::locale::texts;
 
 /// Where people who are not signed in are sent.
 pub const SIGN_IN_PATH: &str = "/sign-in";

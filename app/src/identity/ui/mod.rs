@@ -1,11 +1,9 @@
-//! Identity pages: sign in, enrollment, the signed-in home, passkeys, recovery links;
+//! Identity pages: sign in, enrollment, passkeys;
 //! and the shared pieces: who is signed in on this request, and the page guard.
 
 pub mod enroll;
 pub mod guard;
-pub mod home;
 pub mod passkeys;
-pub mod recovery;
 pub mod sign_in;
 
 use super::types::{CeremonyTexts, Role};

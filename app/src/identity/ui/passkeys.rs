@@ -8,13 +8,13 @@ use leptos_meta::Title;
 use super::ceremony_texts;
 use super::guard::guarded;
 use crate::error::AppError;
-use crate::i18n::ui::texts;
 use crate::i18n::Texts;
 use crate::identity::api::{my_passkeys, RemovePasskey, RenamePasskey, SignOutEverywhere};
 use crate::identity::islands::add_passkey::AddPasskeyButton;
 use crate::identity::types::{PasskeyView, PASSKEY_NAME_MAX};
 use crate::ui::error_notice::{ErrorNotice, REFUSED_ID};
 use crate::ui::form::{action_of, query_value, Done, FormEcho, PostForm};
+use crate::ui::locale::texts;
 
 /// Where the list lives; changes land back here.
 pub const PASSKEYS_PATH: &str = "/account/passkeys";

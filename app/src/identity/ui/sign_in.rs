@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::ceremony_texts;
-use crate::i18n::ui::texts;
 use crate::identity::islands::sign_in::SignInButton;
 use crate::ui::form::query_value;
+use crate::ui::locale::texts;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {

@@ -1,9 +1,9 @@
-//! Server function for choosing a language.
+//! Server function for choosing a language (kept on the account of a signed-in person).
 
 use leptos::prelude::*;
 
-use super::Locale;
 use crate::error::AppError;
+use crate::i18n::Locale;
 
 /// Remembers `locale` in the `portal_lang` cookie and returns it.
 ///
@@ -12,8 +12,9 @@ use crate::error::AppError;
 /// Works as a plain form post without JavaScript (the browser is sent back to the page).
 #[server(endpoint = "locale/set")]
 pub async fn set_locale(locale: String) -> Result<Locale, AppError> {
+    use crate::ssr::request;
     use crate::ssr::request::OrInternal;
-    use crate::ssr::{request, state::AppState};
+    use crate::state::AppState;
     request::respond(
         async {
             let chosen = Locale::from_tag(&locale).ok_or_else(|| AppError::invalid("locale"))?;

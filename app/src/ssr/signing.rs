@@ -46,13 +46,14 @@ impl Signer {
         }
         let path = data_dir.join(KEY_FILE);
         if path.exists() {
+            refuse_shared_key(&path)?;
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             return Signer::from_seed(&text).map_err(|e| format!("{}: {e}", path.display()));
         }
         let mut seed = [0_u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut seed);
-        std::fs::create_dir_all(data_dir)
+        create_private_dir(data_dir)
             .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
         write_private(&path, &STANDARD.encode(seed))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -72,6 +73,51 @@ impl Signer {
     pub fn sign(&self, message: &str) -> String {
         STANDARD.encode(self.key.sign(message.as_bytes()).to_bytes())
     }
+}
+
+/// A signing key others can read is a forgery waiting to happen: the portal does not start
+/// with one.
+#[cfg(unix)]
+#[allow(clippy::verbose_bit_mask)] // Permission bits read best as the octal mask they are.
+fn refuse_shared_key(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .permissions()
+        .mode();
+    if mode & 0o077 == 0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "the signing key {} can be read by other users (mode {:o}); run `chmod 600 {}`",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        ))
+    }
+}
+
+#[cfg(not(unix))]
+fn refuse_shared_key(_path: &Path) -> Result<(), String> {
+    Ok(())
+}
+
+/// The data directory, created readable by the portal's user only.
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    if dir.exists() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
 }
 
 #[cfg(unix)]
@@ -148,6 +194,25 @@ mod tests {
             &message,
             "bm90IGEgc2lnbmF0dXJl"
         ));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_key_others_can_read_stops_the_start() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempdir();
+        Signer::load_or_create(None, &dir).unwrap();
+        let key = dir.join(KEY_FILE);
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let Err(message) = Signer::load_or_create(None, &dir) else {
+            panic!("a group-readable key was accepted");
+        };
+        assert!(message.contains("chmod 600"), "{message}");
+        assert!(!message.contains('\n'), "one line: {message}");
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -3,12 +3,14 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::ui::{texts, LanguageSwitcher};
+use crate::i18n::Locale;
 use crate::i18n::Texts;
 use crate::identity::api::{me, SignOut};
+use crate::identity::language::SetLocale;
 use crate::navigation::PageArrived;
 use crate::ui::error_notice::RefusedSummary;
 use crate::ui::form::{action_of, PostForm};
+use crate::ui::locale::{locale, texts};
 
 /// Header, main landmark around `children`, footer.
 #[component]
@@ -67,5 +69,30 @@ fn session_links(signed_in: bool, t: &'static Texts) -> AnyView {
             </li>
         }
         .into_any()
+    }
+}
+
+/// A button per other language: a plain form that stores the choice and brings the same
+/// page back in it (it works without JavaScript).
+#[component]
+pub fn LanguageSwitcher() -> impl IntoView {
+    let current = locale();
+    let t = current.texts();
+    let others = Locale::ALL
+        .into_iter()
+        .filter(|locale| *locale != current)
+        .map(|other| {
+            view! {
+                <button type="submit" name="locale" value=other.tag() class="lang-switch__button">
+                    <span class="visually-hidden">{t.switch_language} " "</span>
+                    <span lang=other.tag()>{other.endonym()}</span>
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <PostForm action={action_of::<SetLocale>()} class="lang-switch">
+            {others}
+        </PostForm>
     }
 }

@@ -3,13 +3,13 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::guard::guarded;
-use super::role_label;
 use crate::access_log::texts::AccessTexts;
 use crate::accounts::types::AccountKind;
 use crate::consent::texts::ConsentTexts;
-use crate::i18n::ui::locale;
 use crate::identity::types::{Role, SessionView};
+use crate::identity::ui::guard::guarded;
+use crate::identity::ui::role_label;
+use crate::ui::locale::locale;
 
 #[component]
 pub fn HomePage() -> impl IntoView {

@@ -1,4 +1,8 @@
-//! Closed vocabularies with stable codes, shared by every feature.
+//! Closed vocabularies with stable codes, shared by every feature: the macro that
+//! declares them, and the vocabularies more than one feature speaks.
+
+pub mod access;
+pub mod consent_check;
 
 /// Declares a closed vocabulary with stable codes (stored and sent as these strings).
 macro_rules! vocabulary {

@@ -1,0 +1,3 @@
+//! Server side of the staff console.
+
+pub mod recovery;

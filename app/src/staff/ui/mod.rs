@@ -1,0 +1,3 @@
+//! Staff console pages.
+
+pub mod recovery;

@@ -1,0 +1,85 @@
+//! `portal bench` (the access log) and `portal bench-pages` (pages on kept-alive
+//! connections): measurements that print figures.
+
+use app::accounts::server::service::find_by_reference;
+use app::ssr::clock::SharedClock;
+
+use super::{invite_settings, prepared, say};
+use crate::config::Config;
+use crate::{demo, startup};
+
+pub async fn access_log(
+    config: &Config,
+    clock: &SharedClock,
+    mut sizes: Vec<u64>,
+    batch: Option<usize>,
+    ingest_window: u64,
+    samples: usize,
+) -> Result<(), String> {
+    sizes.sort_unstable();
+    sizes.dedup();
+    if sizes.first() == Some(&0) || batch == Some(0) {
+        return Err("--size and --batch must be above zero".to_owned());
+    }
+    let state = prepared(config, clock).await?;
+    let batch = batch.unwrap_or_else(|| crate::fhir::commit_every(&state.db));
+    let options = crate::bench::BenchOptions {
+        sizes,
+        batch,
+        ingest_window,
+        samples,
+    };
+    crate::bench::run(&state, &options, clock.now(), &say).await
+}
+
+pub async fn pages(
+    config: &Config,
+    clock: &SharedClock,
+    connections: usize,
+    seconds: u64,
+    samples: usize,
+) -> Result<(), String> {
+    if connections == 0 || seconds == 0 || samples == 0 {
+        return Err("--connections, --seconds and --samples must be above zero".into());
+    }
+    let state = prepared(config, clock).await?;
+    let domain = config.mail_domain();
+    let settings = invite_settings(config, &domain, clock.now());
+    demo::seed(&state.db, &settings, &state.access.ingest)
+        .await
+        .map_err(|e| e.to_string())?;
+    let patient = find_by_reference(&state.db, "P000001")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the demo patient P000001 is missing")?;
+    let token = app::identity::server::session::create(
+        &state.db,
+        &patient,
+        &state.identity.sessions,
+        clock.now(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let cookie = format!("{}={token}", app::identity::server::session::SESSION_COOKIE);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("cannot listen on loopback: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = startup::serve(listener, state, config, async move {
+        let _ = stopped.await;
+    });
+    let options = crate::bench_pages::PageBenchOptions {
+        connections,
+        seconds,
+        samples,
+    };
+    let measuring = async {
+        let measured = crate::bench_pages::run(addr, &cookie, &options, &say).await;
+        let _ = stop.send(());
+        measured
+    };
+    let (served, measured) = tokio::join!(serving, measuring);
+    served.map_err(|e| e.to_string())?;
+    measured
+}
