@@ -14,7 +14,6 @@ use app::access_log::server::entity::{chain_head, event};
 use app::access_log::server::ingest::{event_row, ingest, IngestContext, NewAccess};
 use app::access_log::server::query::{self, parse_filter};
 use app::access_log::server::record::GENESIS;
-use app::access_log::server::sources::{keyless_source, Source};
 use app::access_log::types::{AccessFilter, Action, AgentKind, Category, Purpose};
 use app::directory::server::service::{
     sync_care, sync_department, sync_patient, sync_staff, sync_staff_role, CareRelationship,
@@ -22,6 +21,7 @@ use app::directory::server::service::{
 };
 use app::directory::types::WorkingHours;
 use app::i18n::Locale;
+use app::ssr::sources::{keyless_source, Source};
 use app::state::AppState;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -329,83 +329,15 @@ pub async fn remove_watch(id: i64) -> Result<(), AppError> {
 /// and is recorded there.
 #[server(endpoint = "access/reviews")]
 pub async fn review_queue(page: Option<u64>) -> Result<ReviewQueueView, AppError> {
-    use std::collections::HashMap;
-
-    use crate::access_log::server::{portal_log, query, review};
-    use crate::access_log::types::{Category, ReviewItemView, ReviewState, REVIEWS_PER_PAGE};
-    use crate::accounts::server::entity as account;
+    use crate::access_log::server::review;
     use crate::identity::server::access;
     use crate::ssr::request::{respond, OrInternal};
-    use crate::ssr::time::local_minute;
     use crate::state::AppState;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     respond(
         async {
             let (who, cap) = access::staff::<access::PrivacyOfficerRole>().await?;
             let state = AppState::current()?;
-            let tz = state.settings.time_zone.clone();
-            let open = review::open_count(&state.db, cap).await.or_internal()?;
-            let pages = open.div_ceil(REVIEWS_PER_PAGE).max(1);
-            let page = page.unwrap_or(1).clamp(1, pages);
-            let items = review::open_items(
-                &state.db,
-                cap,
-                (page - 1) * REVIEWS_PER_PAGE,
-                REVIEWS_PER_PAGE,
-            )
-            .await
-            .or_internal()?;
-            let mrns: Vec<String> = {
-                let mut seen = std::collections::BTreeSet::new();
-                items
-                    .iter()
-                    .map(|(r, _)| r.patient_mrn.clone())
-                    .filter(|m| seen.insert(m.clone()))
-                    .collect()
-            };
-            let names: HashMap<String, String> = account::Entity::find()
-                .filter(account::Column::Mrn.is_in(mrns.clone()))
-                .all(&state.db)
-                .await
-                .or_internal()?
-                .into_iter()
-                .filter_map(|a| a.mrn.map(|m| (m, a.display_name)))
-                .collect();
-            let departments: std::collections::BTreeMap<i64, _> = query::departments(&state.db)
-                .await
-                .or_internal()?
-                .into_iter()
-                .map(|d| (d.id, d))
-                .collect();
-            portal_log::staff_viewed(
-                &state.db,
-                &state.access.ingest,
-                &who,
-                &mrns,
-                Category::AccessLog,
-                state.clock.now(),
-            )
-            .await
-            .or_internal()?;
-            let items = items
-                .into_iter()
-                .map(|(r, e)| ReviewItemView {
-                    event_id: e.id,
-                    patient_name: names.get(&r.patient_mrn).cloned().unwrap_or_default(),
-                    patient_mrn: r.patient_mrn.clone(),
-                    entry: query::entry_view(&e, &departments, None, &tz),
-                    state: ReviewState::from_code(&r.state).unwrap_or(ReviewState::Open),
-                    question: r.patient_question.clone(),
-                    asked_local: r.question_at.map(|at| local_minute(at, &tz)),
-                    resolution_note: r.resolution_note.clone(),
-                })
-                .collect();
-            Ok(ReviewQueueView {
-                items,
-                page,
-                pages,
-                open,
-            })
+            review::queue(&state, &who, cap, page).await.or_internal()
         }
         .await,
     )

@@ -141,6 +141,8 @@ pub(super) const TEXTS: Texts = Texts {
     email_digest_body: "Your medical record was opened during the past week. Sign in to the portal to see who opened it and why.",
     email_consent_subject: "Your consent choice was recorded",
     email_consent_body: "A change to your choices about research and teaching use of your data was recorded. Sign in to the portal to see it and download the signed receipt. If you did not make this change, tell the hospital's privacy office through the portal.",
+    passkeys_recovered: "You set up a new passkey with a recovery link. The passkeys below on the devices you lost can still sign in until you remove them.",
+    passkeys_keep_newest: "Keep only the new passkey",
     email_recovery_subject: "A recovery link was issued for your portal account",
     email_recovery_body: "Hospital staff issued a one-time link to set up a new passkey for your Patient Privacy Portal account, because you told them you lost your devices. The link was given to you in person, not by email. If you did not ask for this, tell the hospital's privacy office at once; the issue is recorded in your access log.",
     email_passkey_added_subject: "A passkey was added to your portal account",

@@ -254,6 +254,8 @@ pub struct Texts {
     pub email_digest_body: &'static str,
     pub email_consent_subject: &'static str,
     pub email_consent_body: &'static str,
+    pub passkeys_recovered: &'static str,
+    pub passkeys_keep_newest: &'static str,
     pub email_recovery_subject: &'static str,
     pub email_recovery_body: &'static str,
     pub email_passkey_added_subject: &'static str,

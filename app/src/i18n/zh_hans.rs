@@ -141,6 +141,8 @@ pub(super) const TEXTS: Texts = Texts {
     email_digest_body: "过去一周内您的病历被访问过。请登录门户查看是谁打开了病历以及原因。",
     email_consent_subject: "您的同意选择已记录",
     email_consent_body: "您关于研究和教学使用您的信息的选择已有变更并已记录。请登录门户查看并下载带签名的回执。如果这不是您本人的操作，请通过门户告知医院的隐私保护办公室。",
+    passkeys_recovered: "您已用恢复链接设置了新的通行密钥。下面列出的、存在于已丢失设备上的通行密钥在您删除之前仍可登录。",
+    passkeys_keep_newest: "只保留新的通行密钥",
     email_recovery_subject: "已为您的门户账户签发恢复链接",
     email_recovery_body: "由于您告知设备已丢失，医院工作人员为您的患者隐私门户账户签发了一个一次性链接，用于设置新的通行密钥。该链接已当面交给您，不会通过邮件发送。如果这不是您本人的请求，请立即告知医院的隐私保护办公室；这次签发已记入您的访问记录。",
     email_passkey_added_subject: "您的门户账户新增了一个通行密钥",

@@ -5,60 +5,6 @@ use leptos::prelude::*;
 use super::types::{CeremonyStart, EnrollmentView, PasskeyView, SessionView};
 use crate::error::AppError;
 
-#[cfg(feature = "ssr")]
-mod edge {
-    //! Shared steps of the identity server functions.
-    use crate::error::AppError;
-    use crate::identity::server::access::SignedIn;
-    use crate::identity::server::rate_limit::Action;
-    use crate::identity::server::session;
-    use crate::ssr::request::{self, internal_error, OrInternal};
-    use crate::state::AppState;
-
-    /// Refuses with 429 when this address made too many attempts.
-    pub fn limit(state: &AppState, action: Action) -> Result<(), AppError> {
-        if state
-            .identity
-            .limiter
-            .allow(request::client_address(), action, state.clock.now())
-        {
-            Ok(())
-        } else {
-            Err(AppError::RateLimited)
-        }
-    }
-
-    /// Starts a session for a person who just proved who they are: a new token (any
-    /// token the browser had before is not carried over), and their language.
-    pub async fn begin_session(
-        state: &AppState,
-        owner: &crate::accounts::server::entity::Model,
-    ) -> Result<SignedIn, AppError> {
-        let now = state.clock.now();
-        if let Some(previous) = leptos::prelude::use_context::<http::request::Parts>()
-            .as_ref()
-            .and_then(crate::identity::server::access::session_token)
-        {
-            session::end_by_token(&state.db, &previous, "superseded", now)
-                .await
-                .or_internal()?;
-        }
-        let token = session::create(&state.db, owner, &state.identity.sessions, now)
-            .await
-            .or_internal()?;
-        request::set_cookie(&session::session_cookie(&token));
-        let locale = crate::i18n::Locale::from_tag(&owner.locale).unwrap_or_default();
-        request::set_cookie(&request::locale_cookie(
-            locale,
-            state.settings.secure_cookies(),
-        ));
-        crate::identity::server::access::load(state, &token)
-            .await
-            .or_internal()?
-            .ok_or_else(|| internal_error(&"new session did not load"))
-    }
-}
-
 /// Who is signed in on this browser, if anyone. Public: pages use it to adapt.
 #[server(endpoint = "identity/me")]
 pub async fn me() -> Result<Option<SessionView>, AppError> {
@@ -102,7 +48,7 @@ pub async fn enrollment_info(token: String) -> Result<EnrollmentView, AppError> 
 #[server(endpoint = "identity/enroll/start")]
 pub async fn start_enrollment(token: String) -> Result<CeremonyStart, AppError> {
     use crate::identity::server::{
-        access, ceremony::Kind, enrollment, passkeys, rate_limit::Action,
+        access, ceremony::Kind, enrollment, passkeys, rate_limit::Action, service,
     };
     use crate::ssr::request;
     use crate::ssr::request::OrInternal;
@@ -111,7 +57,7 @@ pub async fn start_enrollment(token: String) -> Result<CeremonyStart, AppError> 
     request::respond(
         async {
             let state = AppState::current()?;
-            edge::limit(&state, Action::Enroll)?;
+            service::limit(&state, Action::Enroll)?;
             let now = state.clock.now();
             let (link, owner) = enrollment::usable(&state.db, &token, now)
                 .await
@@ -139,68 +85,16 @@ pub async fn finish_enrollment(
     ceremony_id: String,
     credential: String,
 ) -> Result<SessionView, AppError> {
-    use crate::identity::server::{
-        access, ceremony::Kind, enrollment, passkeys, rate_limit::Action, sign_in,
-    };
+    use crate::identity::server::{access, rate_limit::Action, service};
     use crate::ssr::request;
-    use crate::ssr::request::OrInternal;
     use crate::state::AppState;
-    use sea_orm::{EntityTrait, TransactionTrait};
     access::public();
     request::respond(
         async {
             let state = AppState::current()?;
-            edge::limit(&state, Action::Enroll)?;
-            let now = state.clock.now();
-            let name = passkeys::default_name(request::user_agent().as_deref(), "Passkey");
-            let txn = state.db.begin().await.or_internal()?;
-            let outcome = passkeys::finish_registration(
-                &txn,
-                &state.identity.webauthn,
-                &ceremony_id,
-                Kind::Enroll,
-                None,
-                &credential,
-                &name,
-                now,
-            )
-            .await;
-            let ceremony = match outcome {
-                Ok(ceremony) => ceremony,
-                Err(passkeys::RegistrationError::Database(e)) => {
-                    return Err(request::internal_error(&e));
-                }
-                Err(error) => {
-                    drop(txn);
-                    tracing::info!("enrollment refused: {error}");
-                    let _ = sign_in::record_attempt(&state.db, None, "enrollment", "refused", now)
-                        .await;
-                    return Err(AppError::invalid("passkey"));
-                }
-            };
-            let link_still_unused = match ceremony.enrollment_link_id {
-                Some(link_id) => enrollment::mark_used(&txn, link_id, now)
-                    .await
-                    .or_internal()?,
-                None => false,
-            };
-            if !link_still_unused {
-                // The link was used in another tab meanwhile: keep that enrollment only.
-                return Err(AppError::NotFound);
-            }
-            let owner = crate::accounts::server::entity::Entity::find_by_id(
-                ceremony.account_id.unwrap_or_default(),
-            )
-            .one(&txn)
-            .await
-            .or_internal()?
-            .filter(|owner| owner.active)
-            .ok_or(AppError::NotFound)?;
-            sign_in::record_attempt(&txn, Some(owner.id), "enrollment", "success", now)
-                .await
-                .or_internal()?;
-            txn.commit().await.or_internal()?;
-            edge::begin_session(&state, &owner)
+            service::limit(&state, Action::Enroll)?;
+            let user_agent = request::user_agent();
+            service::enroll(&state, &ceremony_id, &credential, user_agent.as_deref())
                 .await
                 .map(|who| who.view())
         }
@@ -211,7 +105,7 @@ pub async fn finish_enrollment(
 /// Begins a username-less sign-in. Public; rate-limited.
 #[server(endpoint = "identity/sign-in/start")]
 pub async fn start_sign_in() -> Result<CeremonyStart, AppError> {
-    use crate::identity::server::{access, rate_limit::Action, sign_in};
+    use crate::identity::server::{access, rate_limit::Action, service, sign_in};
     use crate::ssr::request;
     use crate::ssr::request::OrInternal;
     use crate::state::AppState;
@@ -219,7 +113,7 @@ pub async fn start_sign_in() -> Result<CeremonyStart, AppError> {
     request::respond(
         async {
             let state = AppState::current()?;
-            edge::limit(&state, Action::CeremonyStart)?;
+            service::limit(&state, Action::CeremonyStart)?;
             sign_in::start(&state.db, &state.identity.webauthn, state.clock.now())
                 .await
                 .or_internal()
@@ -229,72 +123,23 @@ pub async fn start_sign_in() -> Result<CeremonyStart, AppError> {
 }
 
 /// Completes a sign-in and starts a session. Public: the passkey is the credential;
-/// rate-limited; every attempt is recorded.
+/// rate-limited per address and per account; every attempt is recorded.
 #[server(endpoint = "identity/sign-in/finish")]
 pub async fn finish_sign_in(
     ceremony_id: String,
     credential: String,
 ) -> Result<SessionView, AppError> {
-    use crate::identity::server::{access, rate_limit::Action, sign_in};
+    use crate::identity::server::{access, rate_limit::Action, service};
     use crate::ssr::request;
-    use crate::ssr::request::OrInternal;
     use crate::state::AppState;
     access::public();
     request::respond(
         async {
             let state = AppState::current()?;
-            edge::limit(&state, Action::SignIn)?;
-            let now = state.clock.now();
-            match sign_in::finish(
-                &state.db,
-                &state.identity.webauthn,
-                &ceremony_id,
-                &credential,
-                now,
-            )
-            .await
-            {
-                Ok(owner) if !state.identity.limiter.account_allowed(owner.id, now) => {
-                    // Too many failed answers for this account lately, from anywhere.
-                    let _ = sign_in::record_attempt(
-                        &state.db,
-                        Some(owner.id),
-                        "passkey",
-                        "locked",
-                        now,
-                    )
-                    .await;
-                    Err(AppError::RateLimited)
-                }
-                Ok(owner) => {
-                    sign_in::record_attempt(&state.db, Some(owner.id), "passkey", "success", now)
-                        .await
-                        .or_internal()?;
-                    edge::begin_session(&state, &owner)
-                        .await
-                        .map(|who| who.view())
-                }
-                Err((account_id, error)) => {
-                    if let Some(account) = account_id {
-                        state.identity.limiter.account_failed(account, now);
-                    }
-                    let _ = sign_in::record_attempt(
-                        &state.db,
-                        account_id,
-                        "passkey",
-                        error.outcome(),
-                        now,
-                    )
-                    .await;
-                    match error {
-                        sign_in::SignInError::Database(e) => Err(request::internal_error(&e)),
-                        other => {
-                            tracing::info!("sign-in refused: {other}");
-                            Err(AppError::Unauthenticated)
-                        }
-                    }
-                }
-            }
+            service::limit(&state, Action::SignIn)?;
+            service::sign_in(&state, &ceremony_id, &credential)
+                .await
+                .map(|who| who.view())
         }
         .await,
     )
@@ -406,6 +251,25 @@ pub async fn remove_passkey(id: i64) -> Result<(), AppError> {
             let who = access::signed_in().await?;
             let state = AppState::current()?;
             service::remove_passkey(&state, &who, id).await?;
+            crate::ssr::forms::land_on("/account/passkeys?done=removed");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// After a recovery: keeps only the newest of the signed-in person's passkeys (the one
+/// just made), so the lost devices can no longer sign in; tells them by email.
+#[server(endpoint = "identity/passkeys/keep-newest")]
+pub async fn keep_newest_passkey() -> Result<(), AppError> {
+    use crate::identity::server::{access, service};
+    use crate::ssr::request;
+    use crate::state::AppState;
+    request::respond(
+        async {
+            let who = access::signed_in().await?;
+            let state = AppState::current()?;
+            service::keep_only_newest_passkey(&state, &who).await?;
             crate::ssr::forms::land_on("/account/passkeys?done=removed");
             Ok(())
         }

@@ -1,6 +1,6 @@
 //! Server-only core shared by every feature: the portal's settings, the clock, the
-//! request context (operation id, language, client address), the email outbox, signing
-//! and tokens. It imports no feature.
+//! request context (operation id, language, client address), the email outbox, signing,
+//! tokens and the source systems that call the FHIR API. It imports no feature.
 
 pub mod clock;
 pub mod email;
@@ -9,6 +9,7 @@ pub mod outbox;
 pub mod request;
 pub mod security;
 pub mod signing;
+pub mod sources;
 pub mod state;
 pub mod time;
 pub mod tokens;

@@ -1,9 +1,9 @@
 //! Source systems and the access log's integrity from the command line: tokens with their
 //! scopes, verification, the public key.
 
-use app::access_log::server::sources::{self, Scope};
 use app::access_log::server::{chain, download};
 use app::ssr::clock::SharedClock;
+use app::ssr::sources::{self, Scope};
 
 use super::{prepared, say};
 use crate::config::Config;

@@ -3,15 +3,15 @@
 //! newcomer finds the log, its charts and the review queue filled in. Event identifiers are
 //! fixed, so seeding again adds nothing; times count back from the first seeding.
 
-use app::access_log::server::entity::{source, watch};
+use app::access_log::server::entity::watch;
 use app::access_log::server::ingest::{ingest, IngestContext, NewAccess, Outcome};
-use app::access_log::server::sources::keyless_source;
 use app::access_log::types::{Action, AgentKind, Category, Purpose};
 use app::accounts::server::entity as account;
 use app::directory::server::service::{
     sync_care, sync_patient, CareRelationship, DirectoryError, DirectoryPatient,
 };
 use app::i18n::Locale;
+use app::ssr::sources::keyless_source;
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use sea_orm::{
@@ -457,10 +457,7 @@ pub async fn seed(
     let source = keyless_source(db, DEMO_SOURCE, now).await?;
     // Counted back from the first seeding, so seeding again on a later day finds the same
     // encounters and accesses.
-    let first_seeded = source::Entity::find_by_id(source.id)
-        .one(db)
-        .await?
-        .map_or(now, |row| row.created_at);
+    let first_seeded = source.created_at;
     let today = jiff::Timestamp::from_second(first_seeded.unix_timestamp())
         .map_err(|e| DbErr::Custom(e.to_string()))?
         .to_zoned(context.time_zone.clone())

@@ -13,7 +13,6 @@
 
 use std::collections::HashSet;
 
-use app::access_log::server::sources::{Scope, Source};
 use app::access_log::types::Category;
 use app::accounts::types::MedicalRecordNumber;
 use app::consent::server::checks::{record_check, ConsentCheck};
@@ -24,6 +23,7 @@ use app::consent::server::standing::{
     Decision,
 };
 use app::consent::types::{ChangeAction, ConsentCheckOutcome, DecisionReason};
+use app::ssr::sources::{Scope, Source};
 use app::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};

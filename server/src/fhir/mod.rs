@@ -15,12 +15,12 @@ mod elements;
 mod outcome;
 
 use app::access_log::server::ingest::{ingest, NewAccess, Outcome};
-use app::access_log::server::sources::{authenticate, Scope, Source};
 use app::directory::server::service::{
     sync_care, sync_department, sync_patient, sync_staff, sync_staff_role, DirectoryError,
 };
 use app::hospital::server::mail::queue_email;
 use app::ssr::email::EmailTemplate;
+use app::ssr::sources::{authenticate, Scope, Source};
 use app::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, Request, State};

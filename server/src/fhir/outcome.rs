@@ -78,7 +78,7 @@ pub fn unauthorized() -> Response {
 
 /// The outcome for a token without `scope`.
 #[must_use]
-pub fn scope_outcome(scope: app::access_log::server::sources::Scope) -> Value {
+pub fn scope_outcome(scope: app::ssr::sources::Scope) -> Value {
     outcome(
         "error",
         "forbidden",
@@ -92,7 +92,7 @@ pub fn scope_outcome(scope: app::access_log::server::sources::Scope) -> Value {
 }
 
 /// 403: the token is valid but lacks `scope`.
-pub fn forbidden(scope: app::access_log::server::sources::Scope) -> Response {
+pub fn forbidden(scope: app::ssr::sources::Scope) -> Response {
     fhir_response(StatusCode::FORBIDDEN, &scope_outcome(scope))
 }
 

@@ -2,10 +2,11 @@
 //! the unusual-access rules, patients' own logs, the review queue and tamper evidence.
 
 use app::access_log::server::entity::event;
-use app::access_log::server::{chain, download, sources};
+use app::access_log::server::{chain, download};
 use app::accounts::server::entity as account;
 use app::identity::types::Role;
 use app::ssr::clock::Clock;
+use app::ssr::sources;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 

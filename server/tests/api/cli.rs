@@ -146,7 +146,7 @@ fn run_ok(command: &mut Command) -> String {
 
 #[tokio::test]
 async fn source_systems_are_added_once_and_revoked_from_the_command_line() {
-    use app::access_log::server::sources::authenticate;
+    use app::ssr::sources::authenticate;
     let dir = tempfile::tempdir().unwrap();
     let add = || {
         let mut command = portal();

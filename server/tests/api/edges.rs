@@ -7,7 +7,6 @@
 use std::time::{Duration, Instant};
 
 use app::access_log::server::entity::event;
-use app::access_log::server::sources::Scope;
 use app::accounts::server::entity as account;
 use app::accounts::server::service::NewStaff;
 use app::accounts::types::{EmailAddress, PersonName, StaffNumber};
@@ -18,6 +17,7 @@ use app::identity::server::invite::invite_staff;
 use app::identity::types::Role;
 use app::ssr::clock::Clock;
 use app::ssr::outbox;
+use app::ssr::sources::Scope;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

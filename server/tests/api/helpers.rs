@@ -281,17 +281,13 @@ impl TestApp {
 
     /// Adds a hospital source system with every scope; returns its token.
     pub async fn add_source(&self, name: &str) -> String {
-        self.add_source_with(name, &app::access_log::server::sources::Scope::ALL)
+        self.add_source_with(name, &app::ssr::sources::Scope::ALL)
             .await
     }
 
     /// Adds a hospital source system with only `scopes`; returns its token.
-    pub async fn add_source_with(
-        &self,
-        name: &str,
-        scopes: &[app::access_log::server::sources::Scope],
-    ) -> String {
-        app::access_log::server::sources::add_source(&self.state.db, name, scopes, self.clock.now())
+    pub async fn add_source_with(&self, name: &str, scopes: &[app::ssr::sources::Scope]) -> String {
+        app::ssr::sources::add_source(&self.state.db, name, scopes, self.clock.now())
             .await
             .unwrap()
     }

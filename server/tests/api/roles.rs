@@ -54,6 +54,7 @@ const WHO_MAY_CALL: &[(&str, &[Caller])] = &[
     ("/api/identity/passkeys", SIGNED_IN),
     ("/api/identity/passkeys/rename", SIGNED_IN),
     ("/api/identity/passkeys/remove", SIGNED_IN),
+    ("/api/identity/passkeys/keep-newest", SIGNED_IN),
     ("/api/identity/passkeys/add/start", SIGNED_IN),
     ("/api/identity/passkeys/add/finish", SIGNED_IN),
     ("/api/access/log", PATIENTS),

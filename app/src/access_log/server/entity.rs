@@ -1,29 +1,5 @@
 //! Access-log tables. None of these types is serialised: they never leave the server.
 
-/// A hospital system allowed to push access events and directory data.
-pub mod source {
-    use sea_orm::entity::prelude::*;
-    use time::OffsetDateTime;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "access_source")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        #[sea_orm(unique)]
-        pub name: String,
-        /// SHA-256 of the bearer token; the token itself is shown once and never stored.
-        #[sea_orm(unique)]
-        pub token_hash: String,
-        pub created_at: OffsetDateTime,
-        pub revoked_at: Option<OffsetDateTime>,
-        /// What the token may do: scope codes separated by spaces (see `Scope`).
-        pub scopes: String,
-    }
-
-    crate::ssr::no_relations!();
-}
-
 /// One access to a patient's record, as pushed by a source (append-only).
 pub mod event {
     use sea_orm::entity::prelude::*;

@@ -16,7 +16,6 @@ use time::OffsetDateTime;
 use super::entity::{chain_head, event, patient_head, review, watch};
 use super::record::{link_hash, EventRecord, GENESIS};
 use super::rules::{evaluate, AccessFacts, PatientFacts, RuleSettings, StaffFacts};
-use super::sources::Source;
 use crate::access_log::types::{
     Action, AgentKind, Category, NotifyChoice, Purpose, ReviewState, Rule,
 };
@@ -28,6 +27,7 @@ use crate::hospital::server::entity::department;
 use crate::i18n::Locale;
 use crate::ssr::email::{render, EmailTemplate};
 use crate::ssr::outbox;
+use crate::ssr::sources::Source;
 
 /// One access as a source reported it, already parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,7 +112,7 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
     // Each touched patient's newest event in this batch.
     let mut touched: HashMap<&str, i64> = HashMap::new();
     let mut to_notify: HashSet<String> = HashSet::new();
-    let oversight = source.name == super::sources::PORTAL_SOURCE;
+    let oversight = source.name == crate::ssr::sources::PORTAL_SOURCE;
 
     for access in events {
         let key = access.source_event_id.as_str();

@@ -12,7 +12,6 @@ pub mod record;
 pub mod review;
 pub mod rules;
 pub mod settings;
-pub mod sources;
 
 /// Access-log settings held in the application state.
 #[derive(Clone, Debug)]

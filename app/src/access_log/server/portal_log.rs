@@ -7,11 +7,11 @@ use sea_orm::{ConnectionTrait, DbErr, EntityTrait, TransactionTrait};
 use time::OffsetDateTime;
 
 use super::ingest::{ingest, IngestContext, NewAccess};
-use super::sources::portal_source;
 use crate::access_log::types::{Action, AgentKind, Category, Purpose};
 use crate::accounts::server::entity as account;
 use crate::hospital::server::entity::department;
 use crate::identity::server::access::SignedIn;
+use crate::ssr::sources::portal_source;
 
 /// Name of the portal as the source system of its own events.
 pub const PORTAL_SYSTEM: &str = "Patient Privacy Portal";

@@ -9,7 +9,14 @@ use time::OffsetDateTime;
 
 use super::entity::{event, review, review_decision};
 use crate::access_log::types::ReviewState;
-use crate::identity::server::access::{PatientCap, PrivacyOfficerCap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::{portal_log, query};
+use crate::access_log::types::{Category, ReviewItemView, ReviewQueueView, REVIEWS_PER_PAGE};
+use crate::accounts::server::entity as account;
+use crate::identity::server::access::{PatientCap, PrivacyOfficerCap, SignedIn};
+use crate::ssr::time::local_minute;
+use crate::state::AppState;
 
 /// Records the patient's question about one of their own events and puts it at the top
 /// of the queue (reopening it if it had been closed). `false` when the event is not theirs.
@@ -144,4 +151,73 @@ pub async fn decisions<C: ConnectionTrait>(
         .order_by_asc(review_decision::Column::Id)
         .all(conn)
         .await
+}
+
+/// One page of the queue as the privacy officer sees it (page 1 when `page` is absent or
+/// beyond the last). Seeing it is an access to each listed patient's log, recorded there.
+pub async fn queue(
+    state: &AppState,
+    who: &SignedIn,
+    cap: PrivacyOfficerCap,
+    page: Option<u64>,
+) -> Result<ReviewQueueView, DbErr> {
+    let tz = state.settings.time_zone.clone();
+    let open = open_count(&state.db, cap).await?;
+    let pages = open.div_ceil(REVIEWS_PER_PAGE).max(1);
+    let page = page.unwrap_or(1).clamp(1, pages);
+    let items = open_items(
+        &state.db,
+        cap,
+        (page - 1) * REVIEWS_PER_PAGE,
+        REVIEWS_PER_PAGE,
+    )
+    .await?;
+    let mrns: Vec<String> = {
+        let mut seen = BTreeSet::new();
+        items
+            .iter()
+            .map(|(r, _)| r.patient_mrn.clone())
+            .filter(|m| seen.insert(m.clone()))
+            .collect()
+    };
+    let names: HashMap<String, String> = account::Entity::find()
+        .filter(account::Column::Mrn.is_in(mrns.clone()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter_map(|a| a.mrn.map(|m| (m, a.display_name)))
+        .collect();
+    let departments: BTreeMap<i64, _> = query::departments(&state.db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    portal_log::staff_viewed(
+        &state.db,
+        &state.access.ingest,
+        who,
+        &mrns,
+        Category::AccessLog,
+        state.clock.now(),
+    )
+    .await?;
+    let items = items
+        .into_iter()
+        .map(|(r, e)| ReviewItemView {
+            event_id: e.id,
+            patient_name: names.get(&r.patient_mrn).cloned().unwrap_or_default(),
+            patient_mrn: r.patient_mrn.clone(),
+            entry: query::entry_view(&e, &departments, None, &tz),
+            state: ReviewState::from_code(&r.state).unwrap_or(ReviewState::Open),
+            question: r.patient_question.clone(),
+            asked_local: r.question_at.map(|at| local_minute(at, &tz)),
+            resolution_note: r.resolution_note.clone(),
+        })
+        .collect();
+    Ok(ReviewQueueView {
+        items,
+        page,
+        pages,
+        open,
+    })
 }

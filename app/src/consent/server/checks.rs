@@ -7,9 +7,9 @@ use time::OffsetDateTime;
 
 use super::entity::purpose;
 use crate::access_log::server::ingest::{ingest, NewAccess};
-use crate::access_log::server::sources::Source;
 use crate::access_log::types::{Action, AgentKind, Category, Purpose};
 use crate::consent::types::ConsentCheckOutcome;
+use crate::ssr::sources::Source;
 use crate::state::AppState;
 
 /// What a system did with a patient's consent.

@@ -24,10 +24,15 @@ async fn enroll(token: String) -> Status {
 }
 
 /// The button that creates the passkey for the link's `token`; signed in, the person
-/// lands on their home page.
+/// lands on their home page, or (after a recovery) on their passkeys, where the new one
+/// may replace the lost ones.
 #[island]
-pub fn EnrollButton(token: String, texts: CeremonyTexts) -> impl IntoView {
+pub fn EnrollButton(token: String, texts: CeremonyTexts, recovery: bool) -> impl IntoView {
     let token = StoredValue::new(token);
     let run = move || enroll(token.get_value());
-    ceremony_button(texts, RwSignal::new(Status::Ready), run, HOME_PATH)
+    let landing = if recovery { RECOVERED_PATH } else { HOME_PATH };
+    ceremony_button(texts, RwSignal::new(Status::Ready), run, landing)
 }
+
+/// Where a person lands after enrolling with a recovery link.
+const RECOVERED_PATH: &str = "/account/passkeys?recovered=1";

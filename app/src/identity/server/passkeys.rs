@@ -257,6 +257,25 @@ pub async fn remove<C: ConnectionTrait>(
     Ok(Removal::Removed)
 }
 
+/// Removes every passkey of the account but the newest (the one just made with a recovery
+/// link); returns how many were removed.
+pub async fn keep_only_newest<C: ConnectionTrait>(conn: &C, account_id: i64) -> Result<u64, DbErr> {
+    let Some(newest) = Entity::find()
+        .filter(Column::AccountId.eq(account_id))
+        .order_by_desc(Column::Id)
+        .one(conn)
+        .await?
+    else {
+        return Ok(0);
+    };
+    let removed = Entity::delete_many()
+        .filter(Column::AccountId.eq(account_id))
+        .filter(Column::Id.ne(newest.id))
+        .exec(conn)
+        .await?;
+    Ok(removed.rows_affected)
+}
+
 /// A default name for a new passkey, from the browser and system that made it
 /// (e.g. "Chrome · Android"); authenticator models are not known without attestation.
 #[must_use]

@@ -39,7 +39,11 @@ pub fn EnrollPage() -> impl IntoView {
                         <p>{t.needs_javascript}</p>
                     </div>
                 </noscript>
-                <EnrollButton token texts=ceremony_texts(t, t.enroll_button) />
+                <EnrollButton
+                    token
+                    texts=ceremony_texts(t, t.enroll_button)
+                    recovery=info.recovery
+                />
             }
             .into_any(),
             Err(AppError::NotFound) => {

@@ -9,7 +9,9 @@ use super::ceremony_texts;
 use super::guard::guarded;
 use crate::error::AppError;
 use crate::i18n::Texts;
-use crate::identity::api::{my_passkeys, RemovePasskey, RenamePasskey, SignOutEverywhere};
+use crate::identity::api::{
+    my_passkeys, KeepNewestPasskey, RemovePasskey, RenamePasskey, SignOutEverywhere,
+};
 use crate::identity::islands::add_passkey::AddPasskeyButton;
 use crate::identity::types::{PasskeyView, PASSKEY_NAME_MAX};
 use crate::ui::error_notice::{ErrorNotice, REFUSED_ID};
@@ -23,10 +25,26 @@ pub const PASSKEYS_PATH: &str = "/account/passkeys";
 pub fn PasskeysPage() -> impl IntoView {
     guarded(None, |_who| async move {
         let t = texts();
-        let list = match my_passkeys().await {
-            Ok(keys) => passkey_list(keys, t),
-            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+        let (list, several) = match my_passkeys().await {
+            Ok(keys) => {
+                let several = keys.len() > 1;
+                (passkey_list(keys, t), several)
+            }
+            Err(error) => (view! { <ErrorNotice error /> }.into_any(), false),
         };
+        // Just recovered: offer to let the new passkey replace the lost ones.
+        let recovered = (query_value("recovered").as_deref() == Some("1") && several).then(|| {
+            view! {
+                <div class="notice notice--info">
+                    <p>{t.passkeys_recovered}</p>
+                    <PostForm action={action_of::<KeepNewestPasskey>()}>
+                        <button type="submit" class="button button--primary">
+                            {t.passkeys_keep_newest}
+                        </button>
+                    </PostForm>
+                </div>
+            }
+        });
         let done = query_value("done").and_then(|done| match done.as_str() {
             "added" => Some(t.passkeys_added),
             "renamed" | "removed" => Some(t.passkeys_saved),
@@ -38,6 +56,7 @@ pub fn PasskeysPage() -> impl IntoView {
                 <h1 id="page-title">{t.passkeys_title}</h1>
                 <p>{t.passkeys_lead}</p>
                 {done.map(|text| view! { <Done text /> })}
+                {recovered}
                 {list}
                 <AddPasskeyButton texts=ceremony_texts(t, t.passkeys_add) />
                 <noscript>

@@ -1,6 +1,8 @@
-//! Hospital systems that push data: each has a name, a bearer token and the scopes that
-//! token was given. Only the token's hash is stored; the token is shown once, when the
-//! source is added. A token does only what its scopes name.
+//! Hospital systems that call the portal (the FHIR API's callers): each has a name, a
+//! bearer token and the scopes that token was given. Only the token's hash is stored; the
+//! token is shown once, when the source is added. A token does only what its scopes name.
+//! Shared by every feature that takes data from the hospital (access events, the
+//! directory, consent checks); its table is private to this module.
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -8,8 +10,31 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::entity::source;
 use crate::ssr::tokens;
+
+/// A hospital system allowed to push access events and directory data.
+mod source {
+    use sea_orm::entity::prelude::*;
+    use time::OffsetDateTime;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_source")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        #[sea_orm(unique)]
+        pub name: String,
+        /// SHA-256 of the bearer token; the token itself is shown once and never stored.
+        #[sea_orm(unique)]
+        pub token_hash: String,
+        pub created_at: OffsetDateTime,
+        pub revoked_at: Option<OffsetDateTime>,
+        /// What the token may do: scope codes separated by spaces (see `Scope`).
+        pub scopes: String,
+    }
+
+    crate::ssr::no_relations!();
+}
 
 /// The name under which the portal records accesses made inside the portal itself.
 pub const PORTAL_SOURCE: &str = "portal";
@@ -52,6 +77,8 @@ impl Scope {
 pub struct Source {
     pub id: i64,
     pub name: String,
+    /// When the source was first added.
+    pub created_at: OffsetDateTime,
     scopes: Vec<Scope>,
 }
 
@@ -73,6 +100,7 @@ impl Source {
             id: row.id,
             scopes: parse_scopes(&row.scopes),
             name: row.name,
+            created_at: row.created_at,
         }
     }
 }
