@@ -150,7 +150,7 @@ test.describe("on a 360 px phone in English", () => {
   });
 });
 
-test("an administrator sees their roles and issues a recovery link", async ({ page }) => {
+test("an administrator sees their roles and issues a recovery link", async ({ page, browser }) => {
   const portal = mainPortal();
   const mrn = `E2E-R-${Date.now()}`;
   portalCli(portal, ["invite-patient", "--mrn", mrn, "--name", "测试患者戊"]);
@@ -190,4 +190,17 @@ test("an administrator sees their roles and issues a recovery link", async ({ pa
   await expect(page.locator("code.link-out")).toHaveCount(0);
   await page.getByRole("button", { name: "是，为此人签发链接" }).click();
   await expect(page.locator("code.link-out")).toContainText("/enroll/");
+
+  // The patient uses it on a new device and lands where the new passkey may replace the
+  // lost ones.
+  const recoveryLink = ((await page.locator("code.link-out").textContent()) ?? "").trim();
+  const device = await browser.newContext({ locale: "zh-CN" });
+  const patient = await device.newPage();
+  await addAuthenticator(patient);
+  await patient.goto(recoveryLink);
+  await hydrated(patient);
+  await patient.getByRole("button", { name: "创建我的通行密钥" }).click();
+  await expect(patient).toHaveURL(/\/account\/passkeys\?recovered=1$/);
+  await expect(patient.getByRole("heading", { level: 1 })).toBeVisible();
+  await device.close();
 });

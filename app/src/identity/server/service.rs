@@ -155,6 +155,20 @@ pub async fn sign_in(
     }
 }
 
+/// Tells the signed-in person what just happened to their account, on `txn`.
+async fn tell<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    state: &AppState,
+    who: &SignedIn,
+    template: &EmailTemplate,
+) -> Result<(), AppError> {
+    let mail = state.access.ingest.mail.as_ref();
+    notify::tell_holder(txn, mail, who.account_id, template, state.clock.now())
+        .await
+        .or_internal()
+        .map(drop)
+}
+
 /// Stores another passkey from a ceremony the same person began; `user_agent` names it.
 pub async fn add_passkey(
     state: &AppState,
@@ -179,15 +193,7 @@ pub async fn add_passkey(
     .await;
     match outcome {
         Ok(_) => {
-            notify::tell_holder(
-                &txn,
-                state.access.ingest.mail.as_ref(),
-                who.account_id,
-                &EmailTemplate::PasskeyAdded,
-                now,
-            )
-            .await
-            .or_internal()?;
+            tell(&txn, state, who, &EmailTemplate::PasskeyAdded).await?;
             txn.commit().await.or_internal()
         }
         // The ceremony must have been begun by this same person.
@@ -205,22 +211,13 @@ pub async fn add_passkey(
 
 /// Removes one of the person's own passkeys, never the last.
 pub async fn remove_passkey(state: &AppState, who: &SignedIn, id: i64) -> Result<(), AppError> {
-    let now = state.clock.now();
     let txn = state.db.begin().await.or_internal()?;
     match passkeys::remove(&txn, who.account_id, id)
         .await
         .or_internal()?
     {
         passkeys::Removal::Removed => {
-            notify::tell_holder(
-                &txn,
-                state.access.ingest.mail.as_ref(),
-                who.account_id,
-                &EmailTemplate::PasskeyRemoved,
-                now,
-            )
-            .await
-            .or_internal()?;
+            tell(&txn, state, who, &EmailTemplate::PasskeyRemoved).await?;
             txn.commit().await.or_internal()
         }
         passkeys::Removal::NotFound => Err(AppError::NotFound),
@@ -232,21 +229,12 @@ pub async fn remove_passkey(state: &AppState, who: &SignedIn, id: i64) -> Result
 /// lost): every passkey but the newest is removed, and the holder is told. `false` when
 /// there was nothing to remove.
 pub async fn keep_only_newest_passkey(state: &AppState, who: &SignedIn) -> Result<bool, AppError> {
-    let now = state.clock.now();
     let txn = state.db.begin().await.or_internal()?;
     let removed = passkeys::keep_only_newest(&txn, who.account_id)
         .await
         .or_internal()?;
     if removed > 0 {
-        notify::tell_holder(
-            &txn,
-            state.access.ingest.mail.as_ref(),
-            who.account_id,
-            &EmailTemplate::PasskeyRemoved,
-            now,
-        )
-        .await
-        .or_internal()?;
+        tell(&txn, state, who, &EmailTemplate::PasskeyRemoved).await?;
     }
     txn.commit().await.or_internal()?;
     Ok(removed > 0)
