@@ -56,6 +56,9 @@ export default defineConfig({
       env: {
         PORTAL_ADDR: `127.0.0.1:${port}`,
         PORTAL_DATA_DIR: dataDir,
+        // The whole suite is one client (127.0.0.1) enrolling and signing in a dozen people
+        // within minutes; the rate limits have their own integration tests.
+        PORTAL_SIGN_IN_ATTEMPTS: "1000",
         LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "../target/site",
         RUST_LOG: process.env.PORTAL_LOG ?? "warn",
       },

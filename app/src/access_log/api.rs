@@ -251,48 +251,17 @@ pub async fn set_notify(choice: String) -> Result<(), AppError> {
 /// Adds a person (by name) or a department to the caller's watch list.
 #[server(endpoint = "access/watch-add")]
 pub async fn add_watch(person_name: String, department: Option<String>) -> Result<(), AppError> {
-    use crate::access_log::server::{query, settings};
+    use crate::access_log::server::settings;
+    use crate::access_log::types::NewWatch;
     use crate::identity::server::access;
-    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::request::respond;
     use crate::state::AppState;
     respond(
         async {
             let (_who, cap) = access::patient().await?;
-            // A form sends an empty department for "none".
-            let department = match department.as_deref().map(str::trim) {
-                None | Some("") => None,
-                Some(id) => Some(id.parse::<i64>().map_err(|_| AppError::InvalidInput {
-                    field: "department".into(),
-                })?),
-            };
-            let name = person_name.trim();
-            let invalid = || AppError::InvalidInput {
-                field: "person_name".into(),
-            };
-            if name.chars().count() > settings::WATCH_NAME_MAX
-                || (name.is_empty() && department.is_none())
-            {
-                return Err(invalid());
-            }
+            let watch = NewWatch::parse(&person_name, department.as_deref())?;
             let state = AppState::current()?;
-            if let Some(id) = department {
-                let known = query::departments(&state.db).await.or_internal()?;
-                if !known.iter().any(|d| d.id == id) {
-                    return Err(AppError::InvalidInput {
-                        field: "department".into(),
-                    });
-                }
-            }
-            let name = (!name.is_empty()).then(|| name.to_owned());
-            if !settings::add_watch(&state.db, &cap, name, department, state.clock.now())
-                .await
-                .or_internal()?
-            {
-                // The list is full: a patient watches a few people, not the hospital.
-                return Err(AppError::InvalidInput {
-                    field: "watch_full".into(),
-                });
-            }
+            settings::watch(&state, &cap, watch).await?;
             crate::ssr::forms::land_on("/access-log/settings?done=watch");
             Ok(())
         }

@@ -179,6 +179,40 @@ pub struct ReviewQueueView {
 /// Items on one page of the review queue.
 pub const REVIEWS_PER_PAGE: u64 = 25;
 
+/// Longest watched name.
+pub const WATCH_NAME_MAX: usize = 100;
+
+/// A watch-list entry as the patient typed it: a name, a department, or both.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewWatch {
+    pub person_name: Option<String>,
+    pub department_id: Option<i64>,
+}
+
+impl NewWatch {
+    /// Parses the form's fields (an empty department is "none"); a bad one is named.
+    pub fn parse(
+        person_name: &str,
+        department: Option<&str>,
+    ) -> Result<NewWatch, crate::error::AppError> {
+        let department_id = match department.map(str::trim) {
+            None | Some("") => None,
+            Some(id) => Some(
+                id.parse::<i64>()
+                    .map_err(|_| crate::error::AppError::invalid("department"))?,
+            ),
+        };
+        let name = person_name.trim();
+        if name.chars().count() > WATCH_NAME_MAX || (name.is_empty() && department_id.is_none()) {
+            return Err(crate::error::AppError::invalid("person_name"));
+        }
+        Ok(NewWatch {
+            person_name: (!name.is_empty()).then(|| name.to_owned()),
+            department_id,
+        })
+    }
+}
+
 /// Longest question a patient may write about one access.
 pub const QUESTION_MAX_CHARS: usize = 2000;
 
@@ -222,5 +256,39 @@ mod tests {
         );
         assert!(parse_question("   ").is_none());
         assert!(parse_question(&"字".repeat(QUESTION_MAX_CHARS + 1)).is_none());
+    }
+}
+
+#[cfg(test)]
+mod watch_tests {
+    use super::*;
+    use crate::error::AppError;
+
+    #[test]
+    fn watch_entries_are_parsed_and_bad_fields_named() {
+        assert_eq!(
+            NewWatch::parse(" 王芳 ", Some("")),
+            Ok(NewWatch {
+                person_name: Some("王芳".into()),
+                department_id: None
+            })
+        );
+        assert_eq!(
+            NewWatch::parse("", Some("7")).map(|w| w.department_id),
+            Ok(Some(7))
+        );
+        assert_eq!(
+            NewWatch::parse("", None),
+            Err(AppError::invalid("person_name"))
+        );
+        assert_eq!(
+            NewWatch::parse("x", Some("cardio")),
+            Err(AppError::invalid("department"))
+        );
+        let long = "名".repeat(WATCH_NAME_MAX + 1);
+        assert_eq!(
+            NewWatch::parse(&long, None),
+            Err(AppError::invalid("person_name"))
+        );
     }
 }

@@ -12,8 +12,6 @@ use crate::access_log::types::{NotifyChoice, WatchView};
 use crate::accounts::server::entity as account;
 use crate::identity::server::access::PatientCap;
 
-/// Longest watched name.
-pub const WATCH_NAME_MAX: usize = 100;
 /// Most entries on one patient's watch list (every ingested access is compared with each).
 pub const WATCH_LIST_MAX: u64 = 20;
 
@@ -94,6 +92,38 @@ pub async fn add_watch<C: ConnectionTrait>(
         .exec_without_returning(conn)
         .await?;
     Ok(true)
+}
+
+/// Adds a parsed entry to the patient's watch list: its department must be one of the
+/// hospital's, and the list must have room.
+pub async fn watch(
+    state: &crate::state::AppState,
+    cap: &PatientCap,
+    new: crate::access_log::types::NewWatch,
+) -> Result<(), crate::error::AppError> {
+    use crate::error::AppError;
+    use crate::ssr::request::OrInternal;
+    if let Some(id) = new.department_id {
+        let known = super::query::departments(&state.db).await.or_internal()?;
+        if !known.iter().any(|d| d.id == id) {
+            return Err(AppError::invalid("department"));
+        }
+    }
+    let added = add_watch(
+        &state.db,
+        cap,
+        new.person_name,
+        new.department_id,
+        state.clock.now(),
+    )
+    .await
+    .or_internal()?;
+    if added {
+        Ok(())
+    } else {
+        // The list is full: a patient watches a few people, not the hospital.
+        Err(AppError::invalid("watch_full"))
+    }
 }
 
 /// Removes one of the patient's own watch entries; `false` if it is not theirs.
