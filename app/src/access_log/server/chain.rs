@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use super::entity::{chain_head, checkpoint, event, patient_head};
 use super::ingest::millis;
 use super::record::{link_hash, EventRecord, GENESIS};
-use crate::hospital::server::entity::department;
+use crate::hospital::server::service::departments;
 use crate::ssr::signing::{checkpoint_message, verify, Signer};
 
 /// Signs the current head of the chain if events arrived since the last checkpoint.
@@ -80,8 +80,7 @@ pub async fn verify_database<C: ConnectionTrait>(
     trusted_key: Option<&str>,
 ) -> Result<ChainReport, DbErr> {
     let mut report = ChainReport::default();
-    let departments: HashMap<i64, String> = department::Entity::find()
-        .all(conn)
+    let departments: HashMap<i64, String> = departments(conn)
         .await?
         .into_iter()
         .map(|row| (row.id, row.code))

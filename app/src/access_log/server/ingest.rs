@@ -21,9 +21,9 @@ use crate::access_log::types::{
 };
 use crate::accounts::server::entity as account;
 use crate::accounts::types::AccountKind;
-use crate::directory::server::entity as care;
+use crate::directory::server::service::care_periods;
 use crate::directory::types::WorkingHours;
-use crate::hospital::server::entity::department;
+use crate::hospital::server::service::departments;
 use crate::i18n::Locale;
 use crate::ssr::email::{render, EmailTemplate};
 use crate::ssr::outbox;
@@ -423,15 +423,10 @@ impl Directory {
             {
                 patient_heads.insert(row.patient_mrn, (row.hash, row.events));
             }
-            for row in care::Entity::find()
-                .filter(care::Column::PatientMrn.is_in(chunk.iter().cloned()))
-                .filter(care::Column::Status.is_not_in(["cancelled", "entered-in-error"]))
-                .all(conn)
-                .await?
-            {
-                care.entry((row.patient_mrn, row.department_id))
+            for (mrn, department, starts_at, ends_at) in care_periods(conn, chunk).await? {
+                care.entry((mrn, department))
                     .or_default()
-                    .push((row.starts_at, row.ends_at));
+                    .push((starts_at, ends_at));
             }
         }
         let account_ids: Vec<i64> = account_to_mrn.keys().copied().collect();
@@ -616,7 +611,7 @@ async fn load_departments<C: ConnectionTrait>(
     let mut departments_by_code = HashMap::new();
     let mut codes_by_id = HashMap::new();
     let mut hours = HashMap::new();
-    for row in department::Entity::find().all(conn).await? {
+    for row in departments(conn).await? {
         if let Some(parsed) = row
             .working_hours
             .as_deref()

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::ingest::{ingest, IngestContext, NewAccess};
 use crate::access_log::types::{Action, AgentKind, Category, Purpose};
 use crate::accounts::server::entity as account;
-use crate::hospital::server::entity::department;
+use crate::hospital::server::service::department_code;
 use crate::identity::server::access::SignedIn;
 use crate::ssr::sources::portal_source;
 
@@ -59,10 +59,7 @@ pub async fn staff_did<C: ConnectionTrait + TransactionTrait>(
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("signed-in staff account".into()))?;
     let department_code = match me.department_id {
-        Some(id) => department::Entity::find_by_id(id)
-            .one(conn)
-            .await?
-            .map(|d| d.code),
+        Some(id) => department_code(conn, id).await?,
         None => None,
     };
     let role = staff

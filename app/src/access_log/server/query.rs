@@ -15,7 +15,6 @@ use crate::access_log::types::{
     rules_from_codes, AccessEntryView, AccessFilter, AccessPageView, AccessSummaryView, Action,
     AgentKind, Category, DepartmentView, Purpose, QuestionView, ReviewState,
 };
-use crate::hospital::server::entity::department;
 use crate::ssr::time::local_minute;
 use crate::vocabulary::consent_check::ConsentCheckOutcome;
 
@@ -101,9 +100,7 @@ fn parse_cursor(text: &str) -> Option<(OffsetDateTime, i64)> {
 
 /// All departments, for filters and entries.
 pub async fn departments<C: ConnectionTrait>(conn: &C) -> Result<Vec<DepartmentView>, DbErr> {
-    Ok(department::Entity::find()
-        .order_by_asc(department::Column::Code)
-        .all(conn)
+    Ok(crate::hospital::server::service::departments(conn)
         .await?
         .into_iter()
         .map(|row| DepartmentView {

@@ -1,4 +1,4 @@
 //! Writing the hospital directory as its systems push it.
 
-pub mod entity;
+mod entity;
 pub mod service;

@@ -13,8 +13,9 @@ use crate::accounts::server::entity::{self as account, Column};
 use crate::accounts::types::AccountKind;
 use crate::audit::staff_action::{self, StaffAction};
 use crate::directory::types::{address_key, WorkingHours};
-use crate::hospital::server::entity::department;
-use crate::hospital::server::service::{upsert_department, NewDepartment};
+use crate::hospital::server::service::{
+    department_by_code, set_working_hours, upsert_department, NewDepartment,
+};
 use crate::i18n::Locale;
 use crate::identity::server::activation::{deactivate, reactivate, Deactivator};
 use crate::identity::types::Role;
@@ -285,11 +286,7 @@ pub async fn sync_department<C: ConnectionTrait>(
     .await?;
     if let Some(hours) = &new.hours {
         let json = serde_json::to_string(hours).map_err(|e| DbErr::Custom(e.to_string()))?;
-        department::Entity::update_many()
-            .col_expr(department::Column::WorkingHours, Expr::value(json))
-            .filter(department::Column::Id.eq(id))
-            .exec(conn)
-            .await?;
+        set_working_hours(conn, id, &json).await?;
     }
     Ok(id)
 }
@@ -330,16 +327,40 @@ pub async fn sync_care<C: ConnectionTrait>(
     Ok(())
 }
 
+/// A care relationship that counts for the rules: patient, department, start and (if over)
+/// end.
+pub type CarePeriod = (String, i64, OffsetDateTime, Option<OffsetDateTime>);
+
+/// The care relationships of the patients `mrns` that were not cancelled or entered in
+/// error.
+pub async fn care_periods<C: ConnectionTrait>(
+    conn: &C,
+    mrns: &[String],
+) -> Result<Vec<CarePeriod>, DbErr> {
+    Ok(care::Entity::find()
+        .filter(care::Column::PatientMrn.is_in(mrns.iter().cloned()))
+        .filter(care::Column::Status.is_not_in(["cancelled", "entered-in-error"]))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| {
+            (
+                row.patient_mrn,
+                row.department_id,
+                row.starts_at,
+                row.ends_at,
+            )
+        })
+        .collect())
+}
+
 /// The id of the department with `code`.
 pub async fn department_id<C: ConnectionTrait>(
     conn: &C,
     code: &str,
 ) -> Result<i64, DirectoryError> {
-    department::Entity::find()
-        .filter(department::Column::Code.eq(code))
-        .one(conn)
+    department_by_code(conn, code)
         .await?
-        .map(|row| row.id)
         .ok_or_else(|| DirectoryError::UnknownDepartment(code.to_owned()))
 }
 

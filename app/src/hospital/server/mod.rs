@@ -1,5 +1,5 @@
 //! Server side of the hospital slice.
 
-pub mod entity;
+mod entity;
 pub mod mail;
 pub mod service;

@@ -2,7 +2,7 @@
 
 use sea_orm::{
     sea_query::OnConflict, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, Set,
+    QueryFilter, QueryOrder, Set,
 };
 use time::OffsetDateTime;
 
@@ -109,4 +109,78 @@ pub async fn upsert_department<C: ConnectionTrait>(
         .await?
         .map(|row| row.id)
         .ok_or_else(|| DbErr::RecordNotFound(format!("department {}", new.code)))
+}
+
+/// A department as other features see it (the table stays private to this module).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Department {
+    pub id: i64,
+    pub code: String,
+    pub name_zh_hans: String,
+    pub name_en: String,
+    /// `directory::types::WorkingHours` as JSON; `None` when the directory has not said.
+    pub working_hours: Option<String>,
+}
+
+impl From<department::Model> for Department {
+    fn from(row: department::Model) -> Self {
+        Department {
+            id: row.id,
+            code: row.code,
+            name_zh_hans: row.name_zh_hans,
+            name_en: row.name_en,
+            working_hours: row.working_hours,
+        }
+    }
+}
+
+/// Every department, by code.
+pub async fn departments<C: ConnectionTrait>(conn: &C) -> Result<Vec<Department>, DbErr> {
+    Ok(department::Entity::find()
+        .order_by_asc(department::Column::Code)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(Department::from)
+        .collect())
+}
+
+/// The code of the department with `id`, if there is one.
+pub async fn department_code<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> Result<Option<String>, DbErr> {
+    Ok(department::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(|row| row.code))
+}
+
+/// The id of the department with `code`, if there is one.
+pub async fn department_by_code<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+) -> Result<Option<i64>, DbErr> {
+    Ok(department::Entity::find()
+        .filter(department::Column::Code.eq(code))
+        .one(conn)
+        .await?
+        .map(|row| row.id))
+}
+
+/// Stores a department's opening hours (`WorkingHours` as JSON).
+pub async fn set_working_hours<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    hours_json: &str,
+) -> Result<(), DbErr> {
+    department::Entity::update_many()
+        .col_expr(
+            department::Column::WorkingHours,
+            sea_orm::sea_query::Expr::value(hours_json),
+        )
+        .filter(department::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
