@@ -202,6 +202,8 @@ pub fn router(state: &AppState, config: &Config) -> Router {
             context, document,
         ))
         .with_state(options)
+        // Pages are the outer router's fallback, where no route has matched yet: they name
+        // their own route for the request log.
         .layer(axum::middleware::from_fn(middleware::name_route))
         .layer(RequestBodyLimitLayer::new(PAGE_BODY_LIMIT))
         .layer(axum::middleware::from_fn(middleware::whole_pages))

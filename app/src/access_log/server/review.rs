@@ -140,19 +140,6 @@ pub async fn decide<C: ConnectionTrait>(
     Ok(true)
 }
 
-/// Every decision taken on an item, oldest first: (state code, decided by, note, when).
-pub async fn decisions<C: ConnectionTrait>(
-    conn: &C,
-    _cap: PrivacyOfficerCap,
-    event_id: i64,
-) -> Result<Vec<review_decision::Model>, DbErr> {
-    review_decision::Entity::find()
-        .filter(review_decision::Column::EventId.eq(event_id))
-        .order_by_asc(review_decision::Column::Id)
-        .all(conn)
-        .await
-}
-
 /// One page of the queue as the privacy officer sees it (page 1 when `page` is absent or
 /// beyond the last). Seeing it is an access to each listed patient's log, recorded there.
 pub async fn queue(

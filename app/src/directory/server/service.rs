@@ -138,7 +138,11 @@ pub async fn sync_patient<C: ConnectionTrait>(
         )
         .exec_without_returning(conn)
         .await?;
-    let id = account_id(conn, Column::Mrn, &patient.mrn).await?;
+    // An existing row keeps its id through the upsert; only a new one is looked up.
+    let id = match &before {
+        Some(row) => row.id,
+        None => account_id(conn, Column::Mrn, &patient.mrn).await?,
+    };
     let change = before.and_then(|before| {
         let previous = before.email?;
         let new = patient.email.as_deref()?;
@@ -228,7 +232,10 @@ pub async fn sync_staff<C: ConnectionTrait>(
         )
         .exec_without_returning(conn)
         .await?;
-    let id = account_id(conn, Column::StaffNumber, &staff.staff_number).await?;
+    let id = match &before {
+        Some(row) => row.id,
+        None => account_id(conn, Column::StaffNumber, &staff.staff_number).await?,
+    };
     match before.map(|before| before.active) {
         // Through `deactivate`, so that deactivation also ends sessions.
         Some(true) if !staff.active => {
