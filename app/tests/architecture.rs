@@ -199,3 +199,34 @@ fn features_do_not_import_the_page_frame() {
         .collect();
     assert!(wrong.is_empty(), "{wrong:?}");
 }
+
+#[test]
+fn tables_are_private_to_their_feature() {
+    // A feature's entity module is declared `mod entity;` (never `pub`), so other code
+    // cannot query or write its tables and reads the views its services return.
+    let mut declared = 0;
+    let mut public = Vec::new();
+    for (name, files) in modules() {
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for line in text.lines().map(str::trim) {
+                let Some(rest) = line
+                    .strip_suffix(';')
+                    .and_then(|l| l.rsplit_once("mod "))
+                    .filter(|(_, module)| *module == "entity")
+                else {
+                    continue;
+                };
+                declared += 1;
+                if !rest.0.is_empty() {
+                    public.push(format!("{name}: {}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(declared >= 6, "entity modules found: {declared}");
+    assert!(
+        public.is_empty(),
+        "tables visible outside their feature: {public:?}"
+    );
+}

@@ -10,10 +10,8 @@
 
 use std::time::{Duration, Instant};
 
-use app::access_log::server::entity::{chain_head, event};
-use app::access_log::server::ingest::{event_row, ingest, IngestContext, NewAccess};
+use app::access_log::server::ingest::{ingest, store_plain, IngestContext, NewAccess, PLAIN_CHUNK};
 use app::access_log::server::query::{self, parse_filter};
-use app::access_log::server::record::GENESIS;
 use app::access_log::types::{AccessFilter, Action, AgentKind, Category, Purpose};
 use app::directory::server::service::{
     sync_care, sync_department, sync_patient, sync_staff, sync_staff_role, CareRelationship,
@@ -25,11 +23,7 @@ use app::ssr::sources::{keyless_source, Source};
 use app::state::AppState;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 use time::OffsetDateTime;
 
 /// What to measure.
@@ -53,8 +47,6 @@ const DEPARTMENTS: u32 = 20;
 /// One patient with a very long history receives this share of all events (in 1/1000).
 const HEAVY_SHARE: u32 = 10;
 const HEAVY_MRN: &str = "B-HEAVY";
-/// Rows per raw INSERT statement (within SQLite's bound-parameter limit).
-const RAW_CHUNK: usize = 1_000;
 
 fn mrn(index: u32) -> String {
     format!("B{index:07}")
@@ -156,10 +148,7 @@ pub async fn run(
 ) -> Result<(), String> {
     let db = &state.db;
     let context = &state.access.ingest;
-    let existing = event::Entity::find()
-        .count(db)
-        .await
-        .map_err(|e| e.to_string())?;
+    let existing = query::total_events(db).await.map_err(|e| e.to_string())?;
     if existing > 0 {
         return Err(format!(
             "the database already holds {existing} access events; run the benchmark on a new \
@@ -207,7 +196,7 @@ pub async fn run(
             refresh_statistics(db).await.map_err(|e| e.to_string())?;
             say(&format!(
                 "raw insert {stored} → {raw_until}: {rows} rows in {:.1} s = {:.0} rows/s \
-                 (same rows, plain multi-row INSERTs of up to {RAW_CHUNK}, committed per \
+                 (same rows, plain multi-row INSERTs of up to {PLAIN_CHUNK}, committed per \
                  {} rows)",
                 elapsed.as_secs_f64(),
                 rate(rows, elapsed),
@@ -334,8 +323,7 @@ async fn setup(db: &DatabaseConnection, now: OffsetDateTime) -> Result<(), DbErr
 }
 
 /// Inserts `rows` generated events as plain rows (what the portal would store, without
-/// its rules and chain), continuing the chain's numbering; returns the time spent in the
-/// database.
+/// its rules and per-patient links), continuing the chain; returns the time spent storing.
 async fn raw_insert(
     db: &DatabaseConnection,
     generator: &mut Generator,
@@ -344,53 +332,16 @@ async fn raw_insert(
     source: &Source,
     now: OffsetDateTime,
 ) -> Result<Duration, DbErr> {
-    let head = chain_head::Entity::find_by_id(1).one(db).await?;
-    let mut next_id = head.as_ref().map_or(0, |head| head.last_event_id);
-    let mut last_hash = head.map_or_else(|| GENESIS.to_owned(), |head| head.hash);
     let mut spent = Duration::ZERO;
     let mut left = rows;
     while left > 0 {
         let count = usize::try_from(left.min(batch as u64)).unwrap_or(batch);
-        let models: Vec<event::ActiveModel> = generator
-            .batch(count)
-            .into_iter()
-            .map(|access| {
-                next_id += 1;
-                // The rows ingestion writes, built by the same code, without the rules and
-                // the per-patient links (what the raw rate leaves out).
-                let (row, hash) = event_row(
-                    next_id,
-                    source,
-                    &access,
-                    None,
-                    &[],
-                    (&last_hash, GENESIS),
-                    now,
-                );
-                last_hash = hash;
-                row
-            })
-            .collect();
+        let accesses = generator.batch(count);
         let begun = Instant::now();
-        let txn = db.begin().await?;
-        let mut models = models.into_iter().peekable();
-        while models.peek().is_some() {
-            let chunk: Vec<event::ActiveModel> = models.by_ref().take(RAW_CHUNK).collect();
-            event::Entity::insert_many(chunk)
-                .exec_without_returning(&txn)
-                .await?;
-        }
-        txn.commit().await?;
+        store_plain(db, source, &accesses, now).await?;
         spent += begun.elapsed();
         left -= count as u64;
     }
-    // The portal's ingestion continues the numbering and the chain after the raw rows.
-    chain_head::Entity::update_many()
-        .col_expr(chain_head::Column::LastEventId, Expr::value(next_id))
-        .col_expr(chain_head::Column::Hash, Expr::value(last_hash))
-        .filter(chain_head::Column::Id.eq(1))
-        .exec(db)
-        .await?;
     Ok(spent)
 }
 
@@ -412,9 +363,7 @@ async fn latency(
         zone,
     )
     .map_err(|e| e.0.to_owned())?;
-    let heavy_events = event::Entity::find()
-        .filter(event::Column::PatientMrn.eq(HEAVY_MRN))
-        .count(db)
+    let heavy_events = query::log_size(db, HEAVY_MRN)
         .await
         .map_err(|e| e.to_string())?;
     let mut rng = StdRng::seed_from_u64(size);

@@ -3,13 +3,11 @@
 //! (`/consent/receipt.json?id=…`). Plain HTTP routes, because a download needs
 //! `Content-Disposition`; the same patient check as server functions.
 
-use std::collections::BTreeMap;
-
-use app::access_log::server::{chain, download, query};
+use app::access_log::server::download;
 use app::consent::server::service::own_receipt_file;
 use app::error::AppError;
 use app::identity::server::access::patient_from_parts;
-use app::ssr::request::{error_response, request_locale};
+use app::ssr::request::{error_response, internal_error, request_locale};
 use app::state::AppState;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -27,21 +25,6 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
         .with_state(state)
 }
 
-async fn patient_log(
-    state: &AppState,
-    parts: &Parts,
-) -> Result<(String, Vec<app::access_log::server::entity::event::Model>), Response> {
-    let (_who, cap) = patient_from_parts(state, parts)
-        .await
-        .map_err(|e| error_response(&e))?;
-    let internal =
-        |e: &dyn std::fmt::Display| error_response(&app::ssr::request::internal_error(e));
-    let rows = query::whole_log(&state.db, &cap)
-        .await
-        .map_err(|e| internal(&e))?;
-    Ok((cap.mrn().to_owned(), rows))
-}
-
 fn attachment(content_type: &'static str, name: &str, body: String) -> Response {
     let mut response = body.into_response();
     let headers = response.headers_mut();
@@ -53,40 +36,27 @@ fn attachment(content_type: &'static str, name: &str, body: String) -> Response 
 }
 
 async fn csv(State(state): State<AppState>, parts: Parts) -> Response {
-    let (_mrn, rows) = match patient_log(&state, &parts).await {
-        Ok(log) => log,
-        Err(response) => return response,
-    };
-    let departments: BTreeMap<_, _> = match query::departments(&state.db).await {
-        Ok(list) => list.into_iter().map(|d| (d.id, d)).collect(),
-        Err(e) => return error_response(&app::ssr::request::internal_error(&e)),
+    let (_who, cap) = match patient_from_parts(&state, &parts).await {
+        Ok(found) => found,
+        Err(error) => return error_response(&error),
     };
     let locale = request_locale(&parts, state.settings.default_locale);
-    let body = download::csv(&rows, &departments, locale, &state.settings.time_zone);
-    attachment("text/csv; charset=utf-8", "access-log.csv", body)
+    match download::csv_file(&state.db, &cap, locale, &state.settings.time_zone).await {
+        Ok(body) => attachment("text/csv; charset=utf-8", "access-log.csv", body),
+        Err(e) => error_response(&internal_error(&e)),
+    }
 }
 
 async fn fhir_json(State(state): State<AppState>, parts: Parts) -> Response {
-    let (mrn, rows) = match patient_log(&state, &parts).await {
-        Ok(log) => log,
-        Err(response) => return response,
+    let (_who, cap) = match patient_from_parts(&state, &parts).await {
+        Ok(found) => found,
+        Err(error) => return error_response(&error),
     };
-    let checkpoint = match chain::latest_checkpoint(&state.db).await {
-        Ok(cp) => cp,
-        Err(e) => return error_response(&app::ssr::request::internal_error(&e)),
-    };
-    let bundle = download::fhir_bundle(
-        &rows,
-        &mrn,
-        &state.access.signer,
-        checkpoint.as_ref(),
-        state.clock.now(),
-    );
-    attachment(
-        "application/fhir+json",
-        "access-log.json",
-        bundle.to_string(),
-    )
+    let now = state.clock.now();
+    match download::fhir_file(&state.db, &cap, &state.access.signer, now).await {
+        Ok(body) => attachment("application/fhir+json", "access-log.json", body),
+        Err(e) => error_response(&internal_error(&e)),
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -110,6 +80,6 @@ async fn consent_receipt(
             file,
         ),
         Ok(None) => error_response(&AppError::NotFound),
-        Err(e) => error_response(&app::ssr::request::internal_error(&e)),
+        Err(e) => error_response(&internal_error(&e)),
     }
 }

@@ -153,32 +153,20 @@ pub async fn access_departments() -> Result<Vec<DepartmentView>, AppError> {
 #[server(endpoint = "access/ask")]
 pub async fn ask_about_access(event_id: i64, question: String) -> Result<(), AppError> {
     use crate::access_log::server::review;
-    use crate::access_log::types::parse_question;
+    use crate::access_log::types::Question;
     use crate::identity::server::access;
-    use crate::ssr::forms;
     use crate::ssr::request::{respond, OrInternal};
     use crate::state::AppState;
     respond(
         async {
             let (_who, cap) = access::patient().await?;
-            let question = parse_question(&question).ok_or_else(|| AppError::InvalidInput {
-                field: "question".into(),
-            })?;
+            let question = Question::parse(event_id, &question)?;
             let state = AppState::current()?;
-            let asked = review::ask(&state.db, &cap, event_id, &question, state.clock.now())
+            let asked = review::ask(&state.db, &cap, &question, state.clock.now())
                 .await
                 .or_internal()?;
             if asked {
-                // Back to the same page of the log, that entry open with the question.
-                let page = forms::with_query(
-                    &forms::origin_or("/access-log"),
-                    "open",
-                    &event_id.to_string(),
-                );
-                forms::land_on(&format!(
-                    "{}#entry-{event_id}",
-                    forms::with_query(&page, "done", "asked")
-                ));
+                land_on_asked_entry(event_id);
                 Ok(())
             } else {
                 Err(AppError::NotFound)
@@ -188,35 +176,34 @@ pub async fn ask_about_access(event_id: i64, question: String) -> Result<(), App
     )
 }
 
+/// Back to the same page of the log, the entry open with the question (without
+/// JavaScript, the form's answer is this redirect).
+#[cfg(feature = "ssr")]
+fn land_on_asked_entry(event_id: i64) {
+    use crate::ssr::forms;
+    let page = forms::with_query(
+        &forms::origin_or("/access-log"),
+        "open",
+        &event_id.to_string(),
+    );
+    forms::land_on(&format!(
+        "{}#entry-{event_id}",
+        forms::with_query(&page, "done", "asked")
+    ));
+}
+
 /// The caller's notification choice and watch list.
 #[server(endpoint = "access/settings")]
 pub async fn log_settings() -> Result<LogSettingsView, AppError> {
-    use crate::access_log::server::{query, settings};
-    use crate::access_log::types::NotifyChoice;
-    use crate::accounts::server::entity as account;
+    use crate::access_log::server::settings;
     use crate::identity::server::access;
-    use crate::ssr::request::{respond, OrInternal};
+    use crate::ssr::request::respond;
     use crate::state::AppState;
-    use sea_orm::EntityTrait;
     respond(
         async {
             let (_who, cap) = access::patient().await?;
             let state = AppState::current()?;
-            let me = account::Entity::find_by_id(cap.account_id())
-                .one(&state.db)
-                .await
-                .or_internal()?
-                .ok_or(AppError::NotFound)?;
-            let departments = query::departments(&state.db).await.or_internal()?;
-            let watch = settings::watch_list(&state.db, &cap, &departments)
-                .await
-                .or_internal()?;
-            Ok(LogSettingsView {
-                notify: NotifyChoice::from_code(&me.notify).unwrap_or(NotifyChoice::Immediate),
-                has_email: me.email.is_some(),
-                watch,
-                departments,
-            })
+            settings::view(&state, &cap).await
         }
         .await,
     )
@@ -234,9 +221,7 @@ pub async fn set_notify(choice: String) -> Result<(), AppError> {
         async {
             let (_who, cap) = access::patient().await?;
             let choice =
-                NotifyChoice::from_code(&choice).ok_or_else(|| AppError::InvalidInput {
-                    field: "choice".into(),
-                })?;
+                NotifyChoice::from_code(&choice).ok_or_else(|| AppError::invalid("choice"))?;
             let state = AppState::current()?;
             settings::set_notify(&state.db, &cap, choice, state.clock.now())
                 .await
@@ -316,25 +301,16 @@ pub async fn review_queue(page: Option<u64>) -> Result<ReviewQueueView, AppError
 #[server(endpoint = "access/review-decide")]
 pub async fn decide_review(event_id: i64, decision: String, note: String) -> Result<(), AppError> {
     use crate::access_log::server::review;
-    use crate::access_log::types::{parse_question, ReviewState};
+    use crate::access_log::types::ReviewDecision;
     use crate::identity::server::access;
     use crate::ssr::request::{respond, OrInternal};
     use crate::state::AppState;
     respond(
         async {
             let (_who, cap) = access::staff::<access::PrivacyOfficerRole>().await?;
-            let Some(state @ (ReviewState::Explained | ReviewState::Escalated)) =
-                ReviewState::from_code(&decision)
-            else {
-                return Err(AppError::InvalidInput {
-                    field: "decision".into(),
-                });
-            };
-            let note = parse_question(&note).ok_or_else(|| AppError::InvalidInput {
-                field: "note".into(),
-            })?;
+            let decision = ReviewDecision::parse(event_id, &decision, &note)?;
             let app = AppState::current()?;
-            if review::decide(&app.db, cap, event_id, state, &note, app.clock.now())
+            if review::decide(&app.db, cap, &decision, app.clock.now())
                 .await
                 .or_internal()?
             {

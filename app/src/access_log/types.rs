@@ -228,6 +228,53 @@ pub fn parse_question(text: &str) -> Option<String> {
     Some(text.to_owned())
 }
 
+/// A patient's question about one of their own entries, checked at the edge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question {
+    pub event_id: i64,
+    pub text: String,
+}
+
+impl Question {
+    /// Parses the form's fields; an empty or over-long question is named.
+    pub fn parse(event_id: i64, text: &str) -> Result<Question, crate::error::AppError> {
+        let text =
+            parse_question(text).ok_or_else(|| crate::error::AppError::invalid("question"))?;
+        Ok(Question { event_id, text })
+    }
+}
+
+/// A privacy officer's decision on a review item, checked at the edge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewDecision {
+    pub event_id: i64,
+    /// `Explained` or `Escalated`: an item is opened only by a patient's question or a rule.
+    pub state: ReviewState,
+    pub note: String,
+}
+
+impl ReviewDecision {
+    /// Parses the form's fields; a bad decision or note is named.
+    pub fn parse(
+        event_id: i64,
+        decision: &str,
+        note: &str,
+    ) -> Result<ReviewDecision, crate::error::AppError> {
+        use crate::error::AppError;
+        let Some(state @ (ReviewState::Explained | ReviewState::Escalated)) =
+            ReviewState::from_code(decision)
+        else {
+            return Err(AppError::invalid("decision"));
+        };
+        let note = parse_question(note).ok_or_else(|| AppError::invalid("note"))?;
+        Ok(ReviewDecision {
+            event_id,
+            state,
+            note,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

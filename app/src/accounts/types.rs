@@ -24,6 +24,26 @@ impl AccountKind {
     }
 }
 
+/// Who turned an account off. The hospital directory may undo only its own deactivations:
+/// an account the portal's operators turned off stays off whatever a feed says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deactivator {
+    /// An operator, with `portal deactivate`.
+    Portal,
+    /// The hospital directory (a `Practitioner` with `active: false`).
+    Directory,
+}
+
+impl Deactivator {
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Deactivator::Portal => "portal",
+            Deactivator::Directory => "directory",
+        }
+    }
+}
+
 /// Why a value was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ValueError {

@@ -17,27 +17,14 @@ pub async fn me() -> Result<Option<SessionView>, AppError> {
 /// Who an enrollment link is for. Public: the token is the credential.
 #[server(endpoint = "identity/enrollment")]
 pub async fn enrollment_info(token: String) -> Result<EnrollmentView, AppError> {
-    use crate::hospital::server::service::name as hospital_name;
-    use crate::identity::server::{access, enrollment};
+    use crate::identity::server::{access, service};
     use crate::ssr::request;
-    use crate::ssr::request::OrInternal;
     use crate::state::AppState;
     access::public();
     request::respond(
         async {
             let state = AppState::current()?;
-            let now = state.clock.now();
-            let (link, owner) = enrollment::usable(&state.db, &token, now)
-                .await
-                .or_internal()?
-                .map_err(|_| AppError::NotFound)?;
-            let locale = request::current_locale();
-            let hospital_name = hospital_name(&state.db, locale).await.or_internal()?;
-            Ok(EnrollmentView {
-                display_name: owner.display_name,
-                hospital_name,
-                recovery: link.purpose == "recovery",
-            })
+            service::enrollment_info(&state, &token, request::current_locale()).await
         }
         .await,
     )
@@ -47,32 +34,15 @@ pub async fn enrollment_info(token: String) -> Result<EnrollmentView, AppError> 
 /// the credential; rate-limited.
 #[server(endpoint = "identity/enroll/start")]
 pub async fn start_enrollment(token: String) -> Result<CeremonyStart, AppError> {
-    use crate::identity::server::{
-        access, ceremony::Kind, enrollment, passkeys, rate_limit::Action, service,
-    };
+    use crate::identity::server::{access, rate_limit::Action, service};
     use crate::ssr::request;
-    use crate::ssr::request::OrInternal;
     use crate::state::AppState;
     access::public();
     request::respond(
         async {
             let state = AppState::current()?;
             service::limit(&state, Action::Enroll)?;
-            let now = state.clock.now();
-            let (link, owner) = enrollment::usable(&state.db, &token, now)
-                .await
-                .or_internal()?
-                .map_err(|_| AppError::NotFound)?;
-            passkeys::start_registration(
-                &state.db,
-                &state.identity.webauthn,
-                &owner,
-                Kind::Enroll,
-                Some(link.id),
-                now,
-            )
-            .await
-            .or_internal()
+            service::start_enrollment(&state, &token).await
         }
         .await,
     )
@@ -280,31 +250,14 @@ pub async fn keep_newest_passkey() -> Result<(), AppError> {
 /// Begins registering another passkey for the signed-in person.
 #[server(endpoint = "identity/passkeys/add/start")]
 pub async fn start_add_passkey() -> Result<CeremonyStart, AppError> {
-    use crate::accounts::server::entity::Entity as Accounts;
-    use crate::identity::server::{access, ceremony::Kind, passkeys};
+    use crate::identity::server::{access, service};
     use crate::ssr::request;
-    use crate::ssr::request::OrInternal;
     use crate::state::AppState;
-    use sea_orm::EntityTrait;
     request::respond(
         async {
             let who = access::signed_in().await?;
             let state = AppState::current()?;
-            let owner = Accounts::find_by_id(who.account_id)
-                .one(&state.db)
-                .await
-                .or_internal()?
-                .ok_or(AppError::Unauthenticated)?;
-            passkeys::start_registration(
-                &state.db,
-                &state.identity.webauthn,
-                &owner,
-                Kind::AddPasskey,
-                None,
-                state.clock.now(),
-            )
-            .await
-            .or_internal()
+            service::start_add_passkey(&state, &who).await
         }
         .await,
     )

@@ -1,10 +1,11 @@
 //! Accounts from the command line: the demo hospital, invitations, deactivation.
 
-use app::accounts::server::service::{find_by_reference, NewPatient, NewStaff};
-use app::accounts::types::{EmailAddress, MedicalRecordNumber, PersonName, StaffNumber};
-use app::identity::server::activation::{
-    deactivate as turn_off, reactivate as turn_on, Deactivator,
+use app::accounts::server::query::by_reference as find_by_reference;
+use app::accounts::server::service::{NewPatient, NewStaff};
+use app::accounts::types::{
+    Deactivator, EmailAddress, MedicalRecordNumber, PersonName, StaffNumber,
 };
+use app::identity::server::activation::{deactivate as turn_off, reactivate as turn_on};
 use app::identity::server::invite;
 use app::identity::types::Role;
 use app::ssr::clock::SharedClock;

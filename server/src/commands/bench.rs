@@ -1,7 +1,7 @@
 //! `portal bench` (the access log) and `portal bench-pages` (pages on kept-alive
 //! connections): measurements that print figures.
 
-use app::accounts::server::service::find_by_reference;
+use app::accounts::server::query::by_reference as find_by_reference;
 use app::ssr::clock::SharedClock;
 
 use super::{invite_settings, prepared, say};

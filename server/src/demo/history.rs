@@ -3,10 +3,9 @@
 //! newcomer finds the log, its charts and the review queue filled in. Event identifiers are
 //! fixed, so seeding again adds nothing; times count back from the first seeding.
 
-use app::access_log::server::entity::watch;
 use app::access_log::server::ingest::{ingest, IngestContext, NewAccess, Outcome};
+use app::access_log::server::settings::seed_watch;
 use app::access_log::types::{Action, AgentKind, Category, Purpose};
-use app::accounts::server::entity as account;
 use app::directory::server::service::{
     sync_care, sync_patient, CareRelationship, DirectoryError, DirectoryPatient,
 };
@@ -14,9 +13,7 @@ use app::i18n::Locale;
 use app::ssr::sources::keyless_source;
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
-use sea_orm::{
-    ActiveValue::NotSet, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{DatabaseConnection, DbErr};
 use time::OffsetDateTime;
 
 /// The demo hospital information system the history comes from.
@@ -491,7 +488,7 @@ pub async fn seed(
     for relationship in &care {
         sync_care(db, source.id, relationship).await?;
     }
-    watch_for(db, "P000003", "王芳", now).await?;
+    seed_watch(db, "P000003", "王芳", now).await?;
 
     // Ingested in time order, as the hospital's system would have sent them; the
     // identifiers follow that order, so seeding again finds each one already there.
@@ -509,37 +506,4 @@ pub async fn seed(
         .iter()
         .filter(|outcome| matches!(outcome, Outcome::Created(_)))
         .count())
-}
-
-/// Puts `name` on the watch list of the patient with `mrn`, once.
-async fn watch_for(
-    db: &DatabaseConnection,
-    mrn: &str,
-    name: &str,
-    now: OffsetDateTime,
-) -> Result<(), DbErr> {
-    let Some(patient) = account::Entity::find()
-        .filter(account::Column::Mrn.eq(mrn))
-        .one(db)
-        .await?
-    else {
-        return Ok(());
-    };
-    let existing = watch::Entity::find()
-        .filter(watch::Column::AccountId.eq(patient.id))
-        .filter(watch::Column::PersonName.eq(name))
-        .one(db)
-        .await?;
-    if existing.is_none() {
-        watch::Entity::insert(watch::ActiveModel {
-            id: NotSet,
-            account_id: Set(patient.id),
-            person_name: Set(Some(name.to_owned())),
-            department_id: Set(None),
-            created_at: Set(now),
-        })
-        .exec_without_returning(db)
-        .await?;
-    }
-    Ok(())
 }

@@ -16,8 +16,8 @@ use std::collections::HashSet;
 use app::access_log::types::Category;
 use app::accounts::types::MedicalRecordNumber;
 use app::consent::server::checks::{record_check, ConsentCheck};
-use app::consent::server::entity::{change, purpose};
 use app::consent::server::receipt::policy_url;
+use app::consent::server::rows::{ConsentChange, ConsentPurpose};
 use app::consent::server::standing::{
     change_by_receipt, changes_of, decide, excluded_of, latest_change, standing, Catalogue,
     Decision,
@@ -68,8 +68,8 @@ fn category_display(category: Category) -> &'static str {
 fn consent_resource(
     state: &AppState,
     catalogue: &Catalogue,
-    purpose: &purpose::Model,
-    row: &change::Model,
+    purpose: &ConsentPurpose,
+    row: &ConsentChange,
     active: bool,
 ) -> Value {
     let public_url = &state.settings.public_url;
@@ -130,7 +130,7 @@ fn consent_resource(
 /// a grant) still holding.
 fn is_active(
     catalogue: &Catalogue,
-    row: &change::Model,
+    row: &ConsentChange,
     newest: bool,
     now: OffsetDateTime,
 ) -> bool {
@@ -170,7 +170,7 @@ fn find_purpose<'a>(
     catalogue: &'a Catalogue,
     token: &str,
     path: &str,
-) -> Result<&'a purpose::Model, Invalid> {
+) -> Result<&'a ConsentPurpose, Invalid> {
     let (system, code) = match token.trim().split_once('|') {
         Some((system, code)) => (Some(system), code),
         None => (None, token.trim()),
@@ -470,7 +470,7 @@ fn from_parameters(body: &Value) -> Result<DecisionRequest, Invalid> {
 }
 
 /// Plain words for integrators (English, like the rest of the API's diagnostics).
-fn reason_text(decision: &Decision, purpose: &purpose::Model) -> String {
+fn reason_text(decision: &Decision, purpose: &ConsentPurpose) -> String {
     let name = &purpose.name_en;
     match decision.reason {
         DecisionReason::Granted => format!("the patient consented to {name}"),
@@ -490,7 +490,7 @@ fn reason_text(decision: &Decision, purpose: &purpose::Model) -> String {
     }
 }
 
-fn decision_parameters(decision: &Decision, purpose: &purpose::Model) -> Value {
+fn decision_parameters(decision: &Decision, purpose: &ConsentPurpose) -> Value {
     let mut parameters = vec![
         json!({ "name": "decision", "valueCode": if decision.permit { "permit" } else { "deny" } }),
         json!({ "name": "reason", "valueCode": decision.reason.code() }),

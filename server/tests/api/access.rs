@@ -1,9 +1,9 @@
 //! Access transparency over real HTTP: FHIR ingestion (one, batch, NDJSON), the directory,
 //! the unusual-access rules, patients' own logs, the review queue and tamper evidence.
 
-use app::access_log::server::entity::event;
+use crate::tables::{self, StoredEvent};
+use app::access_log::server::digest::queue_due;
 use app::access_log::server::{chain, download};
-use app::accounts::server::entity as account;
 use app::identity::types::Role;
 use app::ssr::clock::Clock;
 use app::ssr::sources;
@@ -60,13 +60,8 @@ async fn fhir(
     .await
 }
 
-async fn events_of(app: &TestApp, mrn: &str) -> Vec<event::Model> {
-    event::Entity::find()
-        .filter(event::Column::PatientMrn.eq(mrn))
-        .order_by_asc(event::Column::Id)
-        .all(&app.state.db)
-        .await
-        .unwrap()
+async fn events_of(app: &TestApp, mrn: &str) -> Vec<StoredEvent> {
+    tables::events(&app.state.db, &[("patient_mrn", mrn)]).await
 }
 
 async fn ingestion_is_idempotent_and_refuses_what_is_malformed(backend: Backend) {
@@ -111,74 +106,9 @@ async fn ingestion_is_idempotent_and_refuses_what_is_malformed(backend: Backend)
     );
     assert_eq!(events_of(&app, "M1").await.len(), 2);
 
-    // NDJSON back-fill: a bad line is reported by number; the good ones are stored.
-    let lines = [
-        audit_event("e-4", "M2", "S1", "CARD", "2026-10-01T09:00").to_string(),
-        "{not json".to_owned(),
-        audit_event("e-5", "M2", "S1", "CARD", "2026-10-01T09:05").to_string(),
-        audit_event("e-2", "M1", "S1", "CARD", "2026-11-18T10:01").to_string(),
-    ];
-    let (status, body) = fhir(
-        &app,
-        "/AuditEvent/$import",
-        &token,
-        lines.join("\n"),
-        "application/fhir+ndjson",
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        body["issue"][0]["diagnostics"],
-        "2 stored, 1 already received, 1 rejected"
-    );
-    assert!(body["issue"][1]["expression"][0]
-        .as_str()
-        .unwrap()
-        .starts_with("line 2"));
-    assert_eq!(events_of(&app, "M2").await.len(), 2);
-
-    // Two patients in one batch: each patient's chain head names their own newest event.
-    let bundle = json!({
-        "resourceType": "Bundle", "type": "batch",
-        "entry": [
-            {"resource": audit_event("h-1", "M4", "S1", "CARD", "2026-11-18T12:00"), "request": {"method": "POST", "url": "AuditEvent"}},
-            {"resource": audit_event("h-2", "M5", "S1", "CARD", "2026-11-18T12:01"), "request": {"method": "POST", "url": "AuditEvent"}},
-        ]
-    });
-    let (status, body) = post_json(&app, "", &token, &bundle).await;
-    assert_eq!(status, 200, "{body}");
-    for mrn in ["M4", "M5"] {
-        let head = app::access_log::server::entity::patient_head::Entity::find_by_id(mrn)
-            .one(&app.state.db)
-            .await
-            .unwrap()
-            .unwrap();
-        let events = events_of(&app, mrn).await;
-        assert_eq!(head.last_event_id, events[0].id, "{mrn}");
-        assert_eq!(head.hash, events[0].hash, "{mrn}");
-        assert_eq!(head.events, 1, "{mrn}");
-    }
-
-    // Malformed: 400 naming the field; nothing stored.
-    let mut nameless = audit_event("e-6", "M1", "S1", "CARD", "2026-11-18T10:03");
-    nameless["agent"][0]["who"] = json!({});
-    let (status, body) = post_json(&app, "/AuditEvent", &token, &nameless).await;
-    assert_eq!(status, 400);
-    assert_eq!(body["issue"][0]["expression"][0], "AuditEvent.agent[0].who");
-    let (status, body) = fhir(
-        &app,
-        "/AuditEvent",
-        &token,
-        "{".into(),
-        "application/fhir+json",
-    )
-    .await;
-    assert_eq!(
-        (status, body["resourceType"].as_str()),
-        (400, Some("OperationOutcome"))
-    );
-    assert_eq!(events_of(&app, "M1").await.len(), 2);
-
+    a_back_fill_reports_bad_lines_by_number(&app, &token).await;
+    each_patient_has_their_own_chain_head(&app, &token).await;
+    malformed_events_are_refused(&app, &token).await;
     // The same identifier from another source is another event.
     let other = app.add_source("lis").await;
     let (status, _) = post_json(
@@ -235,6 +165,76 @@ async fn ingestion_is_idempotent_and_refuses_what_is_malformed(backend: Backend)
     );
 }
 on_both_backends!(ingestion_is_idempotent_and_refuses_what_is_malformed);
+
+async fn malformed_events_are_refused(app: &TestApp, token: &str) {
+    // Malformed: 400 naming the field; nothing stored.
+    let mut nameless = audit_event("e-6", "M1", "S1", "CARD", "2026-11-18T10:03");
+    nameless["agent"][0]["who"] = json!({});
+    let (status, body) = post_json(app, "/AuditEvent", token, &nameless).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["issue"][0]["expression"][0], "AuditEvent.agent[0].who");
+    let (status, body) = fhir(
+        app,
+        "/AuditEvent",
+        token,
+        "{".into(),
+        "application/fhir+json",
+    )
+    .await;
+    assert_eq!(
+        (status, body["resourceType"].as_str()),
+        (400, Some("OperationOutcome"))
+    );
+    assert_eq!(events_of(app, "M1").await.len(), 2);
+}
+
+async fn each_patient_has_their_own_chain_head(app: &TestApp, token: &str) {
+    // Two patients in one batch: each patient's chain head names their own newest event.
+    let bundle = json!({
+        "resourceType": "Bundle", "type": "batch",
+        "entry": [
+            {"resource": audit_event("h-1", "M4", "S1", "CARD", "2026-11-18T12:00"), "request": {"method": "POST", "url": "AuditEvent"}},
+            {"resource": audit_event("h-2", "M5", "S1", "CARD", "2026-11-18T12:01"), "request": {"method": "POST", "url": "AuditEvent"}},
+        ]
+    });
+    let (status, body) = post_json(app, "", token, &bundle).await;
+    assert_eq!(status, 200, "{body}");
+    for mrn in ["M4", "M5"] {
+        let head = tables::patient_head(&app.state.db, mrn).await;
+        let events = events_of(app, mrn).await;
+        assert_eq!(head.last_event_id, events[0].id, "{mrn}");
+        assert_eq!(head.hash, events[0].hash, "{mrn}");
+        assert_eq!(head.events, 1, "{mrn}");
+    }
+}
+
+async fn a_back_fill_reports_bad_lines_by_number(app: &TestApp, token: &str) {
+    // NDJSON back-fill: a bad line is reported by number; the good ones are stored.
+    let lines = [
+        audit_event("e-4", "M2", "S1", "CARD", "2026-10-01T09:00").to_string(),
+        "{not json".to_owned(),
+        audit_event("e-5", "M2", "S1", "CARD", "2026-10-01T09:05").to_string(),
+        audit_event("e-2", "M1", "S1", "CARD", "2026-11-18T10:01").to_string(),
+    ];
+    let (status, body) = fhir(
+        app,
+        "/AuditEvent/$import",
+        token,
+        lines.join("\n"),
+        "application/fhir+ndjson",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["issue"][0]["diagnostics"],
+        "2 stored, 1 already received, 1 rejected"
+    );
+    assert!(body["issue"][1]["expression"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("line 2"));
+    assert_eq!(events_of(app, "M2").await.len(), 2);
+}
 
 /// The directory of the rule tests: cardiology open weekdays 08:00–17:30, staff S1
 /// (surname 王, lives at 上海市徐汇区1号, own record M-S1), S2 (deactivated), S3.
@@ -293,12 +293,9 @@ async fn flags_of(app: &TestApp, token: &str, event: Value) -> String {
     let id = event["id"].as_str().unwrap().to_owned();
     let (status, body) = post_json(app, "/AuditEvent", token, &event).await;
     assert_eq!(status, 201, "{body}");
-    event::Entity::find()
-        .filter(event::Column::SourceEventId.eq(id))
-        .one(&app.state.db)
+    tables::events(&app.state.db, &[("source_event_id", &id)])
         .await
-        .unwrap()
-        .unwrap()
+        .remove(0)
         .flags
 }
 
@@ -382,11 +379,65 @@ async fn each_rule_fires_on_its_case_and_stays_quiet_otherwise(backend: Backend)
     genetic["entity"][1]["securityLabel"] = json!([{"code": "GDIS"}]);
     assert_eq!(flags_of(&app, &token, genetic).await, "sensitive_category");
 
+    many_records_within_the_window_are_flagged(&app, &token).await;
+    the_watch_list_flags_whom_it_names(&app, &token).await;
+    // Flagged events are in the review queue; ordinary ones are not.
+    assert_eq!(tables::count(&app.state.db, "access_review").await, 11);
+}
+on_both_backends!(each_rule_fires_on_its_case_and_stays_quiet_otherwise);
+
+async fn the_watch_list_flags_whom_it_names(app: &TestApp, token: &str) {
+    // The patient's watch list (a person, then a department).
+    let (account_id, link_token) = invite(app, "李雷").await;
+    let mrn = app.mrn_of(account_id).await;
+    let (_, session) = enroll(app, &link_token).await;
+    assert_eq!(
+        flags_of(
+            app,
+            token,
+            audit_event("w0", &mrn, "S3", "LAB", "2026-11-17T15:00")
+        )
+        .await,
+        ""
+    );
+    watch(app, &session, "医生 S3").await;
+    assert_eq!(
+        flags_of(
+            app,
+            token,
+            audit_event("w1", &mrn, "S3", "LAB", "2026-11-17T15:01")
+        )
+        .await,
+        "watch_list"
+    );
+    let card = app::directory::server::service::department_id(&app.state.db, "CARD")
+        .await
+        .unwrap();
+    let answer = call(
+        app,
+        "access/watch-add",
+        &[("person_name", ""), ("department", &card.to_string())],
+        Some(&session),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    assert_eq!(
+        flags_of(
+            app,
+            token,
+            audit_event("w2", &mrn, "S9", "CARD", "2026-11-17T15:02")
+        )
+        .await,
+        "no_care_relationship,watch_list"
+    );
+}
+
+async fn many_records_within_the_window_are_flagged(app: &TestApp, token: &str) {
     // Many records: S3 opens 3 patients' records (quiet), then a 4th within the hour.
     for (n, mrn) in ["X1", "X2", "X3"].iter().enumerate() {
         let flags = flags_of(
-            &app,
-            &token,
+            app,
+            token,
             audit_event(
                 &format!("many-{n}"),
                 mrn,
@@ -400,8 +451,8 @@ async fn each_rule_fires_on_its_case_and_stays_quiet_otherwise(backend: Backend)
     }
     assert_eq!(
         flags_of(
-            &app,
-            &token,
+            app,
+            token,
             audit_event("many-3", "X4", "S3", "LAB", "2026-11-17T10:30")
         )
         .await,
@@ -410,66 +461,14 @@ async fn each_rule_fires_on_its_case_and_stays_quiet_otherwise(backend: Backend)
     // … but not when the earlier ones are more than the window ago.
     assert_eq!(
         flags_of(
-            &app,
-            &token,
+            app,
+            token,
             audit_event("many-4", "X5", "S3", "LAB", "2026-11-17T12:00")
         )
         .await,
         ""
     );
-
-    // The patient's watch list (a person, then a department).
-    let (account_id, link_token) = invite(&app, "李雷").await;
-    let mrn = app.mrn_of(account_id).await;
-    let (_, session) = enroll(&app, &link_token).await;
-    assert_eq!(
-        flags_of(
-            &app,
-            &token,
-            audit_event("w0", &mrn, "S3", "LAB", "2026-11-17T15:00")
-        )
-        .await,
-        ""
-    );
-    watch(&app, &session, "医生 S3").await;
-    assert_eq!(
-        flags_of(
-            &app,
-            &token,
-            audit_event("w1", &mrn, "S3", "LAB", "2026-11-17T15:01")
-        )
-        .await,
-        "watch_list"
-    );
-    let card = app::directory::server::service::department_id(&app.state.db, "CARD")
-        .await
-        .unwrap();
-    let answer = call(
-        &app,
-        "access/watch-add",
-        &[("person_name", ""), ("department", &card.to_string())],
-        Some(&session),
-    )
-    .await;
-    assert_eq!(answer.status, 200, "{:?}", answer.body);
-    assert_eq!(
-        flags_of(
-            &app,
-            &token,
-            audit_event("w2", &mrn, "S9", "CARD", "2026-11-17T15:02")
-        )
-        .await,
-        "no_care_relationship,watch_list"
-    );
-
-    // Flagged events are in the review queue; ordinary ones are not.
-    let open = app::access_log::server::entity::review::Entity::find()
-        .all(&app.state.db)
-        .await
-        .unwrap();
-    assert_eq!(open.len(), 11);
 }
-on_both_backends!(each_rule_fires_on_its_case_and_stays_quiet_otherwise);
 
 async fn a_patient_sees_only_their_own_log(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -479,32 +478,7 @@ async fn a_patient_sees_only_their_own_log(backend: Backend) {
     let (a_mrn, b_mrn) = (app.mrn_of(a_id).await, app.mrn_of(b_id).await);
     let (_, a) = enroll(&app, &a_link).await;
     let (_, b) = enroll(&app, &b_link).await;
-    let mut lines = Vec::new();
-    for n in 0..25 {
-        lines.push(
-            audit_event(
-                &format!("a{n}"),
-                &a_mrn,
-                "S1",
-                "CARD",
-                &format!("2026-11-{:02}T10:00", n + 1),
-            )
-            .to_string(),
-        );
-    }
-    let mut sensitive = audit_event("b0", &b_mrn, "S1", "CARD", "2026-11-10T10:00");
-    sensitive["entity"][1]["securityLabel"] = json!([{"code": "PSY"}]);
-    lines.push(sensitive.to_string());
-    let (status, _) = fhir(
-        &app,
-        "/AuditEvent/$import",
-        &token,
-        lines.join("\n"),
-        "application/fhir+ndjson",
-    )
-    .await;
-    assert_eq!(status, 200);
-
+    import_a_month_for_a_and_a_sensitive_access_for_b(&app, &token, &a_mrn, &b_mrn).await;
     let page = call(
         &app,
         "access/page",
@@ -538,21 +512,7 @@ async fn a_patient_sees_only_their_own_log(backend: Backend) {
     )
     .await;
     assert_eq!(filtered.body["entries"].as_array().unwrap().len(), 2);
-    let bad = call(
-        &app,
-        "access/page",
-        &[
-            ("filter[from]", "03/11/2026"),
-            ("filter[unusual_only]", "false"),
-        ],
-        Some(&a),
-    )
-    .await;
-    assert_eq!(
-        (bad.status, bad.body["field"].as_str()),
-        (400, Some("from"))
-    );
-
+    a_bad_date_is_named(&app, &a).await;
     let b_page = call(
         &app,
         "access/page",
@@ -600,43 +560,81 @@ async fn a_patient_sees_only_their_own_log(backend: Backend) {
     .await;
     assert_eq!(b_whole.body["summary"]["total"].as_u64(), Some(1));
 
-    // A cannot ask about B's entry (it is "not found" to them); B can.
-    let refused = call(
-        &app,
-        "access/ask",
-        &[("event_id", &b_event), ("question", "谁？")],
-        Some(&a),
-    )
-    .await;
-    assert_eq!(refused.status, 404);
-    let empty = call(
-        &app,
-        "access/ask",
-        &[("event_id", &b_event), ("question", "  ")],
-        Some(&b),
+    only_the_patient_may_ask_about_an_entry(&app, &a, &b, &b_event).await;
+    downloads_are_each_patients_own(&app, &a).await;
+    the_officer_sees_the_question_first_and_is_logged(&app, &b, &b_mrn, &b_event).await;
+}
+on_both_backends!(a_patient_sees_only_their_own_log);
+
+async fn a_bad_date_is_named(app: &TestApp, a: &str) {
+    let bad = call(
+        app,
+        "access/page",
+        &[
+            ("filter[from]", "03/11/2026"),
+            ("filter[unusual_only]", "false"),
+        ],
+        Some(a),
     )
     .await;
     assert_eq!(
-        (empty.status, empty.body["field"].as_str()),
-        (400, Some("question"))
+        (bad.status, bad.body["field"].as_str()),
+        (400, Some("from"))
     );
-    let asked = call(
-        &app,
-        "access/ask",
-        &[("event_id", &b_event), ("question", "我不认识这位医生")],
-        Some(&b),
-    )
-    .await;
-    assert_eq!(asked.status, 200, "{:?}", asked.body);
-    let b_page = call(
-        &app,
-        "access/page",
-        &[("filter[unusual_only]", "true")],
-        Some(&b),
-    )
-    .await;
-    assert_eq!(b_page.body["entries"][0]["question"]["state"], "open");
+}
 
+async fn the_officer_sees_the_question_first_and_is_logged(
+    app: &TestApp,
+    b: &str,
+    b_mrn: &str,
+    b_event: &str,
+) {
+    // The privacy officer sees the question first; seeing it is logged in B's own log.
+    let officer = enroll_staff(app, "officer@example.org", Role::PrivacyOfficer).await;
+    let queue = call(app, "access/reviews", &[], Some(&officer)).await;
+    assert_eq!(queue.status, 200, "{:?}", queue.body);
+    assert_eq!(queue.body["items"][0]["question"], "我不认识这位医生");
+    assert_eq!(queue.body["items"][0]["patient_name"], "王芳");
+    let as_patient = call(app, "access/reviews", &[], Some(b)).await;
+    assert_eq!(as_patient.status, 403);
+    let b_log = events_of(app, b_mrn).await;
+    assert_eq!(b_log.last().unwrap().category, "access_log");
+    assert_eq!(b_log.last().unwrap().agent_name, "吴刚");
+    // Shown to the patient, not judged: reviewing does not feed the queue it reads.
+    assert_eq!(b_log.last().unwrap().flags, "");
+    let again = call(app, "access/reviews", &[], Some(&officer)).await;
+    assert!(queue.body["open"].as_u64().is_some_and(|open| open > 0));
+    assert_eq!(again.body["open"], queue.body["open"]);
+    assert_eq!(
+        again.body["items"].as_array().map(Vec::len),
+        queue.body["items"].as_array().map(Vec::len)
+    );
+    let decided = call(
+        app,
+        "access/review-decide",
+        &[
+            ("event_id", b_event),
+            ("decision", "explained"),
+            ("note", "会诊医生，已核实"),
+        ],
+        Some(&officer),
+    )
+    .await;
+    assert_eq!(decided.status, 200, "{:?}", decided.body);
+    let b_page = call(
+        app,
+        "access/page",
+        &[
+            ("filter[category]", "mental_health"),
+            ("filter[unusual_only]", "false"),
+        ],
+        Some(b),
+    )
+    .await;
+    assert_eq!(b_page.body["entries"][0]["question"]["state"], "explained");
+}
+
+async fn downloads_are_each_patients_own(app: &TestApp, a: &str) {
     // Downloads are each patient's own.
     let csv = app
         .client
@@ -656,52 +654,79 @@ async fn a_patient_sees_only_their_own_log(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(anonymous.status(), 401);
-
-    // The privacy officer sees the question first; seeing it is logged in B's own log.
-    let officer = enroll_staff(&app, "officer@example.org", Role::PrivacyOfficer).await;
-    let queue = call(&app, "access/reviews", &[], Some(&officer)).await;
-    assert_eq!(queue.status, 200, "{:?}", queue.body);
-    assert_eq!(queue.body["items"][0]["question"], "我不认识这位医生");
-    assert_eq!(queue.body["items"][0]["patient_name"], "王芳");
-    let as_patient = call(&app, "access/reviews", &[], Some(&b)).await;
-    assert_eq!(as_patient.status, 403);
-    let b_log = events_of(&app, &b_mrn).await;
-    assert_eq!(b_log.last().unwrap().category, "access_log");
-    assert_eq!(b_log.last().unwrap().agent_name, "吴刚");
-    // Shown to the patient, not judged: reviewing does not feed the queue it reads.
-    assert_eq!(b_log.last().unwrap().flags, "");
-    let again = call(&app, "access/reviews", &[], Some(&officer)).await;
-    assert!(queue.body["open"].as_u64().is_some_and(|open| open > 0));
-    assert_eq!(again.body["open"], queue.body["open"]);
-    assert_eq!(
-        again.body["items"].as_array().map(Vec::len),
-        queue.body["items"].as_array().map(Vec::len)
-    );
-    let decided = call(
-        &app,
-        "access/review-decide",
-        &[
-            ("event_id", &b_event),
-            ("decision", "explained"),
-            ("note", "会诊医生，已核实"),
-        ],
-        Some(&officer),
-    )
-    .await;
-    assert_eq!(decided.status, 200, "{:?}", decided.body);
-    let b_page = call(
-        &app,
-        "access/page",
-        &[
-            ("filter[category]", "mental_health"),
-            ("filter[unusual_only]", "false"),
-        ],
-        Some(&b),
-    )
-    .await;
-    assert_eq!(b_page.body["entries"][0]["question"]["state"], "explained");
 }
-on_both_backends!(a_patient_sees_only_their_own_log);
+
+async fn only_the_patient_may_ask_about_an_entry(app: &TestApp, a: &str, b: &str, b_event: &str) {
+    // A cannot ask about B's entry (it is "not found" to them); B can.
+    let refused = call(
+        app,
+        "access/ask",
+        &[("event_id", b_event), ("question", "谁？")],
+        Some(a),
+    )
+    .await;
+    assert_eq!(refused.status, 404);
+    let empty = call(
+        app,
+        "access/ask",
+        &[("event_id", b_event), ("question", "  ")],
+        Some(b),
+    )
+    .await;
+    assert_eq!(
+        (empty.status, empty.body["field"].as_str()),
+        (400, Some("question"))
+    );
+    let asked = call(
+        app,
+        "access/ask",
+        &[("event_id", b_event), ("question", "我不认识这位医生")],
+        Some(b),
+    )
+    .await;
+    assert_eq!(asked.status, 200, "{:?}", asked.body);
+    let b_page = call(
+        app,
+        "access/page",
+        &[("filter[unusual_only]", "true")],
+        Some(b),
+    )
+    .await;
+    assert_eq!(b_page.body["entries"][0]["question"]["state"], "open");
+}
+
+async fn import_a_month_for_a_and_a_sensitive_access_for_b(
+    app: &TestApp,
+    token: &str,
+    a_mrn: &str,
+    b_mrn: &str,
+) {
+    let mut lines = Vec::new();
+    for n in 0..25 {
+        lines.push(
+            audit_event(
+                &format!("a{n}"),
+                a_mrn,
+                "S1",
+                "CARD",
+                &format!("2026-11-{:02}T10:00", n + 1),
+            )
+            .to_string(),
+        );
+    }
+    let mut sensitive = audit_event("b0", b_mrn, "S1", "CARD", "2026-11-10T10:00");
+    sensitive["entity"][1]["securityLabel"] = json!([{"code": "PSY"}]);
+    lines.push(sensitive.to_string());
+    let (status, _) = fhir(
+        app,
+        "/AuditEvent/$import",
+        token,
+        lines.join("\n"),
+        "application/fhir+ndjson",
+    )
+    .await;
+    assert_eq!(status, 200);
+}
 
 async fn verify_detects_a_changed_event(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -734,7 +759,6 @@ async fn verify_detects_a_changed_event(backend: Backend) {
         chain::write_checkpoint(&app.state.db, signer, app.clock.now())
             .await
             .unwrap()
-            .is_some()
     );
     let report = chain::verify_database(&app.state.db, Some(&signer.public_key()))
         .await
@@ -778,6 +802,11 @@ async fn verify_detects_a_changed_event(backend: Backend) {
             .is_empty()
     );
 
+    verify_finds_changes_made_in_the_database(&app).await;
+}
+on_both_backends!(verify_detects_a_changed_event);
+
+async fn verify_finds_changes_made_in_the_database(app: &TestApp) {
     // Change one stored column; then, separately, rewrite a record and its hash.
     app.state
         .db
@@ -814,7 +843,6 @@ async fn verify_detects_a_changed_event(backend: Backend) {
         "{report:?}"
     );
 }
-on_both_backends!(verify_detects_a_changed_event);
 
 /// The message with `message_id` as the listener received it, waiting up to 15 s for the
 /// running portal's outbox worker to deliver it.
@@ -843,7 +871,6 @@ async fn notices(app: &TestApp) -> Vec<app::ssr::outbox::Model> {
 }
 
 async fn patients_hear_at_once_or_weekly_without_names_or_health_data(backend: Backend) {
-    use app::access_log::server::digest::queue_due;
     let smtp = crate::smtp::SmtpServer::start().await;
     let app = TestApp::spawn_with(backend, &[("PORTAL_SMTP_URL", &smtp.url())]).await;
     let token = app.add_source("his").await;
@@ -870,23 +897,7 @@ async fn patients_hear_at_once_or_weekly_without_names_or_health_data(backend: B
             assert!(!body.contains(private), "{private} in {body}");
         }
     }
-    // Throttled: another flagged access within the hour sends nothing more; one after it does.
-    let again = audit_event("n-2b", &at_once_mrn, "S7", "NONE", "2026-11-17T10:06");
-    assert_eq!(flags_of(&app, &token, again).await, "watch_list");
-    assert_eq!(
-        notices(&app).await.len(),
-        1,
-        "one unusual-access email an hour at most"
-    );
-    app.clock.advance(time::Duration::minutes(61));
-    let later = audit_event("n-2c", &at_once_mrn, "S7", "NONE", "2026-11-17T11:10");
-    assert_eq!(flags_of(&app, &token, later).await, "watch_list");
-    let rows = notices(&app).await;
-    assert_eq!(
-        rows.len(),
-        2,
-        "after the hour, the next flagged access is told"
-    );
+    unusual_access_emails_are_throttled(&app, &token, &at_once_mrn).await;
     let unusual_count = 2;
 
     // Weekly: the choice starts the week; a digest is due a week later, only when
@@ -948,30 +959,9 @@ async fn patients_hear_at_once_or_weekly_without_names_or_health_data(backend: B
     delivered(&smtp, &rows[unusual_count].message_id).await;
     assert!(!rows[unusual_count].body_text.contains("S7"));
 
-    // A quiet week: no digest; the week after that, news again.
-    app.clock
-        .advance(time::Duration::days(7) + time::Duration::minutes(1));
-    assert_eq!(
-        queue_due(&app.state.db, &mail, app.clock.now())
-            .await
-            .unwrap(),
-        0
-    );
-    app.clock.advance(time::Duration::minutes(1));
-    let later = audit_event("n-4", &weekly_mrn, "S1", "NONE", "2026-11-30T11:00");
-    assert_eq!(flags_of(&app, &token, later).await, "");
-    app.clock
-        .advance(time::Duration::days(7) + time::Duration::minutes(1));
-    assert_eq!(
-        queue_due(&app.state.db, &mail, app.clock.now())
-            .await
-            .unwrap(),
-        1
-    );
-
+    a_quiet_week_sends_no_digest(&app, &token, &mail, &weekly_mrn).await;
     // Nothing ever reached the patient who chose no emails.
-    let silent_address = account::Entity::find_by_id(silent_id)
-        .one(&app.state.db)
+    let silent_address = app::accounts::server::query::by_id(&app.state.db, silent_id)
         .await
         .unwrap()
         .unwrap()
@@ -982,3 +972,51 @@ async fn patients_hear_at_once_or_weekly_without_names_or_health_data(backend: B
     assert!(rows.iter().all(|row| row.recipient != silent_address));
 }
 on_both_backends!(patients_hear_at_once_or_weekly_without_names_or_health_data);
+
+async fn a_quiet_week_sends_no_digest(
+    app: &TestApp,
+    token: &str,
+    mail: &app::ssr::email::MailContext,
+    weekly_mrn: &str,
+) {
+    // A quiet week: no digest; the week after that, news again.
+    app.clock
+        .advance(time::Duration::days(7) + time::Duration::minutes(1));
+    assert_eq!(
+        queue_due(&app.state.db, mail, app.clock.now())
+            .await
+            .unwrap(),
+        0
+    );
+    app.clock.advance(time::Duration::minutes(1));
+    let later = audit_event("n-4", weekly_mrn, "S1", "NONE", "2026-11-30T11:00");
+    assert_eq!(flags_of(app, token, later).await, "");
+    app.clock
+        .advance(time::Duration::days(7) + time::Duration::minutes(1));
+    assert_eq!(
+        queue_due(&app.state.db, mail, app.clock.now())
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+async fn unusual_access_emails_are_throttled(app: &TestApp, token: &str, at_once_mrn: &str) {
+    // Throttled: another flagged access within the hour sends nothing more; one after it does.
+    let again = audit_event("n-2b", at_once_mrn, "S7", "NONE", "2026-11-17T10:06");
+    assert_eq!(flags_of(app, token, again).await, "watch_list");
+    assert_eq!(
+        notices(app).await.len(),
+        1,
+        "one unusual-access email an hour at most"
+    );
+    app.clock.advance(time::Duration::minutes(61));
+    let later = audit_event("n-2c", at_once_mrn, "S7", "NONE", "2026-11-17T11:10");
+    assert_eq!(flags_of(app, token, later).await, "watch_list");
+    let rows = notices(app).await;
+    assert_eq!(
+        rows.len(),
+        2,
+        "after the hour, the next flagged access is told"
+    );
+}

@@ -3,13 +3,13 @@
 //! (checked against the R4 definitions) and ask `Consent/$decide`, each request landing
 //! in the patient's access log; no patient reaches another's choices.
 
-use app::access_log::server::entity::event;
+use crate::tables::{self, StoredEvent};
 use app::consent::server::policies::{publish, PolicyError, PolicyFile, Published, BUILT_IN};
 use app::consent::server::receipt::canonical;
 use app::identity::types::Role;
 use app::ssr::clock::Clock;
 use app::ssr::signing::verify;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
 use crate::fhir_spec::Spec;
@@ -98,20 +98,18 @@ async fn revoke(app: &TestApp, session: &str, purpose: &str) -> crate::identity:
 }
 
 /// What the portal recorded as the answer given (kept in the hashed record).
-fn detail(entry: &event::Model) -> Option<String> {
+fn detail(entry: &StoredEvent) -> Option<String> {
     let record: app::access_log::server::record::EventRecord =
         serde_json::from_str(&entry.record).unwrap();
     record.detail
 }
 
-async fn consent_entries(app: &TestApp, mrn: &str) -> Vec<event::Model> {
-    event::Entity::find()
-        .filter(event::Column::PatientMrn.eq(mrn))
-        .filter(event::Column::Category.eq("consent"))
-        .order_by_asc(event::Column::Id)
-        .all(&app.state.db)
-        .await
-        .unwrap()
+async fn consent_entries(app: &TestApp, mrn: &str) -> Vec<StoredEvent> {
+    tables::events(
+        &app.state.db,
+        &[("patient_mrn", mrn), ("category", "consent")],
+    )
+    .await
 }
 
 async fn grant_and_revoke_decide_at_once_with_receipts_and_log_entries(backend: Backend) {
@@ -180,11 +178,55 @@ async fn grant_and_revoke_decide_at_once_with_receipts_and_log_entries(backend: 
         deny("not_granted"),
         "teaching was not granted"
     );
+    the_same_question_as_fhir_parameters(&app, &token, &mrn, &receipt_id).await;
+    // Withdrawal denies at once: no clock moves between the two.
+    let revoked = revoke(&app, &session, "research").await;
+    assert_eq!(revoked.status, 200, "{:?}", revoked.body);
+    assert_eq!(
+        decide(&app, &token, &format!("{who}&purpose=HRESCH&category=lab")).await,
+        deny("revoked")
+    );
+    let again = revoke(&app, &session, "research").await;
+    assert_eq!(again.body["field"], "revoke", "nothing left to withdraw");
+
+    the_history_shows_both_changes(&app, &session).await;
+    each_decision_request_is_logged(&app, &session, &mrn).await;
+    the_receipt_is_signed_and_printable(&app, &session, &mrn, &receipt_id).await;
+    // A confirmation email per change, without health data or the record number.
+    let emails = app::ssr::outbox::Entity::find()
+        .filter(app::ssr::outbox::Column::Template.eq("consent_recorded"))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(emails.len(), 2);
+    for email in &emails {
+        assert!(email.body_text.contains("/consent"));
+        for private in [mrn.as_str(), "基因", "genetic", "HRESCH", "医学研究"] {
+            assert!(
+                !email.body_text.contains(private),
+                "{private} in {}",
+                email.body_text
+            );
+            assert!(
+                !email.body_html.contains(private),
+                "{private} in the HTML email"
+            );
+        }
+    }
+}
+on_both_backends!(grant_and_revoke_decide_at_once_with_receipts_and_log_entries);
+
+async fn the_same_question_as_fhir_parameters(
+    app: &TestApp,
+    token: &str,
+    mrn: &str,
+    receipt_id: &str,
+) {
     // The same question as FHIR Parameters.
     let (status, answer) = fhir_post(
-        &app,
+        app,
         "/Consent/$decide",
-        &token,
+        token,
         &json!({"resourceType": "Parameters", "parameter": [
             {"name": "patient", "valueReference": {"reference": format!("Patient/{mrn}")}},
             {"name": "purpose", "valueCoding": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "HRESCH"}},
@@ -200,53 +242,14 @@ async fn grant_and_revoke_decide_at_once_with_receipts_and_log_entries(backend: 
         parameter(&answer, "consent")["reference"],
         format!("Consent/{receipt_id}")
     );
+}
 
-    // Withdrawal denies at once: no clock moves between the two.
-    let revoked = revoke(&app, &session, "research").await;
-    assert_eq!(revoked.status, 200, "{:?}", revoked.body);
-    assert_eq!(
-        decide(&app, &token, &format!("{who}&purpose=HRESCH&category=lab")).await,
-        deny("revoked")
-    );
-    let again = revoke(&app, &session, "research").await;
-    assert_eq!(again.body["field"], "revoke", "nothing left to withdraw");
-
-    // The history shows both changes, newest first.
-    let overview = call(&app, "consent/overview", &[], Some(&session)).await;
-    let history = overview.body["history"].as_array().unwrap();
-    assert_eq!(history.len(), 2);
-    assert_eq!(history[0]["action"], "revoke");
-    assert_eq!(history[1]["action"], "grant");
-    assert_eq!(history[1]["excluded"], json!(["genetic"]));
-    assert_eq!(history[1]["version"], 1);
-    assert_eq!(overview.body["cards"][0]["state"], "revoked");
-
-    // Every decision request is in the patient's log, under the asking system.
-    let entries = consent_entries(&app, &mrn).await;
-    assert_eq!(entries.len(), 7, "one entry per decision request");
-    for entry in &entries {
-        assert_eq!(entry.agent_name, "research-cdr");
-        assert_eq!(entry.agent_kind, "system");
-    }
-    assert_eq!(entries[0].purpose, "research");
-    assert_eq!(detail(&entries[0]).as_deref(), Some("deny: not_granted"));
-    assert_eq!(detail(&entries[1]).as_deref(), Some("permit"));
-    assert_eq!(entries[4].purpose, "teaching");
-    let page = call(
-        &app,
-        "access/page",
-        &[("filter[category]", "consent")],
-        Some(&session),
-    )
-    .await;
-    assert_eq!(page.status, 200, "{:?}", page.body);
-    let shown = page.body["entries"].as_array().unwrap();
-    assert_eq!(shown.len(), 7);
-    assert_eq!(shown[0]["agent_name"], "research-cdr");
-    // Newest first: the patient sees what each check was told, oldest at the end.
-    assert_eq!(shown[6]["consent_check"], json!({"denied": "not_granted"}));
-    assert_eq!(shown[5]["consent_check"], json!("permitted"));
-
+async fn the_receipt_is_signed_and_printable(
+    app: &TestApp,
+    session: &str,
+    mrn: &str,
+    receipt_id: &str,
+) {
     // The receipt: a Kantara/ISO 27560 record, signed with the portal's key.
     let response = app
         .client
@@ -285,9 +288,9 @@ async fn grant_and_revoke_decide_at_once_with_receipts_and_log_entries(backend: 
             "receipt lacks {field}: {receipt}"
         );
     }
-    assert_eq!(receipt["consentReceiptID"], receipt_id.as_str());
+    assert_eq!(receipt["consentReceiptID"], receipt_id);
     assert_eq!(receipt["jurisdiction"], "CN");
-    assert_eq!(receipt["piiPrincipalId"], mrn.as_str());
+    assert_eq!(receipt["piiPrincipalId"], mrn);
     assert_eq!(receipt["consentState"], "given");
     assert_eq!(receipt["policyVersion"], 1);
     assert_eq!(receipt["excludedCategories"], json!(["genetic"]));
@@ -317,13 +320,7 @@ async fn grant_and_revoke_decide_at_once_with_receipts_and_log_entries(backend: 
         "a changed receipt does not"
     );
     // The printable page's data.
-    let page = call(
-        &app,
-        "consent/receipt",
-        &[("id", &receipt_id)],
-        Some(&session),
-    )
-    .await;
+    let page = call(app, "consent/receipt", &[("id", receipt_id)], Some(session)).await;
     assert_eq!(page.status, 200, "{:?}", page.body);
     assert_eq!(page.body["change"]["action"], "grant");
     assert_eq!(page.body["signature"], signature);
@@ -337,33 +334,50 @@ async fn grant_and_revoke_decide_at_once_with_receipts_and_log_entries(backend: 
     assert_eq!(printable.status(), 200);
     let html = printable.text().await.unwrap();
     assert!(
-        html.contains(&receipt_id) && html.contains(signature),
+        html.contains(receipt_id) && html.contains(signature),
         "the page shows the receipt"
     );
-
-    // A confirmation email per change, without health data or the record number.
-    let emails = app::ssr::outbox::Entity::find()
-        .filter(app::ssr::outbox::Column::Template.eq("consent_recorded"))
-        .all(&app.state.db)
-        .await
-        .unwrap();
-    assert_eq!(emails.len(), 2);
-    for email in &emails {
-        assert!(email.body_text.contains("/consent"));
-        for private in [mrn.as_str(), "基因", "genetic", "HRESCH", "医学研究"] {
-            assert!(
-                !email.body_text.contains(private),
-                "{private} in {}",
-                email.body_text
-            );
-            assert!(
-                !email.body_html.contains(private),
-                "{private} in the HTML email"
-            );
-        }
-    }
 }
-on_both_backends!(grant_and_revoke_decide_at_once_with_receipts_and_log_entries);
+
+async fn each_decision_request_is_logged(app: &TestApp, session: &str, mrn: &str) {
+    // Every decision request is in the patient's log, under the asking system.
+    let entries = consent_entries(app, mrn).await;
+    assert_eq!(entries.len(), 7, "one entry per decision request");
+    for entry in &entries {
+        assert_eq!(entry.agent_name, "research-cdr");
+        assert_eq!(entry.agent_kind, "system");
+    }
+    assert_eq!(entries[0].purpose, "research");
+    assert_eq!(detail(&entries[0]).as_deref(), Some("deny: not_granted"));
+    assert_eq!(detail(&entries[1]).as_deref(), Some("permit"));
+    assert_eq!(entries[4].purpose, "teaching");
+    let page = call(
+        app,
+        "access/page",
+        &[("filter[category]", "consent")],
+        Some(session),
+    )
+    .await;
+    assert_eq!(page.status, 200, "{:?}", page.body);
+    let shown = page.body["entries"].as_array().unwrap();
+    assert_eq!(shown.len(), 7);
+    assert_eq!(shown[0]["agent_name"], "research-cdr");
+    // Newest first: the patient sees what each check was told, oldest at the end.
+    assert_eq!(shown[6]["consent_check"], json!({"denied": "not_granted"}));
+    assert_eq!(shown[5]["consent_check"], json!("permitted"));
+}
+
+async fn the_history_shows_both_changes(app: &TestApp, session: &str) {
+    // The history shows both changes, newest first.
+    let overview = call(app, "consent/overview", &[], Some(session)).await;
+    let history = overview.body["history"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0]["action"], "revoke");
+    assert_eq!(history[1]["action"], "grant");
+    assert_eq!(history[1]["excluded"], json!(["genetic"]));
+    assert_eq!(history[1]["version"], 1);
+    assert_eq!(overview.body["cards"][0]["state"], "revoked");
+}
 
 async fn an_expired_consent_is_denied_and_bad_dates_are_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -541,6 +555,11 @@ async fn a_new_policy_version_keeps_or_pauses_earlier_grants_as_configured(backe
         .await,
         permit()
     );
+    each_version_keeps_its_own_address(&app).await;
+}
+on_both_backends!(a_new_policy_version_keeps_or_pauses_earlier_grants_as_configured);
+
+async fn each_version_keeps_its_own_address(app: &TestApp) {
     // Each version stays readable at its own public address; others do not exist.
     for (path, status, text) in [
         ("/consent/policies/research/1", 200, "医学伦理委员会"),
@@ -553,7 +572,6 @@ async fn a_new_policy_version_keeps_or_pauses_earlier_grants_as_configured(backe
         assert!(response.text().await.unwrap().contains(text), "{path}");
     }
 }
-on_both_backends!(a_new_policy_version_keeps_or_pauses_earlier_grants_as_configured);
 
 async fn fhir_consent_resources_are_valid_r4_and_reads_are_logged(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -584,29 +602,7 @@ async fn fhir_consent_resources_are_valid_r4_and_reads_are_logged(backend: Backe
     assert_eq!(revoke(&app, &session, "teaching").await.status, 200);
 
     let spec = Spec::get();
-    // The checker itself can fail: a broken Consent is reported element by element.
-    let broken = json!({
-        "resourceType": "Consent", "status": "granted", "category": [],
-        "dateTime": "yesterday", "colour": "blue",
-        "provision": {"type": "allow", "provision": [{"period": {"start": "2027-01-02T00:00:00Z", "end": "2026-01-01T00:00:00Z"}}]}
-    });
-    let problems = spec.problems(&broken);
-    for expected in [
-        "Consent.status",
-        "Consent.scope: required",
-        "Consent.category: empty array",
-        "Consent.dateTime",
-        "Consent.colour: not an element",
-        "Consent.provision.type",
-        "per-1",
-        "ppc-1",
-    ] {
-        assert!(
-            problems.iter().any(|p| p.contains(expected)),
-            "{expected} not reported in {problems:#?}"
-        );
-    }
-
+    the_checker_itself_can_fail(spec);
     let (status, bundle) = fhir_get(&app, &format!("/Consent?patient=Patient/{mrn}"), &token).await;
     assert_eq!(status, 200, "{bundle}");
     assert_eq!(spec.problems(&bundle), Vec::<String>::new(), "{bundle:#}");
@@ -673,31 +669,14 @@ async fn fhir_consent_resources_are_valid_r4_and_reads_are_logged(backend: Backe
     assert_eq!(spec.problems(&read), Vec::<String>::new(), "{read:#}");
     assert_eq!(&read, consent);
 
-    // Refusals: no patient, unknown purpose, unknown id, wrong token.
-    let (status, outcome) = fhir_get(&app, "/Consent?purpose=HRESCH", &token).await;
-    assert_eq!(
-        (status, outcome["issue"][0]["expression"][0].as_str()),
-        (400, Some("patient"))
-    );
-    let (status, _) = fhir_get(&app, &format!("/Consent?patient={mrn}&purpose=XYZ"), &token).await;
-    assert_eq!(status, 400);
-    let (status, _) = fhir_get(
-        &app,
-        &format!("/Consent/$decide?patient={mrn}&purpose=HRESCH&category=spleen"),
-        &token,
-    )
-    .await;
-    assert_eq!(status, 400);
-    let (status, outcome) = fhir_get(&app, "/Consent/no-such-consent", &token).await;
-    assert_eq!(
-        (status, outcome["resourceType"].as_str()),
-        (404, Some("OperationOutcome"))
-    );
-    let (status, _) = fhir_get(&app, &format!("/Consent?patient={mrn}"), "wrong-token").await;
-    assert_eq!(status, 401);
+    consent_requests_are_refused_with_reasons(&app, &token, &mrn).await;
+    searches_and_reads_are_logged(&app, &mrn).await;
+}
+on_both_backends!(fhir_consent_resources_are_valid_r4_and_reads_are_logged);
 
+async fn searches_and_reads_are_logged(app: &TestApp, mrn: &str) {
     // 4 successful searches + 1 search + 1 read were logged (refusals were not answered).
-    let entries = consent_entries(&app, &mrn).await;
+    let entries = consent_entries(app, mrn).await;
     assert_eq!(entries.len(), 6);
     assert_eq!(
         detail(&entries[5]).as_deref(),
@@ -708,7 +687,56 @@ async fn fhir_consent_resources_are_valid_r4_and_reads_are_logged(backend: Backe
         Some("searched consent records: 3 found")
     );
 }
-on_both_backends!(fhir_consent_resources_are_valid_r4_and_reads_are_logged);
+
+async fn consent_requests_are_refused_with_reasons(app: &TestApp, token: &str, mrn: &str) {
+    // Refusals: no patient, unknown purpose, unknown id, wrong token.
+    let (status, outcome) = fhir_get(app, "/Consent?purpose=HRESCH", token).await;
+    assert_eq!(
+        (status, outcome["issue"][0]["expression"][0].as_str()),
+        (400, Some("patient"))
+    );
+    let (status, _) = fhir_get(app, &format!("/Consent?patient={mrn}&purpose=XYZ"), token).await;
+    assert_eq!(status, 400);
+    let (status, _) = fhir_get(
+        app,
+        &format!("/Consent/$decide?patient={mrn}&purpose=HRESCH&category=spleen"),
+        token,
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (status, outcome) = fhir_get(app, "/Consent/no-such-consent", token).await;
+    assert_eq!(
+        (status, outcome["resourceType"].as_str()),
+        (404, Some("OperationOutcome"))
+    );
+    let (status, _) = fhir_get(app, &format!("/Consent?patient={mrn}"), "wrong-token").await;
+    assert_eq!(status, 401);
+}
+
+fn the_checker_itself_can_fail(spec: &Spec) {
+    // The checker itself can fail: a broken Consent is reported element by element.
+    let broken = json!({
+        "resourceType": "Consent", "status": "granted", "category": [],
+        "dateTime": "yesterday", "colour": "blue",
+        "provision": {"type": "allow", "provision": [{"period": {"start": "2027-01-02T00:00:00Z", "end": "2026-01-01T00:00:00Z"}}]}
+    });
+    let problems = spec.problems(&broken);
+    for expected in [
+        "Consent.status",
+        "Consent.scope: required",
+        "Consent.category: empty array",
+        "Consent.dateTime",
+        "Consent.colour: not an element",
+        "Consent.provision.type",
+        "per-1",
+        "ppc-1",
+    ] {
+        assert!(
+            problems.iter().any(|p| p.contains(expected)),
+            "{expected} not reported in {problems:#?}"
+        );
+    }
+}
 
 async fn one_patient_never_reaches_anothers_consent(backend: Backend) {
     let app = TestApp::spawn(backend).await;

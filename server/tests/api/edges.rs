@@ -6,19 +6,19 @@
 
 use std::time::{Duration, Instant};
 
-use app::access_log::server::entity::event;
-use app::accounts::server::entity as account;
+use crate::tables;
 use app::accounts::server::service::NewStaff;
+use app::accounts::types::Deactivator;
 use app::accounts::types::{EmailAddress, PersonName, StaffNumber};
 use app::audit::staff_action;
 use app::i18n::Locale;
-use app::identity::server::activation::{deactivate, Deactivator};
+use app::identity::server::activation::deactivate;
 use app::identity::server::invite::invite_staff;
 use app::identity::types::Role;
 use app::ssr::clock::Clock;
 use app::ssr::outbox;
 use app::ssr::sources::Scope;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -126,8 +126,11 @@ async fn batches_are_bounded_and_problems_capped(backend: Backend) {
     assert_eq!(outcome["issue"][0]["code"], "too-costly");
     let text = outcome["issue"][0]["diagnostics"].as_str().unwrap();
     assert!(text.contains("10000") && text.contains("30000"), "{text}");
-    let stored = event::Entity::find().all(&app.state.db).await.unwrap();
-    assert!(stored.is_empty(), "nothing of a refused batch is stored");
+    assert_eq!(
+        tables::count(&app.state.db, "access_event").await,
+        0,
+        "nothing of a refused batch is stored"
+    );
 
     // A back-fill with 250 bad lines lists 100 of them and counts the rest.
     let mut body = String::new();
@@ -253,8 +256,7 @@ async fn staff(app: &TestApp, number: &str, email: &str, roles: &[Role]) -> i64 
 }
 
 async fn active(app: &TestApp, id: i64) -> bool {
-    account::Entity::find_by_id(id)
-        .one(&app.state.db)
+    app::accounts::server::query::by_id(&app.state.db, id)
         .await
         .unwrap()
         .unwrap()
@@ -393,12 +395,7 @@ async fn fhir_clients_work_unchanged(backend: Backend) {
         .unwrap();
     assert_eq!(response.status(), 201);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
-    let stored = event::Entity::find()
-        .order_by_desc(event::Column::Id)
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = tables::events(&app.state.db, &[]).await.pop().unwrap();
     assert_eq!(location, format!("AuditEvent/{}", stored.id));
     let metadata = app
         .client
@@ -706,11 +703,8 @@ async fn review_decisions_keep_history_and_every_item_is_reachable(backend: Back
         )
         .await;
     assert_eq!(status, 200, "{outcome}");
-    let questioned: Vec<i64> = event::Entity::find()
-        .filter(event::Column::PatientMrn.eq(asker_mrn.as_str()))
-        .all(&app.state.db)
+    let questioned: Vec<i64> = tables::events(&app.state.db, &[("patient_mrn", &asker_mrn)])
         .await
-        .unwrap()
         .into_iter()
         .map(|e| e.id)
         .collect();
@@ -770,12 +764,7 @@ async fn review_decisions_keep_history_and_every_item_is_reachable(backend: Back
         .await;
         assert_eq!(decided.status, 200, "{:?}", decided.body);
     }
-    let history = app::access_log::server::entity::review_decision::Entity::find()
-        .filter(app::access_log::server::entity::review_decision::Column::EventId.eq(questioned[0]))
-        .order_by_asc(app::access_log::server::entity::review_decision::Column::Id)
-        .all(&app.state.db)
-        .await
-        .unwrap();
+    let history = tables::review_decisions(&app.state.db, questioned[0]).await;
     let kept: Vec<(&str, &str)> = history
         .iter()
         .map(|d| (d.state.as_str(), d.note.as_str()))
@@ -788,25 +777,29 @@ async fn review_decisions_keep_history_and_every_item_is_reachable(backend: Back
         ]
     );
 
+    the_watch_list_has_a_size_limit(&app, &watcher).await;
+}
+on_both_backends!(review_decisions_keep_history_and_every_item_is_reachable);
+
+async fn the_watch_list_has_a_size_limit(app: &TestApp, watcher: &str) {
     // The watch list has a size limit.
     for n in 1..20 {
         let added = call(
-            &app,
+            app,
             "access/watch-add",
             &[("person_name", &format!("医生W{n}"))],
-            Some(&watcher),
+            Some(watcher),
         )
         .await;
         assert_eq!(added.status, 200, "{:?}", added.body);
     }
     let full = call(
-        &app,
+        app,
         "access/watch-add",
         &[("person_name", "医生W99")],
-        Some(&watcher),
+        Some(watcher),
     )
     .await;
     assert_eq!(full.status, 400);
     assert_eq!(full.body["field"], "watch_full");
 }
-on_both_backends!(review_decisions_keep_history_and_every_item_is_reachable);

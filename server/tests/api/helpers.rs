@@ -294,9 +294,7 @@ impl TestApp {
 
     /// The medical record number an enrolled patient's account is linked to.
     pub async fn mrn_of(&self, account_id: i64) -> String {
-        use sea_orm::EntityTrait;
-        app::accounts::server::entity::Entity::find_by_id(account_id)
-            .one(&self.state.db)
+        app::accounts::server::query::by_id(&self.state.db, account_id)
             .await
             .unwrap()
             .unwrap()

@@ -2,15 +2,15 @@
 //! roles, rate limits, and a sweep over every server function without a session.
 
 use app::accounts::server::service::{NewPatient, NewStaff};
+use app::accounts::types::Deactivator;
 use app::accounts::types::{EmailAddress, MedicalRecordNumber, PersonName};
 use app::audit::staff_action;
 use app::i18n::Locale;
-use app::identity::server::activation::{deactivate, Deactivator};
-use app::identity::server::entity::sign_in_attempt;
+use app::identity::server::activation::deactivate;
 use app::identity::server::invite::{invite_patient, invite_staff, InviteSettings};
 use app::identity::types::Role;
 use app::ssr::clock::Clock;
-use sea_orm::{EntityTrait, QueryOrder};
+use sea_orm::EntityTrait;
 use serde_json::Value;
 
 use crate::helpers::{Backend, TestApp};
@@ -245,11 +245,7 @@ async fn a_replayed_webauthn_response_is_refused(backend: Backend) {
     assert_eq!(replay.status, 401);
 
     // Every attempt was recorded, with its outcome and no secret.
-    let attempts = sign_in_attempt::Entity::find()
-        .order_by_asc(sign_in_attempt::Column::Id)
-        .all(&app.state.db)
-        .await
-        .unwrap();
+    let attempts = crate::tables::attempts(&app.state.db).await;
     let outcomes: Vec<(Option<i64>, &str)> = attempts
         .iter()
         .map(|a| (a.account_id, a.outcome.as_str()))
@@ -357,8 +353,7 @@ async fn roles_decide_and_recovery_is_recorded(backend: Backend) {
     assert_eq!(refused.status, 403);
 
     let admin = enroll_staff(&app, "admin@example.org", Role::Admin).await;
-    let mrn = app::accounts::server::entity::Entity::find_by_id(patient_id)
-        .one(&app.state.db)
+    let mrn = app::accounts::server::query::by_id(&app.state.db, patient_id)
         .await
         .unwrap()
         .unwrap()

@@ -3,12 +3,11 @@
 
 // Test code states its expectations by unwrapping; a failure is the test failing.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
-// A test walks one scenario from start to end; split up, its story would be harder to read.
-#![allow(clippy::too_many_lines)]
 
 mod helpers;
 mod passkey;
 mod smtp;
+mod tables;
 
 mod access;
 mod cli;

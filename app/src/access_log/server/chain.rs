@@ -19,7 +19,7 @@ pub async fn write_checkpoint<C: ConnectionTrait>(
     conn: &C,
     signer: &Signer,
     now: OffsetDateTime,
-) -> Result<Option<checkpoint::Model>, DbErr> {
+) -> Result<bool, DbErr> {
     let head = chain_head::Entity::find_by_id(1)
         .one(conn)
         .await?
@@ -27,7 +27,7 @@ pub async fn write_checkpoint<C: ConnectionTrait>(
     let last = latest_checkpoint(conn).await?;
     let covered = last.as_ref().map_or(0, |c| c.last_event_id);
     if head.last_event_id == 0 || head.last_event_id == covered {
-        return Ok(None);
+        return Ok(false);
     }
     let signed_at_ms = millis(now);
     let signature = signer.sign(&checkpoint_message(
@@ -43,14 +43,14 @@ pub async fn write_checkpoint<C: ConnectionTrait>(
         public_key: Set(signer.public_key()),
         signature: Set(signature),
     };
-    let inserted = checkpoint::Entity::insert(row).exec(conn).await?;
-    checkpoint::Entity::find_by_id(inserted.last_insert_id)
-        .one(conn)
-        .await
+    checkpoint::Entity::insert(row)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(true)
 }
 
 /// The newest checkpoint.
-pub async fn latest_checkpoint<C: ConnectionTrait>(
+pub(super) async fn latest_checkpoint<C: ConnectionTrait>(
     conn: &C,
 ) -> Result<Option<checkpoint::Model>, DbErr> {
     checkpoint::Entity::find()

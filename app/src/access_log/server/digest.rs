@@ -2,17 +2,14 @@
 //! any entry since the last one. The email says only that there is something to see.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
 use time::{Duration, OffsetDateTime};
 
 use super::entity::event;
 use super::ingest::MailContext;
 use crate::access_log::types::NotifyChoice;
-use crate::accounts::server::entity as account;
-use crate::accounts::types::AccountKind;
-use crate::i18n::Locale;
+use crate::accounts::server::{query, service::set_last_digest};
 use crate::ssr::email::{render, EmailTemplate};
 use crate::ssr::outbox;
 
@@ -27,14 +24,7 @@ pub async fn queue_due<C>(conn: &C, mail: &MailContext, now: OffsetDateTime) -> 
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let due = account::Entity::find()
-        .filter(account::Column::Kind.eq(AccountKind::Patient.as_str()))
-        .filter(account::Column::Notify.eq(NotifyChoice::Weekly.code()))
-        .filter(account::Column::Active.eq(true))
-        .filter(account::Column::Mrn.is_not_null())
-        .filter(account::Column::LastDigestAt.lte(now - DIGEST_PERIOD))
-        .all(conn)
-        .await?;
+    let due = query::patients_due(conn, NotifyChoice::Weekly.code(), now - DIGEST_PERIOD).await?;
     let mut queued = 0;
     for patient in due {
         let (Some(mrn), Some(since)) = (patient.mrn.clone(), patient.last_digest_at) else {
@@ -49,7 +39,7 @@ where
             .await?;
         if news > 0 {
             if let Some(email) = &patient.email {
-                let locale = Locale::from_tag(&patient.locale).unwrap_or_default();
+                let locale = patient.locale;
                 let hospital = crate::hospital::server::service::name(&txn, locale).await?;
                 let rendered = render(
                     &EmailTemplate::WeeklyDigest {
@@ -63,9 +53,7 @@ where
                 queued += 1;
             }
         }
-        let mut row: account::ActiveModel = patient.into();
-        row.last_digest_at = Set(Some(now));
-        row.update(&txn).await?;
+        set_last_digest(&txn, patient.id, now).await?;
         txn.commit().await?;
     }
     Ok(queued)

@@ -4,26 +4,58 @@
 
 use std::collections::BTreeMap;
 
+use sea_orm::{ConnectionTrait, DbErr};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use super::chain::latest_checkpoint;
 use super::entity::{checkpoint, event};
 use super::ingest::millis;
-use super::query::entry_view;
+use super::query::{self, entry_view, whole_log};
 use super::record::{link_hash, EventRecord, GENESIS};
 use crate::access_log::texts::{
     action_label, category_label, purpose_label, rule_reason, AccessTexts,
 };
 use crate::access_log::types::DepartmentView;
 use crate::i18n::Locale;
+use crate::identity::server::access::PatientCap;
 use crate::ssr::signing::{patient_head_message, verify, Signer};
 
 /// Base of the portal's FHIR extension URLs.
 pub const EXTENSION_BASE: &str = "https://patient-privacy-portal.org/fhir/StructureDefinition";
 
+/// The patient's whole log as a CSV file, in `locale`.
+pub async fn csv_file<C: ConnectionTrait>(
+    conn: &C,
+    cap: &PatientCap,
+    locale: Locale,
+    time_zone: &str,
+) -> Result<String, DbErr> {
+    let rows = whole_log(conn, cap).await?;
+    let departments: BTreeMap<_, _> = query::departments(conn)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    Ok(csv(&rows, &departments, locale, time_zone))
+}
+
+/// The patient's whole log as a FHIR `Bundle` signed with the portal's key, with the
+/// latest checkpoint of the chain.
+pub async fn fhir_file<C: ConnectionTrait>(
+    conn: &C,
+    cap: &PatientCap,
+    signer: &Signer,
+    now: OffsetDateTime,
+) -> Result<String, DbErr> {
+    let rows = whole_log(conn, cap).await?;
+    let checkpoint = latest_checkpoint(conn).await?;
+    Ok(fhir_bundle(&rows, cap.mrn(), signer, checkpoint.as_ref(), now).to_string())
+}
+
 /// The log as CSV (RFC 4180), with localised headers and labels.
 #[must_use]
-pub fn csv(
+fn csv(
     rows: &[event::Model],
     departments: &BTreeMap<i64, DepartmentView>,
     locale: Locale,
@@ -127,7 +159,7 @@ fn rfc3339(ms: i64) -> String {
 
 /// The log as a signed FHIR `Bundle` (type `collection`), oldest first.
 #[must_use]
-pub fn fhir_bundle(
+fn fhir_bundle(
     rows: &[event::Model],
     mrn: &str,
     signer: &Signer,

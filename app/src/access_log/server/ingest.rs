@@ -19,8 +19,7 @@ use super::rules::{evaluate, AccessFacts, PatientFacts, RuleSettings, StaffFacts
 use crate::access_log::types::{
     Action, AgentKind, Category, NotifyChoice, Purpose, ReviewState, Rule,
 };
-use crate::accounts::server::entity as account;
-use crate::accounts::types::AccountKind;
+use crate::accounts::server::query as accounts;
 use crate::directory::server::service::care_periods;
 use crate::directory::types::WorkingHours;
 use crate::hospital::server::service::departments;
@@ -251,11 +250,61 @@ async fn store<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Rows per multi-row INSERT of [`store_plain`] (within SQLite's bound-parameter limit).
+pub const PLAIN_CHUNK: usize = 1_000;
+
+/// Stores `accesses` as the rows ingestion would write, continuing the hash chain, but
+/// without the rules, the review queue, the per-patient links or any email: one
+/// transaction of plain multi-row INSERTs. Only the benchmark uses it, to fill a large log
+/// quickly and to compare ingestion with the raw insert rate of the same rows; real events
+/// always go through [`ingest`].
+pub async fn store_plain<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    source: &Source,
+    accesses: &[NewAccess],
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let txn = conn.begin().await?;
+    let head = chain_head::Entity::find_by_id(1).one(&txn).await?;
+    let mut next_id = head.as_ref().map_or(0, |head| head.last_event_id);
+    let mut last_hash = head.map_or_else(|| GENESIS.to_owned(), |head| head.hash);
+    for chunk in accesses.chunks(PLAIN_CHUNK) {
+        let rows: Vec<event::ActiveModel> = chunk
+            .iter()
+            .map(|access| {
+                next_id += 1;
+                let (row, hash) = event_row(
+                    next_id,
+                    source,
+                    access,
+                    None,
+                    &[],
+                    (&last_hash, GENESIS),
+                    now,
+                );
+                last_hash = hash;
+                row
+            })
+            .collect();
+        event::Entity::insert_many(rows)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    // Ingestion continues the numbering and the chain after these rows.
+    chain_head::Entity::update_many()
+        .col_expr(chain_head::Column::LastEventId, Expr::value(next_id))
+        .col_expr(chain_head::Column::Hash, Expr::value(last_hash))
+        .filter(chain_head::Column::Id.eq(1))
+        .exec(&txn)
+        .await?;
+    txn.commit().await
+}
+
 /// One event as ingestion stores it: the row, with its canonical record and the hash
 /// linking it to the previous event (`links.0`) and to the same patient's previous event
-/// (`links.1`); and that hash. Ingestion and the benchmark's raw inserts build rows here.
+/// (`links.1`); and that hash. Ingestion and [`store_plain`] build rows here.
 #[must_use]
-pub fn event_row(
+fn event_row(
     id: i64,
     source: &Source,
     access: &NewAccess,
@@ -389,19 +438,14 @@ impl Directory {
         let mut patient_heads = HashMap::new();
         let mut care: HashMap<(String, i64), Vec<_>> = HashMap::new();
         for chunk in mrns.chunks(LOOKUP_CHUNK) {
-            for row in account::Entity::find()
-                .filter(account::Column::Kind.eq(AccountKind::Patient.as_str()))
-                .filter(account::Column::Mrn.is_in(chunk.iter().cloned()))
-                .all(conn)
-                .await?
-            {
+            for row in accounts::patients(conn, chunk).await? {
                 let Some(mrn) = row.mrn.clone() else { continue };
                 account_to_mrn.insert(row.id, mrn.clone());
                 recipients.insert(
                     mrn.clone(),
                     Recipient {
                         email: row.email.filter(|_| row.active),
-                        locale: Locale::from_tag(&row.locale).unwrap_or_default(),
+                        locale: row.locale,
                         notify: NotifyChoice::from_code(&row.notify)
                             .unwrap_or(NotifyChoice::Immediate),
                     },
@@ -632,12 +676,7 @@ async fn load_staff<C: ConnectionTrait>(
 ) -> Result<HashMap<String, StaffFacts>, DbErr> {
     let mut staff = HashMap::new();
     for chunk in agents.chunks(LOOKUP_CHUNK) {
-        for row in account::Entity::find()
-            .filter(account::Column::Kind.eq(AccountKind::Staff.as_str()))
-            .filter(account::Column::StaffNumber.is_in(chunk.iter().cloned()))
-            .all(conn)
-            .await?
-        {
+        for row in accounts::staff(conn, chunk).await? {
             if let Some(number) = row.staff_number.clone() {
                 staff.insert(
                     number,

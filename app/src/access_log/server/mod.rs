@@ -4,7 +4,7 @@
 pub mod chain;
 pub mod digest;
 pub mod download;
-pub mod entity;
+mod entity;
 pub mod ingest;
 pub mod portal_log;
 pub mod query;

@@ -3,12 +3,12 @@
 //! writer here takes the caller's connection or transaction, so a feature's change and
 //! its log entries commit together.
 
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
 use time::OffsetDateTime;
 
 use super::ingest::{ingest, IngestContext, NewAccess};
 use crate::access_log::types::{Action, AgentKind, Category, Purpose};
-use crate::accounts::server::entity as account;
+use crate::accounts::server::query;
 use crate::hospital::server::service::department_code;
 use crate::identity::server::access::SignedIn;
 use crate::ssr::sources::portal_source;
@@ -54,8 +54,7 @@ pub async fn staff_did<C: ConnectionTrait + TransactionTrait>(
     if patient_mrns.is_empty() {
         return Ok(());
     }
-    let me = account::Entity::find_by_id(staff.account_id)
-        .one(conn)
+    let me = query::by_id(conn, staff.account_id)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("signed-in staff account".into()))?;
     let department_code = match me.department_id {

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::sea_query::Condition;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use time::OffsetDateTime;
 
@@ -149,7 +150,7 @@ pub async fn page<C: ConnectionTrait>(
 }
 
 /// Entry views for stored rows, with departments and the patient's questions.
-pub async fn views<C: ConnectionTrait>(
+async fn views<C: ConnectionTrait>(
     conn: &C,
     rows: &[event::Model],
     departments: &[DepartmentView],
@@ -178,7 +179,7 @@ pub async fn views<C: ConnectionTrait>(
 
 /// One stored event as the patient sees it.
 #[must_use]
-pub fn entry_view(
+pub(super) fn entry_view(
     row: &event::Model,
     departments: &BTreeMap<i64, DepartmentView>,
     question: Option<&review::Model>,
@@ -273,7 +274,7 @@ pub async fn summary<C: ConnectionTrait>(
 }
 
 /// Every event of the patient, oldest first (chain order), for a download.
-pub async fn whole_log<C: ConnectionTrait>(
+pub(super) async fn whole_log<C: ConnectionTrait>(
     conn: &C,
     cap: &crate::identity::server::access::PatientCap,
 ) -> Result<Vec<event::Model>, DbErr> {
@@ -284,14 +285,15 @@ pub async fn whole_log<C: ConnectionTrait>(
         .await
 }
 
-/// One of the patient's own events (`None` if it is someone else's or does not exist).
-pub async fn own_event<C: ConnectionTrait>(
-    conn: &C,
-    mrn: &str,
-    event_id: i64,
-) -> Result<Option<event::Model>, DbErr> {
-    event::Entity::find_by_id(event_id)
+/// How many access events the portal holds, for all patients.
+pub async fn total_events<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
+    event::Entity::find().count(conn).await
+}
+
+/// How many entries the log of the patient with `mrn` holds.
+pub async fn log_size<C: ConnectionTrait>(conn: &C, mrn: &str) -> Result<u64, DbErr> {
+    event::Entity::find()
         .filter(event::Column::PatientMrn.eq(mrn))
-        .one(conn)
+        .count(conn)
         .await
 }

@@ -8,12 +8,12 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use super::entity::{event, review, review_decision};
-use crate::access_log::types::ReviewState;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::access_log::types::{Question, ReviewDecision, ReviewState};
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{portal_log, query};
 use crate::access_log::types::{Category, ReviewItemView, ReviewQueueView, REVIEWS_PER_PAGE};
-use crate::accounts::server::entity as account;
+use crate::accounts::server::query::patient_names;
 use crate::identity::server::access::{PatientCap, PrivacyOfficerCap, SignedIn};
 use crate::ssr::time::local_minute;
 use crate::state::AppState;
@@ -23,11 +23,11 @@ use crate::state::AppState;
 pub async fn ask<C: ConnectionTrait>(
     conn: &C,
     cap: &PatientCap,
-    event_id: i64,
-    question: &str,
+    question: &Question,
     now: OffsetDateTime,
 ) -> Result<bool, DbErr> {
     let mrn = cap.mrn();
+    let event_id = question.event_id;
     let owned = event::Entity::find_by_id(event_id)
         .filter(event::Column::PatientMrn.eq(mrn))
         .one(conn)
@@ -40,7 +40,7 @@ pub async fn ask<C: ConnectionTrait>(
         event_id: Set(event_id),
         patient_mrn: Set(mrn.to_owned()),
         state: Set(ReviewState::Open.code().to_owned()),
-        patient_question: Set(Some(question.to_owned())),
+        patient_question: Set(Some(question.text.clone())),
         question_at: Set(Some(now)),
         resolved_by: Set(None),
         resolution_note: Set(None),
@@ -77,7 +77,7 @@ pub async fn open_count<C: ConnectionTrait>(
 /// One page of the open items: questions from patients first (newest question first),
 /// then flagged accesses newest first. Every item is reachable by paging, however many
 /// questions one patient asks.
-pub async fn open_items<C: ConnectionTrait>(
+async fn open_items<C: ConnectionTrait>(
     conn: &C,
     _cap: PrivacyOfficerCap,
     offset: u64,
@@ -111,11 +111,15 @@ pub async fn open_items<C: ConnectionTrait>(
 pub async fn decide<C: ConnectionTrait>(
     conn: &C,
     cap: PrivacyOfficerCap,
-    event_id: i64,
-    state: ReviewState,
-    note: &str,
+    decision: &ReviewDecision,
     now: OffsetDateTime,
 ) -> Result<bool, DbErr> {
+    let ReviewDecision {
+        event_id,
+        state,
+        note,
+    } = decision;
+    let (event_id, state) = (*event_id, *state);
     let result = review::Entity::update_many()
         .col_expr(review::Column::State, Expr::value(state.code()))
         .col_expr(review::Column::ResolvedBy, Expr::value(cap.account_id()))
@@ -132,7 +136,7 @@ pub async fn decide<C: ConnectionTrait>(
         event_id: Set(event_id),
         state: Set(state.code().to_owned()),
         decided_by: Set(cap.account_id()),
-        note: Set(note.to_owned()),
+        note: Set(note.clone()),
         decided_at: Set(now),
     })
     .exec_without_returning(conn)
@@ -167,13 +171,7 @@ pub async fn queue(
             .filter(|m| seen.insert(m.clone()))
             .collect()
     };
-    let names: HashMap<String, String> = account::Entity::find()
-        .filter(account::Column::Mrn.is_in(mrns.clone()))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .filter_map(|a| a.mrn.map(|m| (m, a.display_name)))
-        .collect();
+    let names = patient_names(&state.db, &mrns).await?;
     let departments: BTreeMap<i64, _> = query::departments(&state.db)
         .await?
         .into_iter()

@@ -1,6 +1,5 @@
 //! A patient's log settings: notification choice and watch list.
 
-use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, Set,
@@ -8,12 +7,35 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use super::entity::watch;
-use crate::access_log::types::{NotifyChoice, WatchView};
-use crate::accounts::server::entity as account;
+use crate::access_log::types::{LogSettingsView, NotifyChoice, WatchView};
+use crate::accounts::server::service;
 use crate::identity::server::access::PatientCap;
 
 /// Most entries on one patient's watch list (every ingested access is compared with each).
 pub const WATCH_LIST_MAX: u64 = 20;
+
+/// The patient's notification choice and watch list, with the departments they may pick.
+pub async fn view(
+    state: &crate::state::AppState,
+    cap: &PatientCap,
+) -> Result<LogSettingsView, crate::error::AppError> {
+    use crate::error::AppError;
+    use crate::ssr::request::OrInternal;
+    let me = crate::accounts::server::query::by_id(&state.db, cap.account_id())
+        .await
+        .or_internal()?
+        .ok_or(AppError::NotFound)?;
+    let departments = super::query::departments(&state.db).await.or_internal()?;
+    let watch = watch_list(&state.db, cap, &departments)
+        .await
+        .or_internal()?;
+    Ok(LogSettingsView {
+        notify: NotifyChoice::from_code(&me.notify).unwrap_or(NotifyChoice::Immediate),
+        has_email: me.email.is_some(),
+        watch,
+        departments,
+    })
+}
 
 /// Sets how the patient hears about their log.
 pub async fn set_notify<C: ConnectionTrait>(
@@ -22,25 +44,9 @@ pub async fn set_notify<C: ConnectionTrait>(
     choice: NotifyChoice,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    let mut update = account::Entity::update_many()
-        .col_expr(account::Column::Notify, Expr::value(choice.code()))
-        .col_expr(account::Column::UpdatedAt, Expr::value(now));
-    if choice == NotifyChoice::Weekly {
-        // The first week starts now; choosing weekly again keeps the running week.
-        update = update.col_expr(
-            account::Column::LastDigestAt,
-            Func::coalesce([
-                Expr::col(account::Column::LastDigestAt).into(),
-                Expr::value(now),
-            ])
-            .into(),
-        );
-    }
-    update
-        .filter(account::Column::Id.eq(cap.account_id()))
-        .exec(conn)
-        .await?;
-    Ok(())
+    // The first week starts now; choosing weekly again keeps the running week.
+    let week_from = (choice == NotifyChoice::Weekly).then_some(now);
+    service::set_notify(conn, cap.account_id(), choice.code(), week_from, now).await
 }
 
 /// The patient's watch list.
@@ -92,6 +98,37 @@ pub async fn add_watch<C: ConnectionTrait>(
         .exec_without_returning(conn)
         .await?;
     Ok(true)
+}
+
+/// Puts `name` on the watch list of the patient with `mrn`, once. For the operator's
+/// demo hospital (`portal seed-demo`), which sets up what its patients would have chosen;
+/// no request reaches it.
+pub async fn seed_watch<C: ConnectionTrait>(
+    conn: &C,
+    mrn: &str,
+    name: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let Some(patient) = crate::accounts::server::query::by_mrn(conn, mrn).await? else {
+        return Ok(());
+    };
+    let existing = watch::Entity::find()
+        .filter(watch::Column::AccountId.eq(patient.id))
+        .filter(watch::Column::PersonName.eq(name))
+        .one(conn)
+        .await?;
+    if existing.is_none() {
+        watch::Entity::insert(watch::ActiveModel {
+            id: NotSet,
+            account_id: Set(patient.id),
+            person_name: Set(Some(name.to_owned())),
+            department_id: Set(None),
+            created_at: Set(now),
+        })
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Adds a parsed entry to the patient's watch list: its department must be one of the

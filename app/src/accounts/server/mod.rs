@@ -1,4 +1,6 @@
-//! Server side of the accounts slice.
+//! Server side of the accounts slice. The table is private: other features read
+//! [`query::Account`] views and change accounts through [`service`].
 
-pub mod entity;
+mod entity;
+pub mod query;
 pub mod service;

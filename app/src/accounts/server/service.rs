@@ -1,7 +1,7 @@
 //! Creating and updating accounts on the hospital's behalf.
 
 use sea_orm::{
-    sea_query::{Expr, OnConflict},
+    sea_query::{Expr, Func, OnConflict},
     ActiveValue::NotSet,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::entity::{self, Column, Entity};
 use crate::accounts::types::{
-    AccountKind, EmailAddress, MedicalRecordNumber, PersonName, StaffNumber,
+    AccountKind, Deactivator, EmailAddress, MedicalRecordNumber, PersonName, StaffNumber,
 };
 use crate::i18n::Locale;
 
@@ -63,15 +63,7 @@ pub async fn upsert_patient<C: ConnectionTrait>(
     if new.email.is_some() {
         update.push(Column::Email);
     }
-    Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(Column::Mrn)
-                .update_columns(update)
-                .to_owned(),
-        )
-        .exec_without_returning(conn)
-        .await?;
-    id_where(conn, Column::Mrn, new.mrn.as_str()).await
+    upsert_by(conn, row, (Column::Mrn, new.mrn.as_str()), update, None).await
 }
 
 /// A new staff account row.
@@ -104,23 +96,23 @@ pub async fn upsert_staff<C: ConnectionTrait>(
     if new.staff_number.is_none() {
         return upsert_staff_by_email(conn, new, now).await;
     }
-    Entity::insert(staff_row(new, now))
-        .on_conflict(
-            OnConflict::column(Column::StaffNumber)
-                .update_columns([
-                    Column::DisplayName,
-                    Column::Email,
-                    Column::Locale,
-                    Column::DepartmentId,
-                    Column::JobTitle,
-                    Column::UpdatedAt,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(conn)
-        .await?;
     let number = new.staff_number.as_ref().map_or("", |n| n.as_str());
-    id_where(conn, Column::StaffNumber, number).await
+    let update = vec![
+        Column::DisplayName,
+        Column::Email,
+        Column::Locale,
+        Column::DepartmentId,
+        Column::JobTitle,
+        Column::UpdatedAt,
+    ];
+    upsert_by(
+        conn,
+        staff_row(new, now),
+        (Column::StaffNumber, number),
+        update,
+        None,
+    )
+    .await
 }
 
 async fn upsert_staff_by_email<C: ConnectionTrait>(
@@ -154,6 +146,26 @@ async fn upsert_staff_by_email<C: ConnectionTrait>(
     Ok(inserted.last_insert_id)
 }
 
+/// Inserts `row`, or updates `update` of the row whose `key` column already holds `value`;
+/// returns the id (`existing`, when the caller read the row before, saves a lookup: an
+/// existing row keeps its id through the upsert).
+async fn upsert_by<C: ConnectionTrait>(
+    conn: &C,
+    row: entity::ActiveModel,
+    (key, value): (Column, &str),
+    update: Vec<Column>,
+    existing: Option<i64>,
+) -> Result<i64, DbErr> {
+    Entity::insert(row)
+        .on_conflict(OnConflict::column(key).update_columns(update).to_owned())
+        .exec_without_returning(conn)
+        .await?;
+    match existing {
+        Some(id) => Ok(id),
+        None => id_where(conn, key, value).await,
+    }
+}
+
 async fn id_where<C: ConnectionTrait>(conn: &C, column: Column, value: &str) -> Result<i64, DbErr> {
     Entity::find()
         .filter(column.eq(value))
@@ -161,27 +173,6 @@ async fn id_where<C: ConnectionTrait>(conn: &C, column: Column, value: &str) -> 
         .await?
         .map(|row| row.id)
         .ok_or_else(|| DbErr::RecordNotFound("account just written".into()))
-}
-
-/// Finds an account by the reference staff have at hand: a medical record number, a staff
-/// number, or an email address.
-pub async fn find_by_reference<C: ConnectionTrait>(
-    conn: &C,
-    reference: &str,
-) -> Result<Option<entity::Model>, DbErr> {
-    let reference = reference.trim();
-    if reference.is_empty() {
-        return Ok(None);
-    }
-    Entity::find()
-        .filter(
-            Column::Mrn
-                .eq(reference)
-                .or(Column::StaffNumber.eq(reference))
-                .or(Column::Email.eq(reference)),
-        )
-        .one(conn)
-        .await
 }
 
 /// Changes the account's language (for its pages and emails).
@@ -197,5 +188,233 @@ pub async fn set_locale<C: ConnectionTrait>(
         .filter(Column::Id.eq(account_id))
         .exec(conn)
         .await?;
+    Ok(())
+}
+
+/// Stores the account's WebAuthn user handle (made on its first passkey ceremony).
+pub async fn set_webauthn_handle<C: ConnectionTrait>(
+    conn: &C,
+    account_id: i64,
+    handle: &str,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::WebauthnUserId, Expr::value(handle))
+        .filter(Column::Id.eq(account_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks the account off, and by whom; `false` when there is no such account. The
+/// portal's own deactivation is never downgraded to the directory's. (Ending its sessions
+/// is the identity slice's part: see `identity::server::activation`.)
+pub async fn switch_off<C: ConnectionTrait>(
+    conn: &C,
+    account_id: i64,
+    by: Deactivator,
+    now: OffsetDateTime,
+) -> Result<bool, DbErr> {
+    let result = Entity::update_many()
+        .col_expr(Column::Active, Expr::value(false))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(account_id))
+        .exec(conn)
+        .await?;
+    let mut mark = Entity::update_many()
+        .col_expr(Column::DeactivatedBy, Expr::value(by.code()))
+        .filter(Column::Id.eq(account_id));
+    if by == Deactivator::Directory {
+        mark = mark.filter(Column::DeactivatedBy.is_null());
+    }
+    mark.exec(conn).await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Marks the account on again. `by` is who asks: the directory can only undo a
+/// deactivation of its own; an operator can undo any. `false` when nothing changed.
+pub async fn switch_on<C: ConnectionTrait>(
+    conn: &C,
+    account_id: i64,
+    by: Deactivator,
+    now: OffsetDateTime,
+) -> Result<bool, DbErr> {
+    let mut update = Entity::update_many()
+        .col_expr(Column::Active, Expr::value(true))
+        .col_expr(Column::DeactivatedBy, Expr::value(Option::<String>::None))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(account_id))
+        .filter(Column::Active.eq(false));
+    if by == Deactivator::Directory {
+        update = update.filter(
+            Column::DeactivatedBy
+                .is_null()
+                .or(Column::DeactivatedBy.eq(Deactivator::Directory.code())),
+        );
+    }
+    Ok(update.exec(conn).await?.rows_affected == 1)
+}
+
+/// Sets a patient's notification choice (its code). With `week_from`, a digest week starts
+/// then unless one is already running.
+pub async fn set_notify<C: ConnectionTrait>(
+    conn: &C,
+    account_id: i64,
+    notify: &str,
+    week_from: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let mut update = Entity::update_many()
+        .col_expr(Column::Notify, Expr::value(notify))
+        .col_expr(Column::UpdatedAt, Expr::value(now));
+    if let Some(from) = week_from {
+        update = update.col_expr(
+            Column::LastDigestAt,
+            Func::coalesce([Expr::col(Column::LastDigestAt).into(), Expr::value(from)]).into(),
+        );
+    }
+    update.filter(Column::Id.eq(account_id)).exec(conn).await?;
+    Ok(())
+}
+
+/// Records when the patient's last digest was queued.
+pub async fn set_last_digest<C: ConnectionTrait>(
+    conn: &C,
+    account_id: i64,
+    at: OffsetDateTime,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::LastDigestAt, Expr::value(at))
+        .filter(Column::Id.eq(account_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// A patient as the hospital directory sends them (already checked by the directory
+/// slice).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirectoryPatientRow<'a> {
+    pub mrn: &'a str,
+    pub name: &'a str,
+    /// `None` keeps the address on file: a feed that does not send one does not erase it.
+    pub email: Option<&'a str>,
+    pub family_name: Option<&'a str>,
+    pub address_key: Option<String>,
+    pub vip: bool,
+}
+
+/// Writes a patient from the directory: a new one gets `default_locale`, an existing one
+/// (`existing`, read by the caller before) keeps the language they chose. Returns the id.
+pub async fn write_directory_patient<C: ConnectionTrait>(
+    conn: &C,
+    row: &DirectoryPatientRow<'_>,
+    existing: Option<i64>,
+    default_locale: Locale,
+    now: OffsetDateTime,
+) -> Result<i64, DbErr> {
+    let insert = entity::ActiveModel {
+        id: NotSet,
+        kind: Set(AccountKind::Patient.as_str().to_owned()),
+        display_name: Set(row.name.to_owned()),
+        email: Set(row.email.map(str::to_owned)),
+        locale: Set(default_locale.tag().to_owned()),
+        mrn: Set(Some(row.mrn.to_owned())),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        family_name: Set(row.family_name.map(str::to_owned)),
+        address_key: Set(row.address_key.clone()),
+        vip: Set(row.vip),
+        ..Default::default()
+    };
+    let mut update = vec![
+        Column::DisplayName,
+        Column::FamilyName,
+        Column::AddressKey,
+        Column::Vip,
+        Column::UpdatedAt,
+    ];
+    if row.email.is_some() {
+        update.push(Column::Email);
+    }
+    upsert_by(conn, insert, (Column::Mrn, row.mrn), update, existing).await
+}
+
+/// A member of staff as the hospital directory sends them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirectoryStaffRow<'a> {
+    pub staff_number: &'a str,
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+    pub family_name: Option<&'a str>,
+    pub address_key: Option<String>,
+    pub own_mrn: Option<&'a str>,
+}
+
+/// Writes a member of staff from the directory. Whether the account is on or off is not
+/// written here: a new account starts as `active` says (off by the directory), an existing
+/// one changes only through [`switch_off`] / [`switch_on`]. Returns the id.
+pub async fn write_directory_staff<C: ConnectionTrait>(
+    conn: &C,
+    row: &DirectoryStaffRow<'_>,
+    active: bool,
+    existing: Option<i64>,
+    default_locale: Locale,
+    now: OffsetDateTime,
+) -> Result<i64, DbErr> {
+    let insert = entity::ActiveModel {
+        id: NotSet,
+        kind: Set(AccountKind::Staff.as_str().to_owned()),
+        display_name: Set(row.name.to_owned()),
+        email: Set(row.email.map(str::to_owned)),
+        locale: Set(default_locale.tag().to_owned()),
+        staff_number: Set(Some(row.staff_number.to_owned())),
+        active: Set(active),
+        deactivated_by: Set((!active).then(|| Deactivator::Directory.code().to_owned())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        family_name: Set(row.family_name.map(str::to_owned)),
+        address_key: Set(row.address_key.clone()),
+        own_mrn: Set(row.own_mrn.map(str::to_owned)),
+        ..Default::default()
+    };
+    let mut update = vec![
+        Column::DisplayName,
+        Column::FamilyName,
+        Column::AddressKey,
+        Column::OwnMrn,
+        Column::UpdatedAt,
+    ];
+    if row.email.is_some() {
+        update.push(Column::Email);
+    }
+    upsert_by(
+        conn,
+        insert,
+        (Column::StaffNumber, row.staff_number),
+        update,
+        existing,
+    )
+    .await
+}
+
+/// Sets a member of staff's department and job title (each only when given).
+pub async fn set_job<C: ConnectionTrait>(
+    conn: &C,
+    account_id: i64,
+    department_id: Option<i64>,
+    job_title: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let mut update = Entity::update_many()
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(account_id));
+    if let Some(department) = department_id {
+        update = update.col_expr(Column::DepartmentId, Expr::value(department));
+    }
+    if let Some(title) = job_title {
+        update = update.col_expr(Column::JobTitle, Expr::value(title));
+    }
+    update.exec(conn).await?;
     Ok(())
 }

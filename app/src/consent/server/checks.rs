@@ -5,7 +5,7 @@
 use sea_orm::DbErr;
 use time::OffsetDateTime;
 
-use super::entity::purpose;
+use super::rows::ConsentPurpose;
 use crate::access_log::server::ingest::{ingest, NewAccess};
 use crate::access_log::types::{Action, AgentKind, Category, Purpose};
 use crate::consent::types::ConsentCheckOutcome;
@@ -17,7 +17,7 @@ use crate::state::AppState;
 pub struct ConsentCheck<'a> {
     pub patient_mrn: &'a str,
     /// The purpose asked about; `None` when a search covered every purpose.
-    pub purpose: Option<&'a purpose::Model>,
+    pub purpose: Option<&'a ConsentPurpose>,
     /// What the system did and was told, recorded with the entry.
     pub outcome: ConsentCheckOutcome,
 }

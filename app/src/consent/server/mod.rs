@@ -3,9 +3,10 @@
 //! access log, and the privacy officer's counts.
 
 pub mod checks;
-pub mod entity;
+mod entity;
 pub mod policies;
 pub mod receipt;
+pub mod rows;
 pub mod service;
 pub mod standing;
 pub mod stats;

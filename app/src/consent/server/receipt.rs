@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::entity::{policy, purpose};
+use super::rows::{ConsentPurpose, PolicyVersion};
 use crate::access_log::types::Category;
 use crate::consent::types::ChangeAction;
 use crate::i18n::Locale;
@@ -39,8 +39,8 @@ pub struct Facts<'a> {
     pub at: OffsetDateTime,
     pub mrn: &'a str,
     pub locale: Locale,
-    pub purpose: &'a purpose::Model,
-    pub policy: &'a policy::Model,
+    pub purpose: &'a ConsentPurpose,
+    pub policy: &'a PolicyVersion,
     pub action: ChangeAction,
     pub excluded: &'a [Category],
     /// Last day covered, `YYYY-MM-DD`.
@@ -184,7 +184,7 @@ mod tests {
     #[test]
     fn a_receipt_verifies_after_parsing_and_re_canonicalising() {
         let signer = Signer::from_seed(&base64_seed()).unwrap();
-        let purpose = purpose::Model {
+        let purpose = ConsentPurpose {
             id: 1,
             code: "research".into(),
             name_zh_hans: "医学研究".into(),
@@ -197,7 +197,7 @@ mod tests {
             position: 1,
             created_at: OffsetDateTime::UNIX_EPOCH,
         };
-        let policy = policy::Model {
+        let policy = PolicyVersion {
             id: 1,
             purpose_id: 1,
             version: 2,

@@ -2,17 +2,17 @@
 //! Each change is one transaction that writes the change with its signed receipt and the
 //! confirmation email; a change takes effect the moment it commits.
 
-use sea_orm::{
-    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
-};
+use sea_orm::{ActiveValue::NotSet, ConnectionTrait, DbErr, EntityTrait, Set, TransactionTrait};
 use time::OffsetDateTime;
 
-use super::entity::{change, policy, purpose};
+use super::entity::change;
 use super::receipt::{self, Facts, Issuer};
-use super::standing::{excluded_of, latest_change, standing, Catalogue};
+use super::rows::{ConsentChange, ConsentPurpose, PolicyVersion};
+use super::standing::{
+    change_by_receipt, changes_of, excluded_of, latest_change, standing, Catalogue,
+};
 use crate::access_log::server::ingest::MailContext;
-use crate::accounts::server::entity as account;
+use crate::accounts::server::query;
 use crate::consent::types::{
     categories_to_codes, ChangeAction, ChangeView, ConsentCardView, ConsentOverviewView,
     EarlierGrants, GrantConsent, PolicyView, PurposeView, ReceiptView,
@@ -57,21 +57,20 @@ async fn patient_of<C: ConnectionTrait>(
     conn: &C,
     cap: PatientCap,
 ) -> Result<Patient, ConsentError> {
-    let row = account::Entity::find_by_id(cap.account_id())
-        .one(conn)
+    let row = query::by_id(conn, cap.account_id())
         .await?
         .ok_or(ConsentError::NoRecord)?;
     Ok(Patient {
         account_id: row.id,
         mrn: row.mrn.ok_or(ConsentError::NoRecord)?,
-        locale: Locale::from_tag(&row.locale).unwrap_or_default(),
+        locale: row.locale,
         email: row.email,
     })
 }
 
 /// A purpose's code and names, as pages show them.
 #[must_use]
-pub fn purpose_view(row: &purpose::Model) -> PurposeView {
+pub fn purpose_view(row: &ConsentPurpose) -> PurposeView {
     PurposeView {
         code: row.code.clone(),
         name_zh_hans: row.name_zh_hans.clone(),
@@ -81,7 +80,7 @@ pub fn purpose_view(row: &purpose::Model) -> PurposeView {
 
 /// A policy version as patients read it.
 #[must_use]
-pub fn policy_view(purpose: &purpose::Model, row: &policy::Model, time_zone: &str) -> PolicyView {
+pub fn policy_view(purpose: &ConsentPurpose, row: &PolicyVersion, time_zone: &str) -> PolicyView {
     PolicyView {
         purpose: purpose_view(purpose),
         version: row.version,
@@ -102,7 +101,7 @@ fn last_day(expires_at: OffsetDateTime, time_zone: &str) -> String {
     local_date(expires_at - time::Duration::seconds(1), time_zone)
 }
 
-fn change_view(catalogue: &Catalogue, row: &change::Model, time_zone: &str) -> Option<ChangeView> {
+fn change_view(catalogue: &Catalogue, row: &ConsentChange, time_zone: &str) -> Option<ChangeView> {
     let purpose = catalogue.purpose_by_id(row.purpose_id)?;
     let policy = catalogue.policy(row.policy_id)?;
     Some(ChangeView {
@@ -126,11 +125,7 @@ pub async fn overview(
     let now = state.clock.now();
     let patient = patient_of(db, cap).await?;
     let catalogue = Catalogue::load(db).await?;
-    let history = change::Entity::find()
-        .filter(change::Column::PatientMrn.eq(&patient.mrn))
-        .order_by_desc(change::Column::Id)
-        .all(db)
-        .await?;
+    let history = changes_of(db, &patient.mrn, None).await?;
     let mut cards = Vec::new();
     for purpose in &catalogue.purposes {
         let Some(current) = catalogue.current_policy(purpose.id, now) else {
@@ -253,8 +248,8 @@ pub async fn revoke(
 }
 
 struct Change<'a> {
-    purpose: &'a purpose::Model,
-    policy: &'a policy::Model,
+    purpose: &'a ConsentPurpose,
+    policy: &'a PolicyVersion,
     action: ChangeAction,
     excluded: &'a [crate::access_log::types::Category],
     /// When the grant ends, and its last day as the patient typed it.
@@ -340,13 +335,11 @@ async fn own_change(
     state: &AppState,
     cap: PatientCap,
     receipt_id: &str,
-) -> Result<Option<change::Model>, ConsentError> {
+) -> Result<Option<ConsentChange>, ConsentError> {
     let patient = patient_of(&state.db, cap).await?;
-    Ok(change::Entity::find()
-        .filter(change::Column::ReceiptId.eq(receipt_id))
-        .filter(change::Column::PatientMrn.eq(&patient.mrn))
-        .one(&state.db)
-        .await?)
+    Ok(change_by_receipt(&state.db, receipt_id)
+        .await?
+        .filter(|change| change.patient_mrn == patient.mrn))
 }
 
 /// A text field of a signed receipt.

@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use time::OffsetDateTime;
 
 use super::entity::{change, policy, purpose};
+use super::rows::{ConsentChange, ConsentPurpose, PolicyVersion};
 use crate::access_log::types::Category;
 use crate::consent::types::{
     categories_from_codes, ChangeAction, ConsentState, DecisionReason, EarlierGrants,
@@ -14,9 +15,9 @@ use crate::consent::types::{
 /// Every purpose and every published policy version (a handful of rows).
 #[derive(Clone, Debug)]
 pub struct Catalogue {
-    pub purposes: Vec<purpose::Model>,
+    pub purposes: Vec<ConsentPurpose>,
     /// Ordered by purpose, then version.
-    pub policies: Vec<policy::Model>,
+    pub policies: Vec<PolicyVersion>,
 }
 
 impl Catalogue {
@@ -25,27 +26,33 @@ impl Catalogue {
             .order_by_asc(purpose::Column::Position)
             .order_by_asc(purpose::Column::Id)
             .all(conn)
-            .await?;
+            .await?
+            .into_iter()
+            .map(ConsentPurpose::from)
+            .collect();
         let policies = policy::Entity::find()
             .order_by_asc(policy::Column::PurposeId)
             .order_by_asc(policy::Column::Version)
             .all(conn)
-            .await?;
+            .await?
+            .into_iter()
+            .map(PolicyVersion::from)
+            .collect();
         Ok(Catalogue { purposes, policies })
     }
 
     #[must_use]
-    pub fn purpose(&self, code: &str) -> Option<&purpose::Model> {
+    pub fn purpose(&self, code: &str) -> Option<&ConsentPurpose> {
         self.purposes.iter().find(|p| p.code == code)
     }
 
     #[must_use]
-    pub fn purpose_by_id(&self, id: i64) -> Option<&purpose::Model> {
+    pub fn purpose_by_id(&self, id: i64) -> Option<&ConsentPurpose> {
         self.purposes.iter().find(|p| p.id == id)
     }
 
     #[must_use]
-    pub fn policy(&self, id: i64) -> Option<&policy::Model> {
+    pub fn policy(&self, id: i64) -> Option<&PolicyVersion> {
         self.policies.iter().find(|p| p.id == id)
     }
 
@@ -54,7 +61,7 @@ impl Catalogue {
         &self,
         purpose_id: i64,
         at: OffsetDateTime,
-    ) -> impl Iterator<Item = &policy::Model> + '_ {
+    ) -> impl Iterator<Item = &PolicyVersion> + '_ {
         self.policies
             .iter()
             .filter(move |p| p.purpose_id == purpose_id && p.published_at <= at)
@@ -62,7 +69,7 @@ impl Catalogue {
 
     /// The version patients are shown at `at`.
     #[must_use]
-    pub fn current_policy(&self, purpose_id: i64, at: OffsetDateTime) -> Option<&policy::Model> {
+    pub fn current_policy(&self, purpose_id: i64, at: OffsetDateTime) -> Option<&PolicyVersion> {
         self.versions(purpose_id, at).last()
     }
 }
@@ -72,7 +79,7 @@ impl Catalogue {
 pub struct Standing<'a> {
     pub state: ConsentState,
     /// The newest change, when there is one.
-    pub latest: Option<&'a change::Model>,
+    pub latest: Option<&'a ConsentChange>,
     /// When the state began.
     pub since: Option<OffsetDateTime>,
 }
@@ -81,7 +88,7 @@ pub struct Standing<'a> {
 #[must_use]
 pub fn standing<'a>(
     catalogue: &Catalogue,
-    latest: Option<&'a change::Model>,
+    latest: Option<&'a ConsentChange>,
     at: OffsetDateTime,
 ) -> Standing<'a> {
     let Some(change) = latest else {
@@ -122,14 +129,15 @@ pub async fn latest_change<C: ConnectionTrait>(
     mrn: &str,
     purpose_id: i64,
     at: OffsetDateTime,
-) -> Result<Option<change::Model>, DbErr> {
-    change::Entity::find()
+) -> Result<Option<ConsentChange>, DbErr> {
+    Ok(change::Entity::find()
         .filter(change::Column::PatientMrn.eq(mrn))
         .filter(change::Column::PurposeId.eq(purpose_id))
         .filter(change::Column::ChangedAt.lte(at))
         .order_by_desc(change::Column::Id)
         .one(conn)
-        .await
+        .await?
+        .map(ConsentChange::from))
 }
 
 /// Every change of `mrn` (for one purpose, or all), newest first.
@@ -137,28 +145,35 @@ pub async fn changes_of<C: ConnectionTrait>(
     conn: &C,
     mrn: &str,
     purpose_id: Option<i64>,
-) -> Result<Vec<change::Model>, DbErr> {
+) -> Result<Vec<ConsentChange>, DbErr> {
     let mut query = change::Entity::find().filter(change::Column::PatientMrn.eq(mrn));
     if let Some(id) = purpose_id {
         query = query.filter(change::Column::PurposeId.eq(id));
     }
-    query.order_by_desc(change::Column::Id).all(conn).await
+    Ok(query
+        .order_by_desc(change::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(ConsentChange::from)
+        .collect())
 }
 
 /// The change a receipt (and FHIR `Consent` id) names.
 pub async fn change_by_receipt<C: ConnectionTrait>(
     conn: &C,
     receipt_id: &str,
-) -> Result<Option<change::Model>, DbErr> {
-    change::Entity::find()
+) -> Result<Option<ConsentChange>, DbErr> {
+    Ok(change::Entity::find()
         .filter(change::Column::ReceiptId.eq(receipt_id))
         .one(conn)
-        .await
+        .await?
+        .map(ConsentChange::from))
 }
 
 /// The categories a change excluded.
 #[must_use]
-pub fn excluded_of(change: &change::Model) -> Vec<Category> {
+pub fn excluded_of(change: &ConsentChange) -> Vec<Category> {
     categories_from_codes(&change.excluded)
 }
 
@@ -180,7 +195,7 @@ pub struct Decision {
 #[must_use]
 pub fn decide(
     catalogue: &Catalogue,
-    latest: Option<&change::Model>,
+    latest: Option<&ConsentChange>,
     categories: &[Category],
     at: OffsetDateTime,
 ) -> Decision {
@@ -233,7 +248,7 @@ mod tests {
     use super::*;
 
     fn catalogue(rules: &[(i64, &str, i64)]) -> Catalogue {
-        let purpose = purpose::Model {
+        let purpose = ConsentPurpose {
             id: 1,
             code: "research".into(),
             name_zh_hans: "研究".into(),
@@ -248,7 +263,7 @@ mod tests {
         };
         let policies = rules
             .iter()
-            .map(|(version, rule, at)| policy::Model {
+            .map(|(version, rule, at)| PolicyVersion {
                 id: *version,
                 purpose_id: 1,
                 version: *version,
@@ -268,8 +283,8 @@ mod tests {
         }
     }
 
-    fn grant(policy_id: i64, excluded: &str, expires: Option<i64>) -> change::Model {
-        change::Model {
+    fn grant(policy_id: i64, excluded: &str, expires: Option<i64>) -> ConsentChange {
+        ConsentChange {
             id: 1,
             receipt_id: "r1".into(),
             patient_mrn: "P1".into(),

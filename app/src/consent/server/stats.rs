@@ -9,6 +9,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use super::entity::change;
+use super::rows::ConsentChange;
 use super::service::purpose_view;
 use super::standing::{standing, Catalogue};
 use crate::consent::types::{ChangeAction, ConsentState, MonthCounts, PurposeStatsView};
@@ -58,7 +59,7 @@ fn month_starts(now: OffsetDateTime, time_zone: &str) -> Vec<(String, OffsetDate
 async fn changes_until<C: ConnectionTrait>(
     conn: &C,
     now: OffsetDateTime,
-) -> Result<Vec<change::Model>, DbErr> {
+) -> Result<Vec<ConsentChange>, DbErr> {
     let rows: Vec<Row> = change::Entity::find()
         .select_only()
         .columns([
@@ -80,7 +81,7 @@ async fn changes_until<C: ConnectionTrait>(
         .into_iter()
         .map(
             |(id, patient_mrn, purpose_id, policy_id, action, expires_at, changed_at)| {
-                change::Model {
+                ConsentChange {
                     id,
                     receipt_id: String::new(),
                     patient_mrn,
@@ -121,7 +122,7 @@ pub async fn consent_stats<C: ConnectionTrait>(
         })
         .collect();
 
-    let mut latest: HashMap<(&str, i64), &change::Model> = HashMap::new();
+    let mut latest: HashMap<(&str, i64), &ConsentChange> = HashMap::new();
     let mut next = 0;
     let mut per_month: Vec<(String, StateCounts)> = Vec::new();
     for (label, end) in &ends {

@@ -2,22 +2,25 @@
 //! identifiers (medical record number, staff number, department code, encounter id), so
 //! systems can resend the same resource as often as they like.
 
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
 use time::OffsetDateTime;
 
 use super::entity as care;
-use crate::accounts::server::entity::{self as account, Column};
-use crate::accounts::types::AccountKind;
+use crate::accounts::server::query;
+use crate::accounts::server::service::{
+    set_job, write_directory_patient, write_directory_staff, DirectoryPatientRow, DirectoryStaffRow,
+};
+use crate::accounts::types::Deactivator;
 use crate::audit::staff_action::{self, StaffAction};
 use crate::directory::types::{address_key, WorkingHours};
 use crate::hospital::server::service::{
     department_by_code, set_working_hours, upsert_department, NewDepartment,
 };
 use crate::i18n::Locale;
-use crate::identity::server::activation::{deactivate, reactivate, Deactivator};
+use crate::identity::server::activation::{deactivate, reactivate};
 use crate::identity::types::Role;
 
 /// Why a directory write was refused (the caller names the offending field).
@@ -100,56 +103,24 @@ pub async fn sync_patient<C: ConnectionTrait>(
     default_locale: Locale,
     now: OffsetDateTime,
 ) -> Result<(i64, Option<AddressChange>), DirectoryError> {
-    let before = account::Entity::find()
-        .filter(Column::Mrn.eq(&patient.mrn))
-        .one(conn)
-        .await?;
-    let row = account::ActiveModel {
-        id: NotSet,
-        kind: Set(AccountKind::Patient.as_str().to_owned()),
-        display_name: Set(patient.name.clone()),
-        email: Set(patient.email.clone()),
-        locale: Set(default_locale.tag().to_owned()),
-        mrn: Set(Some(patient.mrn.clone())),
-        active: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        family_name: Set(patient.family_name.clone()),
-        address_key: Set(patient.address.as_deref().and_then(address_key)),
-        vip: Set(patient.vip),
-        ..Default::default()
+    let before = query::by_mrn(conn, &patient.mrn).await?;
+    let row = DirectoryPatientRow {
+        mrn: &patient.mrn,
+        name: &patient.name,
+        email: patient.email.as_deref(),
+        family_name: patient.family_name.as_deref(),
+        address_key: patient.address.as_deref().and_then(address_key),
+        vip: patient.vip,
     };
-    let mut update = vec![
-        Column::DisplayName,
-        Column::FamilyName,
-        Column::AddressKey,
-        Column::Vip,
-        Column::UpdatedAt,
-    ];
-    // An email the directory does not send is not erased.
-    if patient.email.is_some() {
-        update.push(Column::Email);
-    }
-    account::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(Column::Mrn)
-                .update_columns(update)
-                .to_owned(),
-        )
-        .exec_without_returning(conn)
-        .await?;
-    // An existing row keeps its id through the upsert; only a new one is looked up.
-    let id = match &before {
-        Some(row) => row.id,
-        None => account_id(conn, Column::Mrn, &patient.mrn).await?,
-    };
+    let existing = before.as_ref().map(|b| b.id);
+    let id = write_directory_patient(conn, &row, existing, default_locale, now).await?;
     let change = before.and_then(|before| {
         let previous = before.email?;
         let new = patient.email.as_deref()?;
-        (previous != new).then(|| AddressChange {
+        (previous != new).then_some(AddressChange {
             account_id: id,
             previous,
-            locale: Locale::from_tag(&before.locale).unwrap_or(default_locale),
+            locale: before.locale,
         })
     });
     if change.is_some() {
@@ -176,10 +147,7 @@ pub async fn sync_staff<C: ConnectionTrait>(
     default_locale: Locale,
     now: OffsetDateTime,
 ) -> Result<i64, DirectoryError> {
-    let before = account::Entity::find()
-        .filter(Column::StaffNumber.eq(&staff.staff_number))
-        .one(conn)
-        .await?;
+    let before = query::by_staff_number(conn, &staff.staff_number).await?;
     if let Some(before) = before.as_ref().filter(|b| b.active && !staff.active) {
         let roles = crate::identity::server::roles::roles_of(conn, before.id).await?;
         if roles
@@ -198,44 +166,16 @@ pub async fn sync_staff<C: ConnectionTrait>(
             return Err(DirectoryError::Protected(staff.staff_number.clone()));
         }
     }
-    let row = account::ActiveModel {
-        id: NotSet,
-        kind: Set(AccountKind::Staff.as_str().to_owned()),
-        display_name: Set(staff.name.clone()),
-        email: Set(staff.email.clone()),
-        locale: Set(default_locale.tag().to_owned()),
-        staff_number: Set(Some(staff.staff_number.clone())),
-        active: Set(staff.active),
-        deactivated_by: Set((!staff.active).then(|| Deactivator::Directory.code().to_owned())),
-        created_at: Set(now),
-        updated_at: Set(now),
-        family_name: Set(staff.family_name.clone()),
-        address_key: Set(staff.address.as_deref().and_then(address_key)),
-        own_mrn: Set(staff.own_mrn.clone()),
-        ..Default::default()
+    let row = DirectoryStaffRow {
+        staff_number: &staff.staff_number,
+        name: &staff.name,
+        email: staff.email.as_deref(),
+        family_name: staff.family_name.as_deref(),
+        address_key: staff.address.as_deref().and_then(address_key),
+        own_mrn: staff.own_mrn.as_deref(),
     };
-    let mut update = vec![
-        Column::DisplayName,
-        Column::FamilyName,
-        Column::AddressKey,
-        Column::OwnMrn,
-        Column::UpdatedAt,
-    ];
-    if staff.email.is_some() {
-        update.push(Column::Email);
-    }
-    account::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(Column::StaffNumber)
-                .update_columns(update)
-                .to_owned(),
-        )
-        .exec_without_returning(conn)
-        .await?;
-    let id = match &before {
-        Some(row) => row.id,
-        None => account_id(conn, Column::StaffNumber, &staff.staff_number).await?,
-    };
+    let existing = before.as_ref().map(|b| b.id);
+    let id = write_directory_staff(conn, &row, staff.active, existing, default_locale, now).await?;
     match before.map(|before| before.active) {
         // Through `deactivate`, so that deactivation also ends sessions.
         Some(true) if !staff.active => {
@@ -258,20 +198,15 @@ pub async fn sync_staff_role<C: ConnectionTrait>(
     job_title: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<i64, DirectoryError> {
-    let id = account_id(conn, Column::StaffNumber, staff_number)
-        .await
-        .map_err(|_| DirectoryError::UnknownStaff(staff_number.to_owned()))?;
-    let mut update = account::Entity::update_many()
-        .col_expr(Column::UpdatedAt, Expr::value(now))
-        .filter(Column::Id.eq(id));
-    if let Some(code) = department_code {
-        let department = department_id(conn, code).await?;
-        update = update.col_expr(Column::DepartmentId, Expr::value(department));
-    }
-    if let Some(title) = job_title {
-        update = update.col_expr(Column::JobTitle, Expr::value(title));
-    }
-    update.exec(conn).await?;
+    let id = query::by_staff_number(conn, staff_number)
+        .await?
+        .ok_or_else(|| DirectoryError::UnknownStaff(staff_number.to_owned()))?
+        .id;
+    let department = match department_code {
+        Some(code) => Some(department_id(conn, code).await?),
+        None => None,
+    };
+    set_job(conn, id, department, job_title, now).await?;
     Ok(id)
 }
 
@@ -369,17 +304,4 @@ pub async fn department_id<C: ConnectionTrait>(
     department_by_code(conn, code)
         .await?
         .ok_or_else(|| DirectoryError::UnknownDepartment(code.to_owned()))
-}
-
-async fn account_id<C: ConnectionTrait>(
-    conn: &C,
-    column: Column,
-    value: &str,
-) -> Result<i64, DirectoryError> {
-    Ok(account::Entity::find()
-        .filter(column.eq(value))
-        .one(conn)
-        .await?
-        .map(|row| row.id)
-        .ok_or_else(|| DbErr::RecordNotFound("account just written".into()))?)
 }

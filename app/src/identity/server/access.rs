@@ -10,7 +10,7 @@ use leptos::prelude::{use_context, with_context};
 use sea_orm::DbErr;
 
 use super::session::{self, SESSION_COOKIE};
-use crate::accounts::server::entity as account;
+use crate::accounts::server::query::Account;
 use crate::accounts::types::AccountKind;
 use crate::error::AppError;
 use crate::i18n::Locale;
@@ -157,22 +157,17 @@ pub async fn load(state: &AppState, token: &str) -> Result<Option<SignedIn>, DbE
 
 fn signed_in_from(
     live: &super::entity::session::Model,
-    owner: &account::Model,
+    owner: &Account,
     roles: Vec<Role>,
     policy: &session::SessionPolicy,
 ) -> SignedIn {
-    let kind = if owner.kind == AccountKind::Staff.as_str() {
-        AccountKind::Staff
-    } else {
-        AccountKind::Patient
-    };
-    let idle = policy.idle_for(&owner.kind).whole_seconds();
+    let idle = policy.idle_for(owner.kind).whole_seconds();
     SignedIn {
         account_id: owner.id,
         session_id: live.id,
-        kind,
+        kind: owner.kind,
         display_name: owner.display_name.clone(),
-        locale: Locale::from_tag(&owner.locale).unwrap_or_default(),
+        locale: owner.locale,
         roles,
         mrn: owner.mrn.clone(),
         idle_seconds: u32::try_from(idle).unwrap_or(u32::MAX),

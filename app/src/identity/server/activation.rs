@@ -2,31 +2,11 @@
 //! transaction, so a deactivated person is signed out at once; and who turned it off is
 //! kept, so the hospital directory can undo only its own deactivations.
 
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, DbErr};
 use time::OffsetDateTime;
 
-use crate::accounts::server::entity::{Column, Entity};
-
-/// Who turned an account off. The hospital directory may undo only its own deactivations:
-/// an account the portal's operators turned off stays off whatever a feed says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Deactivator {
-    /// An operator, with `portal deactivate`.
-    Portal,
-    /// The hospital directory (a `Practitioner` with `active: false`).
-    Directory,
-}
-
-impl Deactivator {
-    #[must_use]
-    pub const fn code(self) -> &'static str {
-        match self {
-            Deactivator::Portal => "portal",
-            Deactivator::Directory => "directory",
-        }
-    }
-}
+use crate::accounts::server::service::{switch_off, switch_on};
+use crate::accounts::types::Deactivator;
 
 /// Turns an account off and ends all its sessions in the same transaction, so a
 /// deactivated person is signed out at once. `false` when there is no such account.
@@ -36,23 +16,9 @@ pub async fn deactivate<C: ConnectionTrait>(
     by: Deactivator,
     now: OffsetDateTime,
 ) -> Result<bool, DbErr> {
-    let result = Entity::update_many()
-        .col_expr(Column::Active, Expr::value(false))
-        .col_expr(Column::UpdatedAt, Expr::value(now))
-        .filter(Column::Id.eq(account_id))
-        .exec(conn)
-        .await?;
-    // Who turned it off; the portal's own deactivation is never downgraded to the
-    // directory's.
-    let mut mark = Entity::update_many()
-        .col_expr(Column::DeactivatedBy, Expr::value(by.code()))
-        .filter(Column::Id.eq(account_id));
-    if by == Deactivator::Directory {
-        mark = mark.filter(Column::DeactivatedBy.is_null());
-    }
-    mark.exec(conn).await?;
+    let found = switch_off(conn, account_id, by, now).await?;
     super::session::end_all(conn, account_id, "deactivated", now).await?;
-    Ok(result.rows_affected == 1)
+    Ok(found)
 }
 
 /// Turns an account back on. `by` is who asks: the directory can only undo a deactivation
@@ -63,18 +29,5 @@ pub async fn reactivate<C: ConnectionTrait>(
     by: Deactivator,
     now: OffsetDateTime,
 ) -> Result<bool, DbErr> {
-    let mut update = Entity::update_many()
-        .col_expr(Column::Active, Expr::value(true))
-        .col_expr(Column::DeactivatedBy, Expr::value(Option::<String>::None))
-        .col_expr(Column::UpdatedAt, Expr::value(now))
-        .filter(Column::Id.eq(account_id))
-        .filter(Column::Active.eq(false));
-    if by == Deactivator::Directory {
-        update = update.filter(
-            Column::DeactivatedBy
-                .is_null()
-                .or(Column::DeactivatedBy.eq(Deactivator::Directory.code())),
-        );
-    }
-    Ok(update.exec(conn).await?.rows_affected == 1)
+    switch_on(conn, account_id, by, now).await
 }

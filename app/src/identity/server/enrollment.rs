@@ -8,7 +8,7 @@ use sea_orm::{
 use time::{Duration, OffsetDateTime};
 
 use super::entity::enrollment_link::{self, Column, Entity};
-use crate::accounts::server::entity as account;
+use crate::accounts::server::query::{self, Account};
 use crate::audit::staff_action::{self, StaffAction};
 use crate::ssr::tokens;
 
@@ -22,7 +22,8 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    const fn as_str(self) -> &'static str {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
         match self {
             Purpose::Invite => "invite",
             Purpose::Recovery => "recovery",
@@ -94,11 +95,11 @@ pub async fn issue<C: ConnectionTrait>(
 }
 
 /// The link for `token` and its account, if the link can still be used.
-pub async fn usable<C: ConnectionTrait>(
+pub(super) async fn usable<C: ConnectionTrait>(
     conn: &C,
     token: &str,
     now: OffsetDateTime,
-) -> Result<Result<(enrollment_link::Model, account::Model), LinkProblem>, DbErr> {
+) -> Result<Result<(enrollment_link::Model, Account), LinkProblem>, DbErr> {
     let Some(link) = Entity::find()
         .filter(Column::TokenHash.eq(tokens::hash(token)))
         .one(conn)
@@ -112,10 +113,7 @@ pub async fn usable<C: ConnectionTrait>(
     if link.expires_at <= now {
         return Ok(Err(LinkProblem::Expired));
     }
-    match account::Entity::find_by_id(link.account_id)
-        .one(conn)
-        .await?
-    {
+    match query::by_id(conn, link.account_id).await? {
         Some(owner) if owner.active => Ok(Ok((link, owner))),
         _ => Ok(Err(LinkProblem::AccountInactive)),
     }

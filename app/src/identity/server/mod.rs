@@ -4,7 +4,7 @@ pub mod access;
 pub mod activation;
 pub mod ceremony;
 pub mod enrollment;
-pub mod entity;
+mod entity;
 pub mod invite;
 pub mod notify;
 pub mod passkeys;

@@ -1,12 +1,11 @@
 //! Telling account holders what happened to their account (a passkey added or removed),
 //! by email, queued on the caller's transaction. No health data, no link that signs in.
 
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{ConnectionTrait, DbErr};
 use time::OffsetDateTime;
 
-use crate::accounts::server::entity as account;
+use crate::accounts::server::query;
 use crate::hospital::server::mail::queue_email;
-use crate::i18n::Locale;
 use crate::ssr::email::{EmailTemplate, MailContext};
 
 /// Queues `template` for the holder of `account_id`, in their language, when they have
@@ -21,13 +20,12 @@ pub async fn tell_holder<C: ConnectionTrait>(
     let Some(mail) = mail else {
         return Ok(false);
     };
-    let Some(holder) = account::Entity::find_by_id(account_id).one(conn).await? else {
+    let Some(holder) = query::by_id(conn, account_id).await? else {
         return Ok(false);
     };
     let Some(address) = holder.email else {
         return Ok(false);
     };
-    let locale = Locale::from_tag(&holder.locale).unwrap_or_default();
-    queue_email(conn, mail, &address, locale, template, now).await?;
+    queue_email(conn, mail, &address, holder.locale, template, now).await?;
     Ok(true)
 }

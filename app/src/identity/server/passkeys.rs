@@ -12,7 +12,8 @@ use webauthn_rs::Webauthn;
 
 use super::ceremony::{self, Kind};
 use super::entity::passkey::{self, Column, Entity};
-use crate::accounts::server::entity as account;
+use crate::accounts::server::query::Account;
+use crate::accounts::server::service::set_webauthn_handle;
 use crate::identity::types::{CeremonyStart, PasskeyView};
 use crate::ssr::tokens;
 
@@ -34,10 +35,7 @@ pub enum RegistrationError {
 }
 
 /// The account's WebAuthn user handle, created on first use.
-pub async fn user_handle<C: ConnectionTrait>(
-    conn: &C,
-    owner: &account::Model,
-) -> Result<Uuid, DbErr> {
+pub async fn user_handle<C: ConnectionTrait>(conn: &C, owner: &Account) -> Result<Uuid, DbErr> {
     if let Some(handle) = owner
         .webauthn_user_id
         .as_deref()
@@ -46,14 +44,12 @@ pub async fn user_handle<C: ConnectionTrait>(
         return Ok(handle);
     }
     let handle = Uuid::new_v4();
-    let mut update: account::ActiveModel = owner.clone().into();
-    update.webauthn_user_id = Set(Some(handle.to_string()));
-    update.update(conn).await?;
+    set_webauthn_handle(conn, owner.id, &handle.to_string()).await?;
     Ok(handle)
 }
 
 /// The account's passkeys with their stored rows.
-pub async fn of_account<C: ConnectionTrait>(
+pub(super) async fn of_account<C: ConnectionTrait>(
     conn: &C,
     account_id: i64,
 ) -> Result<Vec<(passkey::Model, Passkey)>, DbErr> {
@@ -94,7 +90,7 @@ fn registration_options(
 pub async fn start_registration<C: ConnectionTrait>(
     conn: &C,
     webauthn: &Webauthn,
-    owner: &account::Model,
+    owner: &Account,
     kind: Kind,
     enrollment_link_id: Option<i64>,
     now: OffsetDateTime,

@@ -2,14 +2,16 @@
 //! passkeys. Server functions check who is calling (`access`) and call these; each writes
 //! its change, its record and the email telling the holder in one transaction.
 
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::TransactionTrait;
 
 use super::access::{self, SignedIn};
 use super::ceremony::Kind;
 use super::rate_limit::Action;
 use super::{enrollment, notify, passkeys, session, sign_in};
-use crate::accounts::server::entity as account;
+use crate::accounts::server::query::{self, Account};
 use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::identity::types::{CeremonyStart, EnrollmentView};
 use crate::ssr::email::EmailTemplate;
 use crate::ssr::request::{self, internal_error, OrInternal};
 use crate::state::AppState;
@@ -29,7 +31,7 @@ pub fn limit(state: &AppState, action: Action) -> Result<(), AppError> {
 
 /// Starts a session for a person who just proved who they are: a new token (any token the
 /// browser had before is ended, not carried over), and their language.
-async fn begin_session(state: &AppState, owner: &account::Model) -> Result<SignedIn, AppError> {
+async fn begin_session(state: &AppState, owner: &Account) -> Result<SignedIn, AppError> {
     let now = state.clock.now();
     if let Some(previous) = leptos::prelude::use_context::<http::request::Parts>()
         .as_ref()
@@ -43,15 +45,75 @@ async fn begin_session(state: &AppState, owner: &account::Model) -> Result<Signe
         .await
         .or_internal()?;
     request::set_cookie(&session::session_cookie(&token));
-    let locale = crate::i18n::Locale::from_tag(&owner.locale).unwrap_or_default();
     request::set_cookie(&request::locale_cookie(
-        locale,
+        owner.locale,
         state.settings.secure_cookies(),
     ));
     access::load(state, &token)
         .await
         .or_internal()?
         .ok_or_else(|| internal_error(&"new session did not load"))
+}
+
+/// Who an enrollment link is for, in the page's language; not found when the link cannot
+/// be used (unknown, used, expired, or its account is off).
+pub async fn enrollment_info(
+    state: &AppState,
+    token: &str,
+    locale: Locale,
+) -> Result<EnrollmentView, AppError> {
+    let (link, owner) = enrollment::usable(&state.db, token, state.clock.now())
+        .await
+        .or_internal()?
+        .map_err(|_| AppError::NotFound)?;
+    let hospital_name = crate::hospital::server::service::name(&state.db, locale)
+        .await
+        .or_internal()?;
+    Ok(EnrollmentView {
+        display_name: owner.display_name,
+        hospital_name,
+        recovery: link.purpose == enrollment::Purpose::Recovery.as_str(),
+    })
+}
+
+/// Begins registering the first passkey from an enrollment link.
+pub async fn start_enrollment(state: &AppState, token: &str) -> Result<CeremonyStart, AppError> {
+    let now = state.clock.now();
+    let (link, owner) = enrollment::usable(&state.db, token, now)
+        .await
+        .or_internal()?
+        .map_err(|_| AppError::NotFound)?;
+    passkeys::start_registration(
+        &state.db,
+        &state.identity.webauthn,
+        &owner,
+        Kind::Enroll,
+        Some(link.id),
+        now,
+    )
+    .await
+    .or_internal()
+}
+
+/// Begins registering another passkey for the signed-in person.
+pub async fn start_add_passkey(
+    state: &AppState,
+    who: &SignedIn,
+) -> Result<CeremonyStart, AppError> {
+    let owner = query::active_by_id(&state.db, who.account_id)
+        .await
+        .or_internal()?
+        .ok_or(AppError::Unauthenticated)?;
+    passkeys::start_registration(
+        &state.db,
+        &state.identity.webauthn,
+        &owner,
+        Kind::AddPasskey,
+        None,
+        state.clock.now(),
+    )
+    .await
+    .or_internal()
 }
 
 /// Completes enrollment from a link's ceremony: stores the passkey, uses up the link, and
@@ -96,11 +158,9 @@ pub async fn enroll(
         // The link was used in another tab meanwhile: keep that enrollment only.
         return Err(AppError::NotFound);
     }
-    let owner = account::Entity::find_by_id(ceremony.account_id.unwrap_or_default())
-        .one(&txn)
+    let owner = query::active_by_id(&txn, ceremony.account_id.unwrap_or_default())
         .await
         .or_internal()?
-        .filter(|owner| owner.active)
         .ok_or(AppError::NotFound)?;
     sign_in::record_attempt(&txn, Some(owner.id), "enrollment", "success", now)
         .await

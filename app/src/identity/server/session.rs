@@ -10,7 +10,7 @@ use sea_orm::{
 use time::{Duration, OffsetDateTime};
 
 use super::entity::session::{self, Column, Entity};
-use crate::accounts::server::entity as account;
+use crate::accounts::server::query::{self, Account};
 use crate::accounts::types::AccountKind;
 use crate::ssr::tokens;
 
@@ -39,8 +39,8 @@ impl Default for SessionPolicy {
 impl SessionPolicy {
     /// Idle timeout for an account of this kind.
     #[must_use]
-    pub fn idle_for(&self, kind: &str) -> Duration {
-        if kind == AccountKind::Staff.as_str() {
+    pub fn idle_for(&self, kind: AccountKind) -> Duration {
+        if kind == AccountKind::Staff {
             self.staff_idle
         } else {
             self.patient_idle
@@ -54,7 +54,7 @@ const TOUCH_EVERY: Duration = Duration::seconds(15);
 /// Starts a session for the account; returns the token for the cookie.
 pub async fn create<C: ConnectionTrait>(
     conn: &C,
-    account: &account::Model,
+    account: &Account,
     policy: &SessionPolicy,
     now: OffsetDateTime,
 ) -> Result<String, DbErr> {
@@ -65,7 +65,7 @@ pub async fn create<C: ConnectionTrait>(
         token_hash: Set(tokens::hash(&token)),
         created_at: Set(now),
         last_seen_at: Set(now),
-        idle_expires_at: Set(now + policy.idle_for(&account.kind)),
+        idle_expires_at: Set(now + policy.idle_for(account.kind)),
         absolute_expires_at: Set(now + policy.absolute),
         ended_at: Set(None),
         end_reason: Set(None),
@@ -77,12 +77,12 @@ pub async fn create<C: ConnectionTrait>(
 
 /// The live session for `token` and its account, extending its idle deadline; `None` if
 /// the token is unknown, ended, expired, or its account is deactivated (which ends it).
-pub async fn resolve<C: ConnectionTrait>(
+pub(super) async fn resolve<C: ConnectionTrait>(
     conn: &C,
     token: &str,
     policy: &SessionPolicy,
     now: OffsetDateTime,
-) -> Result<Option<(session::Model, account::Model)>, DbErr> {
+) -> Result<Option<(session::Model, Account)>, DbErr> {
     let Some(found) = Entity::find()
         .filter(Column::TokenHash.eq(tokens::hash(token)))
         .one(conn)
@@ -102,10 +102,7 @@ pub async fn resolve<C: ConnectionTrait>(
         end(conn, found.id, reason, now).await?;
         return Ok(None);
     }
-    let Some(owner) = account::Entity::find_by_id(found.account_id)
-        .one(conn)
-        .await?
-    else {
+    let Some(owner) = query::by_id(conn, found.account_id).await? else {
         return Ok(None);
     };
     if !owner.active {
@@ -114,7 +111,7 @@ pub async fn resolve<C: ConnectionTrait>(
     }
     let mut live = found.clone();
     if now - found.last_seen_at >= TOUCH_EVERY {
-        let idle_expires_at = (now + policy.idle_for(&owner.kind)).min(found.absolute_expires_at);
+        let idle_expires_at = (now + policy.idle_for(owner.kind)).min(found.absolute_expires_at);
         let mut touch: session::ActiveModel = found.into();
         touch.last_seen_at = Set(now);
         touch.idle_expires_at = Set(idle_expires_at);

@@ -1,9 +1,6 @@
 //! Username-less sign-in with a discoverable passkey, and the record of every attempt.
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ConnectionTrait, DbErr, Set};
 use time::OffsetDateTime;
 use webauthn_rs::prelude::{DiscoverableAuthentication, DiscoverableKey, PublicKeyCredential};
 use webauthn_rs::Webauthn;
@@ -11,7 +8,7 @@ use webauthn_rs::Webauthn;
 use super::ceremony::{self, Kind};
 use super::entity::{passkey, sign_in_attempt};
 use super::passkeys;
-use crate::accounts::server::entity as account;
+use crate::accounts::server::query::{self, Account};
 use crate::identity::types::CeremonyStart;
 use crate::ssr::tokens;
 
@@ -92,7 +89,7 @@ pub async fn finish<C: ConnectionTrait>(
     ceremony_id: &str,
     credential_json: &str,
     now: OffsetDateTime,
-) -> Result<account::Model, (Option<i64>, SignInError)> {
+) -> Result<Account, (Option<i64>, SignInError)> {
     let credential: PublicKeyCredential =
         serde_json::from_str(credential_json).map_err(|_| (None, SignInError::Malformed))?;
     let taken =
@@ -103,9 +100,7 @@ pub async fn finish<C: ConnectionTrait>(
     let (handle, credential_id) = webauthn
         .identify_discoverable_authentication(&credential)
         .map_err(|_| (None, SignInError::UnknownPasskey))?;
-    let owner = account::Entity::find()
-        .filter(account::Column::WebauthnUserId.eq(handle.to_string()))
-        .one(conn)
+    let owner = query::by_webauthn_handle(conn, &handle.to_string())
         .await
         .map_err(|e| (None, e.into()))?
         .ok_or((None, SignInError::UnknownPasskey))?;

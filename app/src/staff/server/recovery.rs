@@ -2,13 +2,12 @@
 //! account it is, and on confirmation issue the link with its audit record, the entry in
 //! the person's access log and the email telling them, in one transaction.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
 
 use crate::access_log::server::portal_log;
-use crate::accounts::server::entity::{self as account, Column};
+use crate::accounts::server::query::{self, Account};
 use crate::error::AppError;
 use crate::hospital::server::mail::queue_email;
-use crate::i18n::Locale;
 use crate::identity::server::access::{AdminCap, SignedIn};
 use crate::identity::server::enrollment;
 use crate::ssr::email::EmailTemplate;
@@ -22,16 +21,12 @@ async fn find<C: ConnectionTrait>(
     conn: &C,
     kind: ReferenceKind,
     reference: &str,
-) -> Result<Option<account::Model>, DbErr> {
-    let column = match kind {
-        ReferenceKind::RecordNumber => Column::Mrn,
-        ReferenceKind::StaffNumber => Column::StaffNumber,
-        ReferenceKind::Email => Column::Email,
-    };
-    account::Entity::find()
-        .filter(column.eq(reference))
-        .one(conn)
-        .await
+) -> Result<Option<Account>, DbErr> {
+    match kind {
+        ReferenceKind::RecordNumber => query::by_mrn(conn, reference).await,
+        ReferenceKind::StaffNumber => query::by_staff_number(conn, reference).await,
+        ReferenceKind::Email => query::by_email(conn, reference).await,
+    }
 }
 
 /// Answers a recovery-link request: whose account it is, or (confirmed) the issued link.
@@ -82,12 +77,11 @@ pub async fn answer(
     }
     let emailed = match (&target.email, &state.access.ingest.mail) {
         (Some(address), Some(mail)) => {
-            let locale = Locale::from_tag(&target.locale).unwrap_or_default();
             queue_email(
                 &txn,
                 mail,
                 address,
-                locale,
+                target.locale,
                 &EmailTemplate::RecoveryIssued,
                 now,
             )
