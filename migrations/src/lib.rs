@@ -11,6 +11,7 @@ mod m20261122_000002_identity;
 mod m20261122_000003_access_log;
 mod m20261124_000004_consent;
 mod m20261202_000005_edges;
+mod m20261202_000006_case_clocks;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_access_log::Migration),
             Box::new(m20261124_000004_consent::Migration),
             Box::new(m20261202_000005_edges::Migration),
+            Box::new(m20261202_000006_case_clocks::Migration),
         ]
     }
 }

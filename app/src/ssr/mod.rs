@@ -1,8 +1,10 @@
 //! Server-only core shared by every feature: the portal's settings, the clock, the
 //! request context (operation id, language, client address), the email outbox, signing,
-//! tokens and the source systems that call the FHIR API. It imports no feature.
+//! tokens, the source systems that call the FHIR API, and the clocks of cases the hospital
+//! answers on time. It imports no feature.
 
 pub mod clock;
+pub mod deadlines;
 pub mod email;
 pub mod forms;
 pub mod outbox;

@@ -12,6 +12,7 @@ mod tables;
 mod access;
 mod cli;
 mod consent;
+mod deadlines;
 mod edges;
 mod fhir_spec;
 mod forms;
