@@ -282,6 +282,28 @@ async fn deactivation_ends_sessions_at_once(backend: Backend) {
 }
 on_both_backends!(deactivation_ends_sessions_at_once);
 
+async fn signing_out_everywhere_ends_every_session(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = invite(&app, "周敏").await;
+    let (mut passkey, laptop) = enroll(&app, &token).await;
+    // The same person signed in on a second device (no cookie carried over).
+    let phone = sign_in(&app, &mut passkey, None).await.session().unwrap();
+    let (_, other_token) = invite(&app, "吴强").await;
+    let (_, someone_else) = enroll(&app, &other_token).await;
+    assert_eq!(me(&app, &phone).await["display_name"], "周敏");
+
+    let out = call(&app, "identity/sign-out-everywhere", &[], Some(&laptop)).await;
+    assert_eq!(out.status, 200, "{:?}", out.body);
+    assert_eq!(me(&app, &laptop).await, Value::Null);
+    assert_eq!(me(&app, &phone).await, Value::Null, "the other device too");
+    assert_eq!(
+        me(&app, &someone_else).await["display_name"],
+        "吴强",
+        "nobody else is signed out"
+    );
+}
+on_both_backends!(signing_out_everywhere_ends_every_session);
+
 async fn sessions_end_after_idle_time_and_lifetime(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (_, token) = invite(&app, "Emily Carter").await;
