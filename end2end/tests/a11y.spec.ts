@@ -106,6 +106,23 @@ test("axe finds nothing on any route, in either language, on a phone or a deskto
     found.push(...(await violations(page, `/consent refused ${language}`)));
     await context.close();
   }
+  // A recovery link's two answers, as an administrator sees them: whose account it is,
+  // then the issued link.
+  for (const language of LANGUAGES) {
+    const context = await browser.newContext({ bypassCSP: true, storageState: staff });
+    await context.addCookies([{ name: "portal_lang", value: language, domain: "localhost", path: "/" }]);
+    const page = await context.newPage();
+    await page.goto("/staff/recovery");
+    await page.locator("input[name=person]").fill("P000003");
+    await page.locator("[name=reason]").fill("lost phone; identity checked at the desk");
+    await page.locator("section.page form button[type=submit]").click();
+    await expect(page.locator("input[name=confirmed]")).toHaveCount(1);
+    found.push(...(await violations(page, `/staff/recovery confirm ${language}`)));
+    await page.locator("section.page form button[type=submit]").click();
+    await expect(page.locator("code.link-out")).toContainText("/enroll/");
+    found.push(...(await violations(page, `/staff/recovery issued ${language}`)));
+    await context.close();
+  }
   expect(found).toEqual([]);
 });
 

@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import {
   addAuthenticator,
@@ -153,7 +154,16 @@ test.describe("on a 360 px phone in English", () => {
 test("an administrator sees their roles and issues a recovery link", async ({ page, browser }) => {
   const portal = mainPortal();
   const mrn = `E2E-R-${Date.now()}`;
-  portalCli(portal, ["invite-patient", "--mrn", mrn, "--name", "测试患者戊"]);
+  // The patient had a passkey on a phone they have since lost.
+  const invite = portalCli(portal, ["invite-patient", "--mrn", mrn, "--name", "测试患者戊"]);
+  const lostPhone = await browser.newContext({ locale: "zh-CN" });
+  const lost = await lostPhone.newPage();
+  await addAuthenticator(lost);
+  await lost.goto(invite);
+  await hydrated(lost);
+  await lost.getByRole("button", { name: "创建我的通行密钥" }).click();
+  await expect(lost).toHaveURL(/\/home$/);
+  await lostPhone.close();
   const link = portalCli(portal, [
     "invite-staff",
     "--name",
@@ -201,6 +211,15 @@ test("an administrator sees their roles and issues a recovery link", async ({ pa
   await hydrated(patient);
   await patient.getByRole("button", { name: "创建我的通行密钥" }).click();
   await expect(patient).toHaveURL(/\/account\/passkeys\?recovered=1$/);
-  await expect(patient.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect(patient.locator("li.passkey")).toHaveCount(2);
+  await expect(patient.getByText("您已用恢复链接设置了新的通行密钥")).toBeVisible();
+  const axe = await new AxeBuilder({ page: patient })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"])
+    .analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  // The new passkey replaces the lost one.
+  await patient.getByRole("button", { name: "只保留新的通行密钥" }).click();
+  await expect(patient).toHaveURL(/done=removed/);
+  await expect(patient.locator("li.passkey")).toHaveCount(1);
   await device.close();
 });
