@@ -148,4 +148,41 @@ test.describe("without JavaScript", () => {
     await page.goto("/consent");
     await expect(page).toHaveURL(/\/sign-in$/);
   });
+  test("staff decide a review and issue a recovery link with plain forms", async ({ browser }) => {
+    const portal = mainPortal();
+    const page = await signedInWithoutJs(
+      browser,
+      portalCli(portal, [
+        "invite-staff", "--name", "无脚本管理员", "--email", `nojs-staff-${Date.now()}@example.org`,
+        "--role", "privacy_officer", "--role", "admin",
+      ]),
+    );
+
+    // The review queue: a blank note is refused in words, then a decision is recorded.
+    await page.goto("/staff/access-reviews");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("访问审核");
+    const first = page.locator("ol.reviews > li").first();
+    await first.getByLabel("处理说明").fill("   ");
+    await first.getByRole("button", { name: "标为已说明" }).click();
+    await expect(page.getByRole("alert")).toContainText("请填写处理说明（最多 2000 字）。");
+    await page
+      .locator("ol.reviews > li")
+      .first()
+      .getByLabel("处理说明")
+      .fill("无脚本：已核实，为会诊访问。");
+    await page.locator("ol.reviews > li").first().getByRole("button", { name: "标为已说明" }).click();
+    await expect(page.getByText("已记录。")).toBeVisible();
+    await fitsTheScreen(page);
+
+    // A recovery link: whose account it is first, then the link, each a plain form.
+    await page.goto("/staff/recovery");
+    await page.getByLabel("号码或电子邮箱").fill("P000004");
+    await page.getByLabel("原因及身份核实方式").fill("无脚本：手机丢失，已在窗口核对身份证");
+    await page.getByRole("button", { name: "签发链接" }).click();
+    await expect(page.getByText("李娜")).toBeVisible();
+    await expect(page.locator("code.link-out")).toHaveCount(0);
+    await page.getByRole("button", { name: "是，为此人签发链接" }).click();
+    await expect(page.locator("code.link-out")).toContainText("/enroll/");
+    await fitsTheScreen(page);
+  });
 });
