@@ -114,12 +114,7 @@ pub async fn decide<C: ConnectionTrait>(
     decision: &ReviewDecision,
     now: OffsetDateTime,
 ) -> Result<bool, DbErr> {
-    let ReviewDecision {
-        event_id,
-        state,
-        note,
-    } = decision;
-    let (event_id, state) = (*event_id, *state);
+    let (event_id, state, note) = (decision.event_id, decision.state, &decision.note);
     let result = review::Entity::update_many()
         .col_expr(review::Column::State, Expr::value(state.code()))
         .col_expr(review::Column::ResolvedBy, Expr::value(cap.account_id()))

@@ -41,13 +41,6 @@ pub struct Account {
     pub last_digest_at: Option<OffsetDateTime>,
 }
 
-impl Account {
-    #[must_use]
-    pub fn is_staff(&self) -> bool {
-        self.kind == AccountKind::Staff
-    }
-}
-
 impl From<entity::Model> for Account {
     fn from(row: entity::Model) -> Self {
         Account {
