@@ -155,12 +155,6 @@ pub fn end_of_day_after(from: OffsetDateTime, days: u16, time_zone: &str) -> Off
         .unwrap_or(fallback)
 }
 
-fn of_case(kind: CaseKind, case_id: i64) -> sea_orm::Select<Entity> {
-    Entity::find()
-        .filter(Column::CaseKind.eq(kind.0))
-        .filter(Column::CaseId.eq(case_id))
-}
-
 /// Starts the clock of a new case at `now`; on `conn`, the transaction that creates the
 /// case.
 pub async fn open<C: ConnectionTrait>(
@@ -171,12 +165,13 @@ pub async fn open<C: ConnectionTrait>(
     time_zone: &str,
     now: OffsetDateTime,
 ) -> Result<CaseClock, DbErr> {
+    let due_at = end_of_day_after(now, timing.answer_days, time_zone);
     let row = table::ActiveModel {
         id: NotSet,
         case_kind: Set(kind.0.to_owned()),
         case_id: Set(case_id),
         opened_at: Set(now),
-        due_at: Set(end_of_day_after(now, timing.answer_days, time_zone)),
+        due_at: Set(due_at),
         extended_at: Set(None),
         extension_days: Set(None),
         extension_reason: Set(None),
@@ -186,9 +181,15 @@ pub async fn open<C: ConnectionTrait>(
         stopped_at: Set(None),
     };
     Entity::insert(row).exec_without_returning(conn).await?;
-    clock_of(conn, kind, case_id)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("case clock just written".into()))
+    Ok(CaseClock {
+        case_id,
+        opened_at: now,
+        due_at,
+        extension: None,
+        reminded_at: None,
+        escalated_at: None,
+        stopped_at: None,
+    })
 }
 
 /// The clock of a case, if it has one.
@@ -197,7 +198,12 @@ pub async fn clock_of<C: ConnectionTrait>(
     kind: CaseKind,
     case_id: i64,
 ) -> Result<Option<CaseClock>, DbErr> {
-    Ok(of_case(kind, case_id).one(conn).await?.map(CaseClock::from))
+    Ok(Entity::find()
+        .filter(Column::CaseKind.eq(kind.0))
+        .filter(Column::CaseId.eq(case_id))
+        .one(conn)
+        .await?
+        .map(CaseClock::from))
 }
 
 /// Extends a case once, by 1 to `timing.extension_max_days` calendar days, with a reason
@@ -250,9 +256,17 @@ pub async fn extend<C: ConnectionTrait>(
     if changed != 1 {
         return Err(ExtendError::AlreadyExtended);
     }
-    clock_of(conn, kind, case_id)
-        .await?
-        .ok_or(ExtendError::NoCase)
+    Ok(CaseClock {
+        due_at,
+        extension: Some(Extension {
+            at: now,
+            days,
+            reason: reason.to_owned(),
+            due_before: clock.due_at,
+        }),
+        reminded_at: None,
+        ..clock
+    })
 }
 
 /// Stops the clock when the case is closed; nothing more is sent for it.
