@@ -12,6 +12,7 @@ pub mod accounts;
 #[cfg(feature = "ssr")]
 pub mod audit;
 pub mod consent;
+pub mod corrections;
 pub mod directory;
 pub mod error;
 pub mod hospital;
@@ -22,6 +23,7 @@ pub mod landing;
 pub mod navigation;
 #[cfg(feature = "ssr")]
 mod pages;
+pub mod record;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod staff;

@@ -19,6 +19,7 @@ pub struct AppState {
     pub identity: Arc<crate::identity::server::IdentityConfig>,
     pub access: Arc<crate::access_log::server::AccessConfig>,
     pub consent: Arc<crate::consent::server::ConsentConfig>,
+    pub corrections: Arc<crate::corrections::server::CorrectionsConfig>,
 }
 
 impl AppState {

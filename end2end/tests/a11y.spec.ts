@@ -58,6 +58,22 @@ test("axe finds nothing on any route, in either language, on a phone or a deskto
     return href;
   })();
   expect(receipt).toMatch(/^\/consent\/receipts\//);
+  // A correction request of hers, with a message, for its page.
+  const correction = await (async () => {
+    const context = await browser.newContext({ storageState: patient });
+    const page = await context.newPage();
+    await page.goto("/record/requests/new?section=conditions");
+    await page.locator("#proposed").fill("Hay fever since childhood");
+    await page.locator("#reason").fill("It is not in my record");
+    await page.locator("form button[type=submit]").click();
+    await expect(page).toHaveURL(/\/record\/requests\/CR-/);
+    await page.locator("#message-body").fill("I can bring my old records");
+    await page.locator("#messages button[type=submit]").click();
+    await expect(page.locator("#messages .notice--success")).toBeVisible();
+    const path = new URL(page.url()).pathname;
+    await context.close();
+    return path;
+  })();
   const enrollLink = new URL(invitePatient(portal, "无障碍患者")).pathname;
 
   const routes: [Session | undefined, string[]][] = [
@@ -69,7 +85,9 @@ test("axe finds nothing on any route, in either language, on a phone or a deskto
     [
       patient,
       ["/home", "/account/passkeys", "/access-log", "/access-log?unusual=1", "/access-log/settings",
-        "/consent", receipt, "/staff/recovery"],
+        "/consent", receipt, "/staff/recovery", "/record", "/record/requests",
+        "/record/requests/new?section=allergies", correction,
+        `${correction}?file_error=not_allowed`],
     ],
     [staff, ["/home", "/staff/access-reviews", "/staff/consent", "/staff/recovery", "/account/passkeys"]],
   ];

@@ -12,6 +12,8 @@ mod m20261122_000003_access_log;
 mod m20261124_000004_consent;
 mod m20261202_000005_edges;
 mod m20261202_000006_case_clocks;
+mod m20261202_000007_record;
+mod m20261202_000008_corrections;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -26,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_consent::Migration),
             Box::new(m20261202_000005_edges::Migration),
             Box::new(m20261202_000006_case_clocks::Migration),
+            Box::new(m20261202_000007_record::Migration),
+            Box::new(m20261202_000008_corrections::Migration),
         ]
     }
 }

@@ -75,7 +75,8 @@ pub enum Command {
         name: String,
         /// What the token may do: `events` (push access events), `directory` (push
         /// patients, staff, departments, encounters), `consent-read` (read patients'
-        /// consent). Repeat, or separate with commas; at least one.
+        /// consent), `record` (push the parts of patients' records the hospital shares).
+        /// Repeat, or separate with commas; at least one.
         #[arg(long = "scope", required = true)]
         scopes: Vec<String>,
     },

@@ -46,6 +46,9 @@ pub struct Config {
     pub privacy_contact: String,
     /// ISO 3166 code of where consent is given (on consent receipts).
     pub jurisdiction: String,
+    /// How correction requests are timed: days to answer, the longest extension, the
+    /// reminder's lead.
+    pub correction_timing: app::ssr::deadlines::Timing,
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers are believed.
     pub trusted_proxies: Vec<crate::client_address::AddressRange>,
     /// Sign-in and enrollment rate limits.
@@ -194,6 +197,7 @@ impl Config {
 
         let (privacy_contact, jurisdiction) = consent_settings(&get, &public_url)?;
         let (trusted_proxies, sign_in_limits, request_limits) = limits(&get, &duration)?;
+        let correction_timing = correction_settings(&get, &duration)?;
 
         Ok(Config {
             trusted_proxies,
@@ -219,6 +223,7 @@ impl Config {
             rules,
             privacy_contact,
             jurisdiction,
+            correction_timing,
         })
     }
 
@@ -337,6 +342,41 @@ fn consent_settings(
         ));
     }
     Ok((privacy_contact, jurisdiction))
+}
+
+/// Days from 1 to 366, for a clock.
+fn days(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: u16,
+) -> Result<u16, ConfigError> {
+    match get(variable) {
+        None => Ok(default),
+        Some(text) => text
+            .trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|n| (1..=366).contains(n))
+            .ok_or_else(|| {
+                problem(
+                    variable,
+                    format!("'{text}' is not a number of days from 1 to 366"),
+                )
+            }),
+    }
+}
+
+/// Correction requests' clock (../shared/DESIGN.md §6): answer within 30 days, one
+/// extension of at most 30 days, staff reminded 3 days before the due date.
+fn correction_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    duration: &impl Fn(&'static str, &str) -> Result<time::Duration, ConfigError>,
+) -> Result<app::ssr::deadlines::Timing, ConfigError> {
+    Ok(app::ssr::deadlines::Timing {
+        answer_days: days(get, "PORTAL_CORRECTION_DAYS", 30)?,
+        extension_max_days: days(get, "PORTAL_CORRECTION_EXTENSION_DAYS", 30)?,
+        remind_before: duration("PORTAL_CORRECTION_REMINDER", "3d")?,
+    })
 }
 
 /// How email leaves: the SMTP server (or none: files), and the sender.

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod client_address;
 pub mod commands;
 pub mod config;
+pub mod correction_files;
 pub mod db;
 pub mod demo;
 pub mod downloads;

@@ -109,6 +109,9 @@ pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, St
             signer,
             checkpoint_every: config.checkpoint_every,
         }),
+        corrections: Arc::new(app::corrections::server::CorrectionsConfig {
+            timing: config.correction_timing,
+        }),
         consent: Arc::new(ConsentConfig {
             contact: config.privacy_contact.clone(),
             jurisdiction: config.jurisdiction.clone(),
@@ -231,6 +234,7 @@ pub fn router(state: &AppState, config: &Config) -> Router {
         .merge(api)
         .nest("/fhir/r4", crate::fhir::routes(state.clone()))
         .merge(crate::downloads::routes(state.clone()))
+        .merge(crate::correction_files::routes(state.clone()))
         .merge(static_files(config))
         .fallback_service(pages)
         .layer(axum::middleware::from_fn(middleware::name_route))

@@ -9,6 +9,7 @@ use crate::consent::texts::ConsentTexts;
 use crate::identity::types::{Role, SessionView};
 use crate::identity::ui::guard::guarded;
 use crate::identity::ui::role_label;
+use crate::record::texts::RecordTexts;
 use crate::ui::locale::locale;
 
 #[component]
@@ -21,6 +22,7 @@ fn home(who: SessionView) -> AnyView {
     let t = locale.texts();
     let access = AccessTexts::of(locale);
     let consent = ConsentTexts::of(locale);
+    let record = RecordTexts::of(locale);
     let staff = who.kind == AccountKind::Staff;
     let holds = |role| who.roles.contains(&role);
     let roles = staff.then(|| {
@@ -37,6 +39,9 @@ fn home(who: SessionView) -> AnyView {
     let patient_links = holds(Role::Patient).then(|| {
         view! {
             <ul class="links links--primary">
+                <li>
+                    <a href="/record">{record.nav}</a>
+                </li>
                 <li>
                     <a href="/access-log">{access.nav}</a>
                 </li>

@@ -16,8 +16,10 @@ use crate::access_log::ui::{log::AccessLogPage, reviews::ReviewsPage, settings::
 use crate::consent::ui::{
     page::ConsentPage, policy::PolicyPage, receipt::ReceiptPage, stats::ConsentStatsPage,
 };
+use crate::corrections::ui::{list::RequestsPage, new::NewRequestPage, request::RequestPage};
 use crate::identity::ui::{enroll::EnrollPage, passkeys::PasskeysPage, sign_in::SignInPage};
 use crate::landing::ui::LandingPage;
+use crate::record::ui::page::RecordPage;
 use crate::staff::ui::recovery::RecoveryPage;
 use crate::ui::not_found::NotFound;
 use home::HomePage;
@@ -125,6 +127,22 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("staff/access-reviews")
                             view=ReviewsPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("record") view=RecordPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("record/requests")
+                            view=RequestsPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("record/requests/new")
+                            view=NewRequestPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("record/requests/:reference")
+                            view=RequestPage
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("consent") view=ConsentPage ssr=SsrMode::Async />

@@ -155,6 +155,12 @@ pub fn end_of_day_after(from: OffsetDateTime, days: u16, time_zone: &str) -> Off
         .unwrap_or(fallback)
 }
 
+/// The last day to answer, as people read it: the local date of the day `due_at` ends.
+#[must_use]
+pub fn last_day(due_at: OffsetDateTime, time_zone: &str) -> String {
+    crate::ssr::time::local_date(due_at - Duration::seconds(1), time_zone)
+}
+
 /// Starts the clock of a new case at `now`; on `conn`, the transaction that creates the
 /// case.
 pub async fn open<C: ConnectionTrait>(

@@ -28,6 +28,13 @@ pub enum EmailTemplate {
     PasskeyRemoved,
     /// Sent to the previous address when the hospital directory changed it.
     AddressChanged,
+    /// A correction request was received: its reference and the last day to answer (no
+    /// health data); the link opens the request.
+    CorrectionReceived {
+        reference: String,
+        due_on: String,
+        link: String,
+    },
 }
 
 impl EmailTemplate {
@@ -44,6 +51,7 @@ impl EmailTemplate {
             EmailTemplate::PasskeyAdded => "passkey_added",
             EmailTemplate::PasskeyRemoved => "passkey_removed",
             EmailTemplate::AddressChanged => "address_changed",
+            EmailTemplate::CorrectionReceived { .. } => "correction_received",
         }
     }
 }
@@ -78,6 +86,8 @@ pub fn render(
     portal_url: &str,
 ) -> RenderedEmail {
     let t = locale.texts();
+    // A paragraph with the case's facts filled in.
+    let filled: String;
     let (subject, paragraphs, portal_url): (&str, Vec<&str>, &str) = match template {
         EmailTemplate::Test => (t.email_test_subject, vec![t.email_test_body], portal_url),
         EmailTemplate::Enrollment { link } => (
@@ -120,6 +130,21 @@ pub fn render(
             vec![t.email_address_changed_body],
             portal_url,
         ),
+        EmailTemplate::CorrectionReceived {
+            reference,
+            due_on,
+            link,
+        } => {
+            filled = t
+                .email_correction_received_body
+                .replace("{reference}", reference)
+                .replace("{due_on}", due_on);
+            (
+                t.email_correction_received_subject,
+                vec![filled.as_str()],
+                link.as_str(),
+            )
+        }
     };
 
     let mut body_text = String::new();

@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod deadlines;
 pub mod email;
+pub mod evidence;
 pub mod forms;
 pub mod outbox;
 pub mod request;

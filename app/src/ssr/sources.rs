@@ -49,10 +49,19 @@ pub enum Scope {
     Directory,
     /// Read patients' consent (`Consent` read and search, `Consent/$decide`).
     ConsentRead,
+    /// Push the parts of patients' records the hospital shares (`Patient` demographics,
+    /// `AllergyIntolerance`, `Condition`, `MedicationStatement`, `MedicationRequest`,
+    /// `DocumentReference`) and take back accepted corrections (`Task`).
+    Record,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 3] = [Scope::Events, Scope::Directory, Scope::ConsentRead];
+    pub const ALL: [Scope; 4] = [
+        Scope::Events,
+        Scope::Directory,
+        Scope::ConsentRead,
+        Scope::Record,
+    ];
 
     /// The code used on the command line and stored with the token.
     #[must_use]
@@ -61,6 +70,7 @@ impl Scope {
             Scope::Events => "events",
             Scope::Directory => "directory",
             Scope::ConsentRead => "consent-read",
+            Scope::Record => "record",
         }
     }
 
@@ -280,7 +290,11 @@ mod tests {
             parse_scopes(&stored),
             vec![Scope::Events, Scope::ConsentRead]
         );
-        assert_eq!(parse_scopes("record directory"), vec![Scope::Directory]);
+        assert_eq!(parse_scopes("export directory"), vec![Scope::Directory]);
+        assert_eq!(
+            parse_scopes("record directory"),
+            vec![Scope::Record, Scope::Directory]
+        );
         assert_eq!(parse_scopes(""), Vec::<Scope>::new());
     }
 }

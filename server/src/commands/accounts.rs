@@ -22,8 +22,13 @@ pub async fn seed_demo(config: &Config, clock: &SharedClock) -> Result<(), Strin
         .await
         .map_err(|e| e.to_string())?;
     say(&format!(
-        "demo hospital ready: {} departments, {} staff, {} patients, {} new access events",
-        summary.departments, summary.staff, summary.patients, summary.accesses
+        "demo hospital ready: {} departments, {} staff, {} patients, {} new access events, \
+         {} new record entries",
+        summary.departments,
+        summary.staff,
+        summary.patients,
+        summary.accesses,
+        summary.record_entries
     ));
     say("enrollment links (each works once; open one to set up a passkey and sign in):");
     for (name, role, link) in &summary.links {

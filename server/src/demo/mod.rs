@@ -18,6 +18,7 @@ use app::identity::types::Role;
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
 mod history;
+mod record;
 
 /// Opening hours: days (0 = Monday), opening and closing time.
 type Hours = &'static [(&'static [u8], &'static str, &'static str)];
@@ -248,6 +249,9 @@ pub struct DemoSummary {
     pub patients: usize,
     /// Access events written into the demo patients' logs (0 when they were already there).
     pub accesses: usize,
+    /// Entries of the demo patients' records written (demographics, allergies,
+    /// conditions, medicines, documents; 0 when they were already there).
+    pub record_entries: usize,
     /// Who can sign in, with a fresh enrollment link each: (name, role, link).
     pub links: Vec<(String, Role, String)>,
 }
@@ -261,6 +265,8 @@ pub enum SeedError {
     Database(#[from] DbErr),
     #[error("directory: {0}")]
     Directory(#[from] DirectoryError),
+    #[error("demo record: {0}")]
+    Record(String),
 }
 
 fn valid<T>(what: &'static str, parsed: Result<T, ValueError>) -> Result<T, SeedError> {
@@ -341,6 +347,7 @@ pub async fn seed(
         sync_patient(db, &directory, history::DEMO_SOURCE, *locale, now).await?;
     }
     let accesses = history::seed(db, access, now).await?;
+    let record_entries = record::seed(db, now).await?;
     for (staff, role) in to_invite {
         let invitation = invite_staff(db, &staff, &[role], invite).await?;
         links.push((staff.name.as_str().to_owned(), role, invitation.link));
@@ -350,6 +357,7 @@ pub async fn seed(
         staff: STAFF.len(),
         patients: PATIENTS.len(),
         accesses,
+        record_entries,
         links,
     })
 }

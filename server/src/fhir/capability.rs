@@ -14,6 +14,13 @@ pub async fn capability_statement() -> Response {
             "documentation": doc,
         })
     };
+    let record = |kind: &str, doc: &str| {
+        json!({
+            "type": kind,
+            "interaction": [{"code": "create"}, {"code": "update"}, {"code": "delete"}],
+            "documentation": doc,
+        })
+    };
     fhir_response(
         StatusCode::OK,
         &json!({
@@ -27,7 +34,7 @@ pub async fn capability_statement() -> Response {
             "format": ["application/fhir+json"],
             "rest": [{
                 "mode": "server",
-                "documentation": "Every interaction but this one needs `Authorization: Bearer <token>` of a source system (`portal add-source --name NAME --scope SCOPE`), checked before the body is read; a token does only what its scopes name: `events` (AuditEvent, batch entries of it, $import), `directory` (Patient, Practitioner, PractitionerRole, Location, Encounter, Appointment), `consent-read` (Consent, $decide). A batch holds at most 10000 entries. Answers are sent after the data is committed.",
+                "documentation": "Every interaction but this one needs `Authorization: Bearer <token>` of a source system (`portal add-source --name NAME --scope SCOPE`), checked before the body is read; a token does only what its scopes name: `events` (AuditEvent, batch entries of it, $import), `directory` (Patient, Practitioner, PractitionerRole, Location, Encounter, Appointment), `consent-read` (Consent, $decide), `record` (Patient demographics, AllergyIntolerance, Condition, MedicationStatement, MedicationRequest, DocumentReference). A batch holds at most 10000 entries. Answers are sent after the data is committed.",
                 "security": {
                     "service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "OAuth"}], "text": "Bearer token per source system"}]
                 },
@@ -38,12 +45,17 @@ pub async fn capability_statement() -> Response {
                         "documentation": "One access to a patient's record. `id` is the source's own identifier: resending it changes nothing. The patient is the entity whose `what` is a Patient (medical record number).",
                         "operation": [{"name": "import", "definition": "AuditEvent/$import", "documentation": "POST application/fhir+ndjson: one AuditEvent per line, for back-fills."}]
                     },
-                    directory("Patient", "Upsert by the identifier of type MR (medical record number)."),
+                    directory("Patient", "Upsert by the identifier of type MR (medical record number). With the `record` scope its name, birth date, sex, phone and address also become the patient's demographics in their record."),
                     directory("Practitioner", "Upsert by the first identifier (staff number); `active: false` deactivates."),
                     directory("PractitionerRole", "Department (`location`) and job role (`code`) of a member of staff."),
                     directory("Location", "A department: code, names, `hoursOfOperation`."),
                     directory("Encounter", "A care relationship: patient, department, staff, period."),
                     directory("Appointment", "A care relationship: patient, department, staff, start and end."),
+                    record("AllergyIntolerance", "An allergy in the patient's record (`patient`: Patient/<MRN>). `id` is the source's own: a later version with the same id updates it; `verificationStatus` entered-in-error or a delete takes it out of the patient's view, its history kept."),
+                    record("Condition", "A diagnosis or health problem (`subject`: Patient/<MRN>); upserted by `id` like AllergyIntolerance."),
+                    record("MedicationStatement", "A medicine the patient takes (`subject`: Patient/<MRN>); upserted by `id`."),
+                    record("MedicationRequest", "A prescription (`subject`: Patient/<MRN>); upserted by `id`."),
+                    record("DocumentReference", "An index entry for a document (title, type, date, author, department); document bodies are not accepted. Upserted by `id`."),
                     {
                         "type": "Consent",
                         "interaction": [{"code": "read"}, {"code": "search-type"}],

@@ -102,7 +102,11 @@ fn own_record_number(resource: &Value) -> Option<String> {
         })
 }
 
-fn require_identifier(resource: &Value, path: &str, want_mr: bool) -> Result<String, Invalid> {
+pub(super) fn require_identifier(
+    resource: &Value,
+    path: &str,
+    want_mr: bool,
+) -> Result<String, Invalid> {
     identifier(resource, path, want_mr)?.ok_or_else(|| {
         Invalid::new(
             child(path, "identifier"),
@@ -112,7 +116,10 @@ fn require_identifier(resource: &Value, path: &str, want_mr: bool) -> Result<Str
 }
 
 /// `(display name, family name)` from `name[0]`.
-fn human_name(resource: &Value, path: &str) -> Result<(String, Option<String>), Invalid> {
+pub(super) fn human_name(
+    resource: &Value,
+    path: &str,
+) -> Result<(String, Option<String>), Invalid> {
     let names = array(resource, path, "name")?;
     let Some(name) = names.first() else {
         return Err(Invalid::new(child(path, "name"), "is required"));
@@ -164,7 +171,7 @@ fn email(resource: &Value, path: &str) -> Result<Option<String>, Invalid> {
     Ok(None)
 }
 
-fn address(resource: &Value, path: &str) -> Result<Option<String>, Invalid> {
+pub(super) fn address(resource: &Value, path: &str) -> Result<Option<String>, Invalid> {
     let Some(address) = array(resource, path, "address")?.first() else {
         return Ok(None);
     };

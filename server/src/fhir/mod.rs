@@ -1,7 +1,9 @@
 //! The FHIR R4 (4.0.1) API for hospital systems, under `/fhir/r4`: access events
 //! (`AuditEvent`, one, a batch `Bundle`, or NDJSON for back-fills), the directory
 //! (`Patient`, `Practitioner`, `PractitionerRole`, `Location`, `Encounter`, `Appointment`),
-//! and patients' consent (`Consent` read and search, `Consent/$decide`).
+//! patients' consent (`Consent` read and search, `Consent/$decide`), and the parts of
+//! patients' records the hospital shares (`AllergyIntolerance`, `Condition`,
+//! `MedicationStatement`, `MedicationRequest`, `DocumentReference`, `Patient` demographics).
 //! Every call but `metadata` needs a source system's bearer token, checked before the
 //! request's body is read, and the token's scope for what it asks. Nothing is
 //! acknowledged before it is committed. Requests are bounded: a body limit, an entry limit
@@ -13,6 +15,7 @@ mod consent;
 mod directory;
 mod elements;
 mod outcome;
+pub(crate) mod record;
 
 use app::access_log::server::ingest::{ingest, NewAccess, Outcome};
 use app::directory::server::service::{
@@ -30,9 +33,11 @@ use axum::routing::{get, post, put};
 use axum::{Extension, Router};
 use http::{HeaderMap, StatusCode};
 use http_body_util::BodyExt;
+use record::RECORD_TYPES;
 use sea_orm::TransactionTrait;
 use serde_json::{json, Value};
 
+use app::record::server::service::{RecordResource, Stored};
 use directory::DirectoryEntry;
 use outcome::{bad_request, fhir_response, forbidden, internal, outcome, unauthorized, Invalid};
 
@@ -75,8 +80,11 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
             get(consent::decide_get).post(consent::decide_post),
         )
         .route("/Consent/{id}", get(consent::read))
-        .route("/{resource_type}", post(one_directory_resource))
-        .route("/{resource_type}/{id}", put(directory_update))
+        .route("/{resource_type}", post(one_resource))
+        .route(
+            "/{resource_type}/{id}",
+            put(update_resource).delete(delete_resource),
+        )
         // On matched routes only, and before any handler reads the body: a request
         // without a valid token is answered without reading what it sends.
         .route_layer(from_fn_with_state(state.clone(), require_source))
@@ -123,12 +131,16 @@ pub(crate) fn refused(source: &Source, scope: Scope) -> Option<Response> {
     (!source.may(scope)).then(|| forbidden(scope))
 }
 
-/// The scope a directory or event resource needs.
-fn scope_of(entry: &Value) -> Scope {
-    if entry.get("resourceType").and_then(Value::as_str) == Some("AuditEvent") {
-        Scope::Events
-    } else {
-        Scope::Directory
+/// The scope a resource needs. A `Patient` goes to the directory, or to the record's
+/// demographics for a token with only the `record` scope (with both, to both).
+fn scope_of(source: &Source, entry: &Value) -> Scope {
+    match entry.get("resourceType").and_then(Value::as_str) {
+        Some("AuditEvent") => Scope::Events,
+        Some(kind) if RECORD_TYPES.contains(&kind) => Scope::Record,
+        Some("Patient") if !source.may(Scope::Directory) && source.may(Scope::Record) => {
+            Scope::Record
+        }
+        _ => Scope::Directory,
     }
 }
 
@@ -270,8 +282,14 @@ async fn batch(
             entries.len()
         ));
     }
-    let (mut responses, events, directory_entries) = sort_entries(&source, entries);
-    // The directory first, so that events in the same batch are judged against it.
+    let SortedEntries {
+        mut responses,
+        events,
+        directory: directory_entries,
+        record: record_entries,
+    } = sort_entries(&source, entries);
+    // The directory first, so that events and records in the same batch are judged
+    // against it.
     for (index, entry) in directory_entries {
         let path = format!("Bundle.entry[{index}].resource");
         responses[index] = Some(
@@ -283,6 +301,9 @@ async fn batch(
                 Err(DirectoryFailure::Internal(response)) => return response,
             },
         );
+    }
+    if let Err(response) = apply_records(&state, &source, record_entries, &mut responses).await {
+        return response;
     }
     for chunk in events.chunks(commit_every(&state.db)) {
         let accesses: Vec<NewAccess> = chunk.iter().map(|(_, a)| a.clone()).collect();
@@ -319,33 +340,73 @@ async fn batch(
     )
 }
 
-/// Answers decided so far (by index), the events and the directory resources to apply.
-type SortedEntries = (
-    Vec<Option<Value>>,
-    Vec<(usize, NewAccess)>,
-    Vec<(usize, DirectoryEntry)>,
-);
+/// The record's entries of a batch, each in its own transaction; their answers go into
+/// `responses`.
+async fn apply_records(
+    state: &AppState,
+    source: &Source,
+    entries: Vec<(usize, RecordResource)>,
+    responses: &mut [Option<Value>],
+) -> Result<(), Response> {
+    for (index, resource) in entries {
+        // A Patient the directory refused is not stored in the record either.
+        if responses[index].as_ref().is_some_and(|r| {
+            !r["response"]["status"]
+                .as_str()
+                .is_some_and(|s| s.starts_with('2'))
+        }) {
+            continue;
+        }
+        // A Patient the directory took keeps the directory's answer unless this refuses.
+        let answered = responses[index].is_some();
+        let path = format!("Bundle.entry[{index}].resource");
+        responses[index] = Some(match record::apply(state, source, &resource, &path).await {
+            Ok(record::Answer::Stored(_)) if answered => continue,
+            Ok(record::Answer::Stored(stored)) => {
+                let status = match stored {
+                    Stored::Created(_) => "201 Created",
+                    _ => "200 OK",
+                };
+                entry_response(status, Some(record::location(&resource)), None)
+            }
+            Ok(record::Answer::Refused(status, issue)) => {
+                entry_response(&status_line(status), None, Some(issue))
+            }
+            Err(response) => return Err(response),
+        });
+    }
+    Ok(())
+}
 
-/// A batch's entries sorted by kind, each with its index: the events and directory
-/// resources to apply, and the answers already decided (malformed, or beyond the token's
-/// scopes).
+/// A batch's entries sorted by what applies them, each with its index, and the answers
+/// already decided (malformed, or beyond the token's scopes).
+#[derive(Default)]
+struct SortedEntries {
+    responses: Vec<Option<Value>>,
+    events: Vec<(usize, NewAccess)>,
+    directory: Vec<(usize, DirectoryEntry)>,
+    record: Vec<(usize, RecordResource)>,
+}
+
+/// A batch's entries sorted by kind, each with its index.
 fn sort_entries(source: &Source, entries: &[Value]) -> SortedEntries {
-    let mut responses: Vec<Option<Value>> = vec![None; entries.len()];
-    let mut events: Vec<(usize, NewAccess)> = Vec::new();
-    let mut directory_entries: Vec<(usize, DirectoryEntry)> = Vec::new();
+    let mut sorted = SortedEntries {
+        responses: vec![None; entries.len()],
+        ..SortedEntries::default()
+    };
     for (index, entry) in entries.iter().enumerate() {
         let path = format!("Bundle.entry[{index}].resource");
         let Some(resource) = entry.get("resource").filter(|r| r.is_object()) else {
-            responses[index] = Some(entry_response(
+            sorted.responses[index] = Some(entry_response(
                 "400 Bad Request",
                 None,
                 Some(Invalid::new(path, "is required").outcome()),
             ));
             continue;
         };
-        let scope = scope_of(resource);
+        let scope = scope_of(source, resource);
         if !source.may(scope) {
-            responses[index] = Some(entry_response(
+            sorted.responses[index] = Some(entry_response(
                 "403 Forbidden",
                 None,
                 Some(outcome::scope_outcome(scope)),
@@ -353,18 +414,28 @@ fn sort_entries(source: &Source, entries: &[Value]) -> SortedEntries {
             continue;
         }
         let parsed = match scope {
-            Scope::Events => audit_event::parse(resource, &path).map(|a| events.push((index, a))),
-            _ => directory::parse(resource, &path).map(|d| directory_entries.push((index, d))),
+            Scope::Events => {
+                audit_event::parse(resource, &path).map(|a| sorted.events.push((index, a)))
+            }
+            Scope::Record => record::parse(resource, &path).map(|r| sorted.record.push((index, r))),
+            _ => directory::parse(resource, &path).and_then(|d| {
+                // A Patient also updates the record's demographics when the token may.
+                if matches!(d, DirectoryEntry::Patient(_)) && source.may(Scope::Record) {
+                    sorted.record.push((index, record::parse(resource, &path)?));
+                }
+                sorted.directory.push((index, d));
+                Ok(())
+            }),
         };
         if let Err(invalid) = parsed {
-            responses[index] = Some(entry_response(
+            sorted.responses[index] = Some(entry_response(
                 "400 Bad Request",
                 None,
                 Some(invalid.outcome()),
             ));
         }
     }
-    (responses, events, directory_entries)
+    sorted
 }
 
 /// A batch entry's `response.status`: code and reason phrase.
@@ -627,55 +698,108 @@ async fn apply_directory(
     Err(DirectoryFailure::Refused(refused.0, refused.1))
 }
 
-async fn one_directory_resource(
+async fn one_resource(
     State(state): State<AppState>,
     Extension(source): Extension<Source>,
     Path(resource_type): Path<String>,
     body: Bytes,
 ) -> Response {
-    directory_write(&state, &source, &resource_type, &body).await
+    resource_write(&state, &source, &resource_type, None, &body).await
 }
 
-async fn directory_update(
+async fn update_resource(
     State(state): State<AppState>,
     Extension(source): Extension<Source>,
-    Path((resource_type, _id)): Path<(String, String)>,
+    Path((resource_type, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    directory_write(&state, &source, &resource_type, &body).await
+    resource_write(&state, &source, &resource_type, Some(&id), &body).await
+}
+
+async fn delete_resource(
+    State(state): State<AppState>,
+    Extension(source): Extension<Source>,
+    Path((resource_type, id)): Path<(String, String)>,
+) -> Response {
+    if !RECORD_TYPES.contains(&resource_type.as_str()) {
+        return not_accepted(&resource_type);
+    }
+    record::delete(&state, &source, &resource_type, &id).await
+}
+
+fn not_accepted(resource_type: &str) -> Response {
+    fhir_response(
+        StatusCode::NOT_FOUND,
+        &outcome(
+            "error",
+            "not-supported",
+            &format!("{resource_type} is not accepted here"),
+            None,
+        ),
+    )
+}
+
+/// One resource created or updated: the record's types go to the record, the directory's
+/// to the directory, a `Patient` to each its token may write.
+async fn resource_write(
+    state: &AppState,
+    source: &Source,
+    resource_type: &str,
+    path_id: Option<&str>,
+    body: &Bytes,
+) -> Response {
+    let to_record = RECORD_TYPES.contains(&resource_type)
+        || (resource_type == "Patient" && source.may(Scope::Record));
+    let to_directory = directory::DIRECTORY_TYPES.contains(&resource_type)
+        && (resource_type != "Patient" || source.may(Scope::Directory) || !to_record);
+    if !to_record && !to_directory {
+        return not_accepted(resource_type);
+    }
+    // Refused before the body is read.
+    if to_record && !source.may(Scope::Record) {
+        return forbidden(Scope::Record);
+    }
+    if to_directory && !source.may(Scope::Directory) && !to_record {
+        return forbidden(Scope::Directory);
+    }
+    let value = match parse_json(body) {
+        Ok(value) if value.get("resourceType").and_then(Value::as_str) == Some(resource_type) => {
+            value
+        }
+        Ok(_) => {
+            return bad_request(&Invalid::new(
+                format!("{resource_type}.resourceType"),
+                format!("must be {resource_type}"),
+            ))
+        }
+        Err(invalid) => return bad_request(&invalid),
+    };
+    if !to_directory {
+        return record::write(state, source, &value, path_id).await;
+    }
+    let response = directory_write(state, source, resource_type, &value).await;
+    if !to_record || !response.status().is_success() {
+        return response;
+    }
+    // A Patient for both: the directory's answer, unless the record refuses it.
+    let recorded = record::write(state, source, &value, path_id).await;
+    if recorded.status().is_success() {
+        response
+    } else {
+        recorded
+    }
 }
 
 async fn directory_write(
     state: &AppState,
     source: &Source,
     resource_type: &str,
-    body: &Bytes,
+    value: &Value,
 ) -> Response {
-    if !directory::DIRECTORY_TYPES.contains(&resource_type) {
-        return fhir_response(
-            StatusCode::NOT_FOUND,
-            &outcome(
-                "error",
-                "not-supported",
-                &format!("{resource_type} is not accepted here"),
-                None,
-            ),
-        );
-    }
     if let Some(refusal) = refused(source, Scope::Directory) {
         return refusal;
     }
-    let parsed = parse_json(body).and_then(|value| {
-        if value.get("resourceType").and_then(Value::as_str) == Some(resource_type) {
-            directory::parse(&value, resource_type)
-        } else {
-            Err(Invalid::new(
-                format!("{resource_type}.resourceType"),
-                format!("must be {resource_type}"),
-            ))
-        }
-    });
-    let entry = match parsed {
+    let entry = match directory::parse(value, resource_type) {
         Ok(entry) => entry,
         Err(invalid) => return bad_request(&invalid),
     };

@@ -68,10 +68,18 @@ async fn seed_demo_creates_a_demo_hospital_and_can_run_again() {
             .and_then(|head| head.rsplit(' ').next())
             .and_then(|count| count.parse::<usize>().ok())
             .unwrap_or_else(|| panic!("no event count in {stdout}"));
+        let new_entries = stdout
+            .split(" new record entries")
+            .next()
+            .and_then(|head| head.rsplit(' ').next())
+            .and_then(|count| count.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("no record count in {stdout}"));
         if run == 0 {
             assert!(new_events > 150, "{stdout}");
+            assert!(new_entries > 30, "{stdout}");
         } else {
             assert_eq!(new_events, 0, "seeding again adds no events");
+            assert_eq!(new_entries, 0, "seeding again changes no record entry");
         }
     }
     let db_file = dir.path().join("portal.db");
