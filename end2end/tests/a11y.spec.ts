@@ -43,7 +43,7 @@ test("axe finds nothing on any route, in either language, on a phone or a deskto
     browser,
     portalCli(portal, [
       "invite-staff", "--name", "无障碍审核", "--email", `a11y-${Date.now()}@example.org`,
-      "--role", "privacy_officer", "--role", "admin",
+      "--role", "privacy_officer", "--role", "admin", "--role", "records_officer",
     ]),
   );
   const receipt = await (async () => {
@@ -65,7 +65,7 @@ test("axe finds nothing on any route, in either language, on a phone or a deskto
     await page.goto("/record/requests/new?section=conditions");
     await page.locator("#proposed").fill("Hay fever since childhood");
     await page.locator("#reason").fill("It is not in my record");
-    await page.locator("form button[type=submit]").click();
+    await page.locator("form:has(#proposed) button[type=submit]").click();
     await expect(page).toHaveURL(/\/record\/requests\/CR-/);
     await page.locator("#message-body").fill("I can bring my old records");
     await page.locator("#messages button[type=submit]").click();
@@ -89,7 +89,12 @@ test("axe finds nothing on any route, in either language, on a phone or a deskto
         "/record/requests/new?section=allergies", correction,
         `${correction}?file_error=not_allowed`],
     ],
-    [staff, ["/home", "/staff/access-reviews", "/staff/consent", "/staff/recovery", "/account/passkeys"]],
+    [
+      staff,
+      ["/home", "/staff/access-reviews", "/staff/consent", "/staff/recovery", "/account/passkeys",
+        "/staff/corrections", "/staff/corrections?state=all&assignee=none",
+        correction.replace("/record/requests/", "/staff/corrections/")],
+    ],
   ];
 
   const found: string[] = [];
@@ -159,7 +164,7 @@ test("every action of every page is reached with the keyboard, and visibly focus
     browser,
     portalCli(portal, [
       "invite-staff", "--name", "键盘审核", "--email", `keys-${Date.now()}@example.org`,
-      "--role", "privacy_officer", "--role", "admin",
+      "--role", "privacy_officer", "--role", "admin", "--role", "records_officer",
     ]),
   );
   const pages: [Page, string[]][] = [

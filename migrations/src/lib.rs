@@ -14,6 +14,7 @@ mod m20261202_000005_edges;
 mod m20261202_000006_case_clocks;
 mod m20261202_000007_record;
 mod m20261202_000008_corrections;
+mod m20261202_000009_record_notes;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_case_clocks::Migration),
             Box::new(m20261202_000007_record::Migration),
             Box::new(m20261202_000008_corrections::Migration),
+            Box::new(m20261202_000009_record_notes::Migration),
         ]
     }
 }

@@ -6,7 +6,8 @@
 
 use app::corrections::server::files::{attach, own_file};
 use app::corrections::server::service::{request_path, CorrectionError};
-use app::identity::server::access::patient_from_parts;
+use app::corrections::server::staff;
+use app::identity::server::access::{patient_from_parts, staff_from_parts, RecordsOfficerRole};
 use app::ssr::evidence::{EvidenceError, MAX_FILES, MAX_FILE_BYTES};
 use app::ssr::request::{error_response, internal_error};
 use app::state::AppState;
@@ -26,6 +27,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
             )),
         )
         .route("/record/requests/{reference}/files/{id}", get(download))
+        .route(
+            "/staff/corrections/{reference}/files/{id}",
+            get(staff_download),
+        )
         .with_state(state)
 }
 
@@ -106,7 +111,25 @@ async fn download(
         Ok(found) => found,
         Err(error) => return error_response(&error),
     };
-    match own_file(&state, &cap, &reference, id).await {
+    file_response(own_file(&state, &cap, &reference, id).await)
+}
+
+/// A records officer's download; written into the patient's access log.
+async fn staff_download(
+    State(state): State<AppState>,
+    Path((reference, id)): Path<(String, i64)>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let (who, cap) = match staff_from_parts::<RecordsOfficerRole>(&state, &parts).await {
+        Ok(found) => found,
+        Err(error) => return error_response(&error),
+    };
+    file_response(staff::open_file(&state, &who, &cap, &reference, id).await)
+}
+
+fn file_response(found: Result<(String, String, Vec<u8>), CorrectionError>) -> Response {
+    match found {
         Ok((name, content_type, content)) => {
             let mut response = content.into_response();
             let headers = response.headers_mut();

@@ -316,6 +316,7 @@ pub async fn serve(
 
     let checkpoints = tokio::spawn(run_checkpoints(state.clone(), stop_workers.subscribe()));
     let digests = tokio::spawn(run_digests(state.clone(), stop_workers.subscribe()));
+    let case_clocks = tokio::spawn(run_case_clocks(state.clone(), stop_workers.subscribe()));
     let app = tower::Layer::layer(
         &tower::util::MapRequestLayer::new(fhir_without_trailing_slash),
         router(&state, config),
@@ -342,6 +343,7 @@ pub async fn serve(
     let _ = worker.await;
     let _ = checkpoints.await;
     let _ = digests.await;
+    let _ = case_clocks.await;
     result
 }
 
@@ -387,6 +389,30 @@ async fn run_digests(state: AppState, mut stop: watch::Receiver<bool>) {
         }
         tokio::select! {
             () = tokio::time::sleep(DIGEST_CHECK_EVERY) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// How often cases' clocks are looked at for reminders and escalations.
+const CASE_CLOCK_CHECK_EVERY: std::time::Duration = std::time::Duration::from_mins(5);
+
+/// Sends the reminders and escalations of correction requests that are due, now and every
+/// [`CASE_CLOCK_CHECK_EVERY`]. Several instances may run it: each one is claimed once.
+async fn run_case_clocks(state: AppState, mut stop: watch::Receiver<bool>) {
+    use app::corrections::server::worker::send_due;
+    loop {
+        match send_due(&state).await {
+            Ok(sent) if sent.reminders + sent.escalations > 0 => tracing::info!(
+                "correction requests: {} reminders, {} escalations queued",
+                sent.reminders,
+                sent.escalations
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!("could not look at correction clocks: {error}"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(CASE_CLOCK_CHECK_EVERY) => {}
             _ = stop.changed() => return,
         }
     }

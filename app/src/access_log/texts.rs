@@ -113,6 +113,7 @@ pub fn category_label(locale: Locale, category: Category) -> &'static str {
         Category::AccessLog => ("您的访问记录", "Your access log"),
         Category::Consent => ("您的研究与教学同意", "Your research and teaching consent"),
         Category::Account => ("您的门户账户", "Your portal account"),
+        Category::CorrectionRequest => ("您的病历更正申请", "Your request to correct your record"),
         Category::Other => ("其他", "Other"),
     };
     pick(locale, zh, en)

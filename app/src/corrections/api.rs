@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
-use super::types::{AskCorrection, CorrectionFormView, CorrectionSummaryView, CorrectionView};
+use super::types::{
+    AskCorrection, CorrectionFormView, CorrectionSummaryView, CorrectionView, DecisionForm,
+    ExtensionForm, QueueView, StaffCorrectionView,
+};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -22,8 +25,20 @@ mod edge {
             CorrectionError::BadMessage => AppError::invalid("body"),
             CorrectionError::Closed => AppError::invalid("closed"),
             CorrectionError::TooManyFiles | CorrectionError::File(_) => AppError::invalid("file"),
+            CorrectionError::BadOfficer => AppError::invalid("officer"),
+            CorrectionError::BadDays => AppError::invalid("days"),
+            CorrectionError::AlreadyExtended => AppError::invalid("extended"),
+            CorrectionError::BadDecision => AppError::invalid("decision"),
+            CorrectionError::BadAmended => AppError::invalid("amended"),
+            CorrectionError::BadNote => AppError::invalid("note"),
+            CorrectionError::BadStatement => AppError::invalid("statement"),
             CorrectionError::Database(cause) => internal_error(&cause),
         }
+    }
+
+    /// After a staff change from the page, back to the request, which says it was done.
+    pub fn land_on_staff_page(reference: &str, done: &str) {
+        crate::ssr::forms::land_on(&format!("/staff/corrections/{reference}?done={done}"));
     }
 }
 
@@ -125,6 +140,190 @@ pub async fn send_correction_message(reference: String, body: String) -> Result<
                 "{}?sent=1#messages",
                 service::request_path(&reference)
             ));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// After a denial, the caller's statement of disagreement. From the page, lands back on
+/// the request.
+#[server(endpoint = "corrections/disagree")]
+pub async fn disagree_correction(reference: String, statement: String) -> Result<(), AppError> {
+    use crate::corrections::server::service;
+    use crate::identity::server::access;
+    use crate::ssr::request::respond;
+    use crate::state::AppState;
+    respond(
+        async {
+            let (_who, cap) = access::patient().await?;
+            let state = AppState::current()?;
+            service::disagree(&state, &cap, &reference, &statement)
+                .await
+                .map_err(edge::refusal)?;
+            crate::ssr::forms::land_on(&format!(
+                "{}?disagreed=1",
+                service::request_path(&reference)
+            ));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The records officers' queue.
+#[server(endpoint = "corrections/queue")]
+pub async fn correction_queue(
+    state: Option<String>,
+    department: Option<String>,
+    assignee: Option<String>,
+) -> Result<QueueView, AppError> {
+    use crate::corrections::server::staff;
+    use crate::identity::server::access;
+    use crate::ssr::request::respond;
+    use crate::state::AppState;
+    respond(
+        async {
+            let (_who, cap) = access::staff::<access::RecordsOfficerRole>().await?;
+            let filter = crate::corrections::types::QueueFilter {
+                state,
+                department,
+                assignee,
+            };
+            let state = AppState::current()?;
+            staff::queue(&state, &cap, &filter)
+                .await
+                .map_err(edge::refusal)
+        }
+        .await,
+    )
+}
+
+/// One request for a records officer; the opening is written into the patient's log.
+#[server(endpoint = "corrections/staff-view")]
+pub async fn staff_correction(reference: String) -> Result<StaffCorrectionView, AppError> {
+    use crate::corrections::server::staff;
+    use crate::identity::server::access;
+    use crate::ssr::request::respond;
+    use crate::state::AppState;
+    respond(
+        async {
+            let (who, cap) = access::staff::<access::RecordsOfficerRole>().await?;
+            let state = AppState::current()?;
+            staff::open(&state, &who, &cap, &reference)
+                .await
+                .map_err(edge::refusal)
+        }
+        .await,
+    )
+}
+
+/// Assigns a request to a records officer (`officer` empty: to nobody).
+#[server(endpoint = "corrections/assign")]
+pub async fn assign_correction(reference: String, officer: String) -> Result<(), AppError> {
+    use crate::corrections::server::staff;
+    use crate::identity::server::access;
+    use crate::ssr::request::respond;
+    use crate::state::AppState;
+    respond(
+        async {
+            let (_who, cap) = access::staff::<access::RecordsOfficerRole>().await?;
+            let state = AppState::current()?;
+            let officer = match officer.trim() {
+                "" => None,
+                id => Some(
+                    id.parse::<i64>()
+                        .map_err(|_| AppError::invalid("officer"))?,
+                ),
+            };
+            staff::assign(&state, &cap, &reference, officer)
+                .await
+                .map_err(edge::refusal)?;
+            edge::land_on_staff_page(&reference, "assigned");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The one extension of a request, with the reason the patient is told.
+#[server(endpoint = "corrections/extend")]
+pub async fn extend_correction(extend: ExtensionForm) -> Result<(), AppError> {
+    use crate::corrections::server::staff;
+    use crate::identity::server::access;
+    use crate::ssr::request::respond;
+    use crate::state::AppState;
+    respond(
+        async {
+            let (who, cap) = access::staff::<access::RecordsOfficerRole>().await?;
+            let state = AppState::current()?;
+            staff::extend(&state, &who, &cap, &extend)
+                .await
+                .map_err(edge::refusal)?;
+            edge::land_on_staff_page(&extend.reference, "extended");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// A records officer's decision.
+#[server(endpoint = "corrections/decide")]
+pub async fn decide_correction(decide: DecisionForm) -> Result<(), AppError> {
+    use crate::corrections::server::staff;
+    use crate::identity::server::access;
+    use crate::ssr::request::respond;
+    use crate::state::AppState;
+    respond(
+        async {
+            let (who, cap) = access::staff::<access::RecordsOfficerRole>().await?;
+            let state = AppState::current()?;
+            staff::decide(&state, &who, &cap, &decide)
+                .await
+                .map_err(edge::refusal)?;
+            edge::land_on_staff_page(&decide.reference, "decided");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// A message from a records officer to the patient.
+#[server(endpoint = "corrections/staff-message")]
+pub async fn message_patient(reference: String, body: String) -> Result<(), AppError> {
+    use crate::corrections::server::staff;
+    use crate::identity::server::access;
+    use crate::ssr::request::respond;
+    use crate::state::AppState;
+    respond(
+        async {
+            let (who, cap) = access::staff::<access::RecordsOfficerRole>().await?;
+            let state = AppState::current()?;
+            staff::message_patient(&state, &who, &cap, &reference, &body)
+                .await
+                .map_err(edge::refusal)?;
+            edge::land_on_staff_page(&reference, "sent");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The hospital's rebuttal of a patient's statement of disagreement.
+#[server(endpoint = "corrections/rebut")]
+pub async fn rebut_correction(reference: String, text: String) -> Result<(), AppError> {
+    use crate::corrections::server::staff;
+    use crate::identity::server::access;
+    use crate::ssr::request::respond;
+    use crate::state::AppState;
+    respond(
+        async {
+            let (who, cap) = access::staff::<access::RecordsOfficerRole>().await?;
+            let state = AppState::current()?;
+            staff::rebut(&state, &who, &cap, &reference, &text)
+                .await
+                .map_err(edge::refusal)?;
+            edge::land_on_staff_page(&reference, "rebutted");
             Ok(())
         }
         .await,

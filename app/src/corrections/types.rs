@@ -149,6 +149,149 @@ pub struct CorrectionView {
     pub files: Vec<FileView>,
     /// How many more files may be added.
     pub files_left: usize,
+    /// The patient's statement of disagreement after a denial.
+    pub disagreement: Option<String>,
+    /// The hospital's answer to it.
+    pub rebuttal: Option<String>,
+    /// Whether the patient may still file a statement of disagreement.
+    pub may_disagree: bool,
+    /// Whether messages can still be sent.
+    pub open: bool,
+}
+
+/// A records officer's decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Accept,
+    PartlyAccept,
+    Deny,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 3] = [Decision::Accept, Decision::PartlyAccept, Decision::Deny];
+
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Decision::Accept => "accept",
+            Decision::PartlyAccept => "partly_accept",
+            Decision::Deny => "deny",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(code: &str) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|d| d.code() == code)
+    }
+
+    /// The state a request takes with this decision.
+    #[must_use]
+    pub const fn state(self) -> CorrectionState {
+        match self {
+            Decision::Accept => CorrectionState::Accepted,
+            Decision::PartlyAccept => CorrectionState::PartlyAccepted,
+            Decision::Deny => CorrectionState::Denied,
+        }
+    }
+}
+
+/// A records officer's decision, as the form sends it: the amended value for an
+/// acceptance, the written reason for a denial (and for a partial acceptance).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionForm {
+    pub reference: String,
+    pub decision: String,
+    #[serde(default)]
+    pub amended: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The one extension, as the form sends it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionForm {
+    pub reference: String,
+    pub days: String,
+    pub reason: String,
+}
+
+/// A member of staff who can be assigned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficerView {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Which requests the queue lists (from the page's address).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueFilter {
+    /// A state code, `open` (the default) or `all`.
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub department: Option<String>,
+    /// `me`, `none`, or an officer's account id.
+    #[serde(default)]
+    pub assignee: Option<String>,
+}
+
+/// One line of the records officers' queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueItemView {
+    pub reference: String,
+    pub patient: String,
+    pub section: Section,
+    pub field: Option<Field>,
+    pub state: CorrectionState,
+    pub department: Option<String>,
+    pub assignee: Option<String>,
+    pub filed: String,
+    pub due_on: String,
+    pub overdue: bool,
+}
+
+/// The queue with what its filters offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueView {
+    pub items: Vec<QueueItemView>,
+    pub departments: Vec<String>,
+    pub officers: Vec<OfficerView>,
+}
+
+/// One step in a request's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryLine {
+    pub at: String,
+    pub what: HistoryStep,
+    pub by: Option<String>,
+}
+
+/// What happened to a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryStep {
+    Filed,
+    Extended,
+    Decided,
+    Disagreement,
+    Rebuttal,
+    Applied,
+}
+
+/// A request as a records officer sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffCorrectionView {
+    pub request: CorrectionView,
+    pub patient: String,
+    pub mrn: String,
+    pub department: Option<String>,
+    pub assignee: Option<OfficerView>,
+    pub officers: Vec<OfficerView>,
+    pub history: Vec<HistoryLine>,
+    pub overdue: bool,
+    /// The longest extension the hospital allows (0 when it was used).
+    pub extension_days_left: u16,
 }
 
 #[cfg(test)]

@@ -151,7 +151,5 @@ pub(super) const TEXTS: Texts = Texts {
     email_passkey_removed_body: "A passkey was removed from your Patient Privacy Portal account. If you did not remove it, tell the hospital's privacy office.",
     email_address_changed_subject: "The email address of your portal account was changed",
     email_address_changed_body: "The hospital's records now give a different email address for your Patient Privacy Portal account, and portal emails will go there from now on. This message goes to your previous address only. If you did not ask for this change, tell the hospital's privacy office.",
-    email_correction_received_subject: "We received your request to correct your record",
-    email_correction_received_body: "Your request {reference} to correct your record was received. The hospital will answer by {due_on}. Sign in to the portal to follow it, read messages and add files.",
     email_footer: "This email was sent by your hospital's Patient Privacy Portal. It never contains health information. Sign in to the portal to see details.",
 };

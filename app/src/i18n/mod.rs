@@ -264,9 +264,6 @@ pub struct Texts {
     pub email_passkey_removed_body: &'static str,
     pub email_address_changed_subject: &'static str,
     pub email_address_changed_body: &'static str,
-    pub email_correction_received_subject: &'static str,
-    /// `{reference}` and `{due_on}` are filled in.
-    pub email_correction_received_body: &'static str,
     pub email_footer: &'static str,
 }
 

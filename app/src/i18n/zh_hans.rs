@@ -151,7 +151,5 @@ pub(super) const TEXTS: Texts = Texts {
     email_passkey_removed_body: "您的患者隐私门户账户删除了一个通行密钥。如果这不是您本人的操作，请告知医院的隐私保护办公室。",
     email_address_changed_subject: "您门户账户的电子邮箱已更改",
     email_address_changed_body: "医院的记录中您患者隐私门户账户的电子邮箱已改为另一个地址，今后门户邮件将发往新地址。本邮件只发往您原来的地址。如果这不是您要求的更改，请告知医院的隐私保护办公室。",
-    email_correction_received_subject: "我们已收到您更正病历的申请",
-    email_correction_received_body: "您更正病历的申请（编号 {reference}）已收到。医院将在 {due_on} 前答复。请登录门户查看进展、阅读消息和补充文件。",
     email_footer: "本邮件由您所在医院的患者隐私门户发送，从不包含健康信息。详情请登录门户查看。",
 };

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use crate::access_log::texts::AccessTexts;
 use crate::accounts::types::AccountKind;
 use crate::consent::texts::ConsentTexts;
+use crate::corrections::texts::CorrectionTexts;
 use crate::identity::types::{Role, SessionView};
 use crate::identity::ui::guard::guarded;
 use crate::identity::ui::role_label;
@@ -23,6 +24,7 @@ fn home(who: SessionView) -> AnyView {
     let access = AccessTexts::of(locale);
     let consent = ConsentTexts::of(locale);
     let record = RecordTexts::of(locale);
+    let corrections = CorrectionTexts::of(locale);
     let staff = who.kind == AccountKind::Staff;
     let holds = |role| who.roles.contains(&role);
     let roles = staff.then(|| {
@@ -63,6 +65,15 @@ fn home(who: SessionView) -> AnyView {
             </ul>
         }
     });
+    let records_links = holds(Role::RecordsOfficer).then(|| {
+        view! {
+            <ul class="links links--primary">
+                <li>
+                    <a href="/staff/corrections">{corrections.queue_title}</a>
+                </li>
+            </ul>
+        }
+    });
     let recovery = holds(Role::Admin).then(|| {
         view! {
             <li>
@@ -79,6 +90,7 @@ fn home(who: SessionView) -> AnyView {
             <p>{t.home_language} ": " <strong>{locale.endonym()}</strong></p>
             {patient_links}
             {officer_links}
+            {records_links}
             <h2>{t.home_security_heading}</h2>
             <ul class="links">
                 <li>

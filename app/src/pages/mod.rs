@@ -16,7 +16,10 @@ use crate::access_log::ui::{log::AccessLogPage, reviews::ReviewsPage, settings::
 use crate::consent::ui::{
     page::ConsentPage, policy::PolicyPage, receipt::ReceiptPage, stats::ConsentStatsPage,
 };
-use crate::corrections::ui::{list::RequestsPage, new::NewRequestPage, request::RequestPage};
+use crate::corrections::ui::{
+    list::RequestsPage, new::NewRequestPage, queue::QueuePage, request::RequestPage,
+    staff_request::StaffRequestPage,
+};
 use crate::identity::ui::{enroll::EnrollPage, passkeys::PasskeysPage, sign_in::SignInPage};
 use crate::landing::ui::LandingPage;
 use crate::record::ui::page::RecordPage;
@@ -154,6 +157,16 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("consent/policies/:purpose/:version")
                             view=PolicyPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/corrections")
+                            view=QueuePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/corrections/:reference")
+                            view=StaffRequestPage
                             ssr=SsrMode::Async
                         />
                         <Route

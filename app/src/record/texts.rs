@@ -20,6 +20,12 @@ pub struct RecordTexts {
     pub requests_link: &'static str,
     pub ask_link: &'static str,
     pub missing_link: &'static str,
+    pub amended_to: &'static str,
+    /// `{author}`, `{noted}` and `{reference}` are filled in.
+    pub noted_by: &'static str,
+    pub applied_on: &'static str,
+    pub disagreement: &'static str,
+    pub rebuttal: &'static str,
 }
 
 impl RecordTexts {
@@ -138,6 +144,11 @@ static ZH_HANS: RecordTexts = RecordTexts {
     requests_link: "我的更正申请",
     ask_link: "申请更正",
     missing_link: "这一部分缺少内容",
+    amended_to: "已更正为",
+    noted_by: "{author}，{noted}（申请编号 {reference}）",
+    applied_on: "已写入医院病历系统：",
+    disagreement: "患者的不同意声明",
+    rebuttal: "医院的答复",
 };
 
 static EN: RecordTexts = RecordTexts {
@@ -153,6 +164,11 @@ static EN: RecordTexts = RecordTexts {
     requests_link: "My correction requests",
     ask_link: "Ask for a correction",
     missing_link: "Something is missing here",
+    amended_to: "Amended to",
+    noted_by: "{author}, {noted} (request {reference})",
+    applied_on: "Applied in the hospital's record on",
+    disagreement: "The patient's statement of disagreement",
+    rebuttal: "The hospital's answer",
 };
 
 #[cfg(test)]

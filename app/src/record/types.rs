@@ -154,6 +154,55 @@ pub struct FieldView {
     pub value: String,
 }
 
+/// What a correction left on an entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    /// The hospital accepted a correction: the amended value, the original kept.
+    Amendment,
+    /// The patient's statement of disagreement after a denial.
+    Disagreement,
+    /// The hospital's answer to that statement.
+    Rebuttal,
+}
+
+impl NoteKind {
+    pub const ALL: [NoteKind; 3] = [
+        NoteKind::Amendment,
+        NoteKind::Disagreement,
+        NoteKind::Rebuttal,
+    ];
+
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            NoteKind::Amendment => "amendment",
+            NoteKind::Disagreement => "disagreement",
+            NoteKind::Rebuttal => "rebuttal",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(code: &str) -> Option<NoteKind> {
+        NoteKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// An amendment, statement or rebuttal shown with an entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteView {
+    pub kind: NoteKind,
+    pub field: Option<Field>,
+    /// What the entry said before an amendment.
+    pub original: Option<String>,
+    pub body: String,
+    pub author: String,
+    pub reference: String,
+    pub noted: String,
+    /// When the hospital's record system applied an amendment.
+    pub applied: Option<String>,
+}
+
 /// One entry of the record as the patient sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryView {
@@ -168,6 +217,9 @@ pub struct EntryView {
     pub updated: String,
     /// How many versions the portal has received.
     pub version: i64,
+    /// Amendments, statements and rebuttals, oldest first.
+    #[serde(default)]
+    pub notes: Vec<NoteView>,
 }
 
 /// The patient's whole record, by section.

@@ -28,11 +28,12 @@ pub enum EmailTemplate {
     PasskeyRemoved,
     /// Sent to the previous address when the hospital directory changed it.
     AddressChanged,
-    /// A correction request was received: its reference and the last day to answer (no
-    /// health data); the link opens the request.
-    CorrectionReceived {
-        reference: String,
-        due_on: String,
+    /// Words a feature composed itself in the recipient's language (a case's news: its
+    /// reference, a date, never health data); `name` is stored with the message.
+    Composed {
+        name: &'static str,
+        subject: String,
+        body: String,
         link: String,
     },
 }
@@ -51,7 +52,7 @@ impl EmailTemplate {
             EmailTemplate::PasskeyAdded => "passkey_added",
             EmailTemplate::PasskeyRemoved => "passkey_removed",
             EmailTemplate::AddressChanged => "address_changed",
-            EmailTemplate::CorrectionReceived { .. } => "correction_received",
+            EmailTemplate::Composed { name, .. } => name,
         }
     }
 }
@@ -86,8 +87,6 @@ pub fn render(
     portal_url: &str,
 ) -> RenderedEmail {
     let t = locale.texts();
-    // A paragraph with the case's facts filled in.
-    let filled: String;
     let (subject, paragraphs, portal_url): (&str, Vec<&str>, &str) = match template {
         EmailTemplate::Test => (t.email_test_subject, vec![t.email_test_body], portal_url),
         EmailTemplate::Enrollment { link } => (
@@ -130,21 +129,12 @@ pub fn render(
             vec![t.email_address_changed_body],
             portal_url,
         ),
-        EmailTemplate::CorrectionReceived {
-            reference,
-            due_on,
+        EmailTemplate::Composed {
+            subject,
+            body,
             link,
-        } => {
-            filled = t
-                .email_correction_received_body
-                .replace("{reference}", reference)
-                .replace("{due_on}", due_on);
-            (
-                t.email_correction_received_subject,
-                vec![filled.as_str()],
-                link.as_str(),
-            )
-        }
+            ..
+        } => (subject.as_str(), vec![body.as_str()], link.as_str()),
     };
 
     let mut body_text = String::new();

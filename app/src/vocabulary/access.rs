@@ -25,6 +25,9 @@ vocabulary! {
         Consent = "consent",
         /// The patient's portal account (staff issuing a recovery link for it).
         Account = "account",
+        /// The patient's request to correct their record (staff or a hospital system
+        /// reading or answering it).
+        CorrectionRequest = "correction_request",
         Other = "other",
     }
 }

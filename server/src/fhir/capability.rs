@@ -34,7 +34,7 @@ pub async fn capability_statement() -> Response {
             "format": ["application/fhir+json"],
             "rest": [{
                 "mode": "server",
-                "documentation": "Every interaction but this one needs `Authorization: Bearer <token>` of a source system (`portal add-source --name NAME --scope SCOPE`), checked before the body is read; a token does only what its scopes name: `events` (AuditEvent, batch entries of it, $import), `directory` (Patient, Practitioner, PractitionerRole, Location, Encounter, Appointment), `consent-read` (Consent, $decide), `record` (Patient demographics, AllergyIntolerance, Condition, MedicationStatement, MedicationRequest, DocumentReference). A batch holds at most 10000 entries. Answers are sent after the data is committed.",
+                "documentation": "Every interaction but this one needs `Authorization: Bearer <token>` of a source system (`portal add-source --name NAME --scope SCOPE`), checked before the body is read; a token does only what its scopes name: `events` (AuditEvent, batch entries of it, $import), `directory` (Patient, Practitioner, PractitionerRole, Location, Encounter, Appointment), `consent-read` (Consent, $decide), `record` (Patient demographics, AllergyIntolerance, Condition, MedicationStatement, MedicationRequest, DocumentReference; Task). A batch holds at most 10000 entries. Answers are sent after the data is committed.",
                 "security": {
                     "service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "OAuth"}], "text": "Bearer token per source system"}]
                 },
@@ -56,6 +56,15 @@ pub async fn capability_statement() -> Response {
                     record("MedicationStatement", "A medicine the patient takes (`subject`: Patient/<MRN>); upserted by `id`."),
                     record("MedicationRequest", "A prescription (`subject`: Patient/<MRN>); upserted by `id`."),
                     record("DocumentReference", "An index entry for a document (title, type, date, author, department); document bodies are not accepted. Upserted by `id`."),
+                    {
+                        "type": "Task",
+                        "interaction": [{"code": "read"}, {"code": "search-type"}, {"code": "update"}, {"code": "patch"}],
+                        "searchParam": [
+                            {"name": "status", "type": "token", "documentation": "requested (not yet applied) or completed."},
+                            {"name": "_lastUpdated", "type": "date", "documentation": "ge<instant>: changed since."}
+                        ],
+                        "documentation": "A correction the hospital accepted (id = the request's reference), for the record system to apply (`record` scope): `focus` is the resource to change, `input` holds the field, the value then and the corrected value. Set `status` to completed (PUT, or PATCH with a JSON Patch) once applied; the patient then sees it applied. Each read is written into the patient's access log."
+                    },
                     {
                         "type": "Consent",
                         "interaction": [{"code": "read"}, {"code": "search-type"}],

@@ -16,6 +16,7 @@ mod directory;
 mod elements;
 mod outcome;
 pub(crate) mod record;
+mod task;
 
 use app::access_log::server::ingest::{ingest, NewAccess, Outcome};
 use app::directory::server::service::{
@@ -80,6 +81,11 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
             get(consent::decide_get).post(consent::decide_post),
         )
         .route("/Consent/{id}", get(consent::read))
+        .route("/Task", get(task::search))
+        .route(
+            "/Task/{id}",
+            get(task::read).put(task::update).patch(task::update),
+        )
         .route("/{resource_type}", post(one_resource))
         .route(
             "/{resource_type}/{id}",

@@ -12,6 +12,7 @@ mod tables;
 mod access;
 mod cli;
 mod consent;
+mod correction_answers;
 mod corrections;
 mod deadlines;
 mod edges;

@@ -35,6 +35,7 @@ const EVERY_CALLER: &[Caller] = &[
 const ANYONE: &[Caller] = EVERY_CALLER;
 const SIGNED_IN: &[Caller] = &[Patient, RECORDS, INVESTIGATOR, APPROVER, PRIVACY, ADMIN];
 const PATIENTS: &[Caller] = &[Patient];
+const RECORDS_OFFICERS: &[Caller] = &[RECORDS];
 const PRIVACY_OFFICERS: &[Caller] = &[PRIVACY];
 const ADMINS: &[Caller] = &[ADMIN];
 
@@ -72,6 +73,14 @@ const WHO_MAY_CALL: &[(&str, &[Caller])] = &[
     ("/api/corrections/mine", PATIENTS),
     ("/api/corrections/one", PATIENTS),
     ("/api/corrections/message", PATIENTS),
+    ("/api/corrections/disagree", PATIENTS),
+    ("/api/corrections/queue", RECORDS_OFFICERS),
+    ("/api/corrections/staff-view", RECORDS_OFFICERS),
+    ("/api/corrections/assign", RECORDS_OFFICERS),
+    ("/api/corrections/extend", RECORDS_OFFICERS),
+    ("/api/corrections/decide", RECORDS_OFFICERS),
+    ("/api/corrections/staff-message", RECORDS_OFFICERS),
+    ("/api/corrections/rebut", RECORDS_OFFICERS),
     ("/api/consent/overview", PATIENTS),
     ("/api/consent/grant", PATIENTS),
     ("/api/consent/revoke", PATIENTS),
@@ -95,6 +104,16 @@ const ENDS_THE_SESSION: &[&str] = &[
 const ARGUMENTS: &[(&str, &str)] = &[
     ("id", "1"),
     ("reference", "CR-2026-00001"),
+    ("statement", "x"),
+    ("officer", ""),
+    ("text", "x"),
+    ("extend[reference]", "CR-2026-00001"),
+    ("extend[days]", "1"),
+    ("extend[reason]", "x"),
+    ("decide[reference]", "CR-2026-00001"),
+    ("decide[decision]", "deny"),
+    ("decide[amended]", ""),
+    ("decide[note]", "x"),
     ("body", "x"),
     ("ask[field]", "missing"),
     ("ask[section]", "allergies"),

@@ -3,7 +3,11 @@
 
 mod entity;
 pub mod files;
+pub mod mail;
 pub mod service;
+pub mod staff;
+pub mod tasks;
+pub mod worker;
 
 use crate::ssr::deadlines::{CaseKind, Timing};
 

@@ -3,6 +3,7 @@
 //! its messages and files. A patient only ever reaches their own requests; any other
 //! reference is "not found".
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -10,18 +11,21 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use super::entity::{file, message, request};
+use super::mail::{tell_patient, tell_staff, News};
+use super::staff::is_closed;
 use super::CORRECTION;
 use crate::accounts::server::query;
 use crate::corrections::types::{
     check_text, AskCorrection, CorrectionFormView, CorrectionState, CorrectionSummaryView,
     CorrectionView, ExtensionView, FileView, MessageView, MISSING,
 };
-use crate::hospital::server::mail::queue_email;
 use crate::identity::server::access::PatientCap;
-use crate::record::server::service::entry_of;
+use crate::identity::server::roles::holders;
+use crate::identity::types::Role;
+use crate::record::server::service::{annotate, entry_of, NewNote};
+use crate::record::types::NoteKind;
 use crate::record::types::{Field, Section};
 use crate::ssr::deadlines::{self, last_day};
-use crate::ssr::email::EmailTemplate;
 use crate::ssr::evidence::{EvidenceError, MAX_FILES};
 use crate::ssr::time::local_minute;
 use crate::state::AppState;
@@ -40,6 +44,8 @@ pub enum CorrectionError {
     BadReason,
     #[error("the message is blank or too long")]
     BadMessage,
+    #[error("the statement is blank or too long")]
+    BadStatement,
     /// The request already has [`MAX_FILES`] files.
     #[error("no more files may be added")]
     TooManyFiles,
@@ -48,6 +54,18 @@ pub enum CorrectionError {
     /// The request is decided: nothing more can be added to it.
     #[error("the request is closed")]
     Closed,
+    #[error("not a records officer")]
+    BadOfficer,
+    #[error("the extension's length is not allowed")]
+    BadDays,
+    #[error("the request was extended before")]
+    AlreadyExtended,
+    #[error("no such decision")]
+    BadDecision,
+    #[error("the corrected value is blank or too long")]
+    BadAmended,
+    #[error("the written reason is blank or too long")]
+    BadNote,
     #[error(transparent)]
     Database(#[from] DbErr),
 }
@@ -193,9 +211,6 @@ pub async fn ask(
         return Err(CorrectionError::BadReason);
     }
     let now = state.clock.now();
-    let patient = query::by_id(&state.db, cap.account_id())
-        .await?
-        .ok_or(CorrectionError::NotFound)?;
     let txn = state.db.begin().await?;
     let inserted = request::Entity::insert(request::ActiveModel {
         id: NotSet,
@@ -236,14 +251,11 @@ pub async fn ask(
         .await?;
     let tz = &state.settings.time_zone;
     let clock = deadlines::open(&txn, CORRECTION, id, &state.corrections.timing, tz, now).await?;
-    if let (Some(email), Some(mail)) = (&patient.email, &state.access.ingest.mail) {
-        let template = EmailTemplate::CorrectionReceived {
-            reference: reference.clone(),
-            due_on: last_day(clock.due_at, tz),
-            link: format!("{}{}", mail.public_url, request_path(&reference)),
-        };
-        queue_email(&txn, mail, email, patient.locale, &template, now).await?;
-    }
+    let row = own_request(&txn, cap, &reference).await?;
+    let news = News::Received {
+        due_on: last_day(clock.due_at, tz),
+    };
+    tell_patient(&txn, state, &row, &news, now).await?;
     txn.commit().await?;
     Ok(reference)
 }
@@ -363,6 +375,10 @@ pub(super) async fn view_of(
         messages: message_views,
         files_left: MAX_FILES.saturating_sub(files.len()),
         files,
+        may_disagree: state_of(&row) == CorrectionState::Denied && row.disagreement.is_none(),
+        open: !is_closed(&row),
+        disagreement: row.disagreement.clone(),
+        rebuttal: row.rebuttal.clone(),
     })
 }
 
@@ -394,7 +410,7 @@ pub async fn patient_message(
     body: &str,
 ) -> Result<(), CorrectionError> {
     let row = own_request(&state.db, cap, reference).await?;
-    if state_of(&row).is_decided() {
+    if is_closed(&row) {
         return Err(CorrectionError::Closed);
     }
     if !check_text(body) {
@@ -422,4 +438,57 @@ pub(super) async fn file_count<C: ConnectionTrait>(
         .filter(file::Column::RequestId.eq(request_id))
         .count(conn)
         .await
+}
+
+/// After a denial, the patient's statement of disagreement: kept with the request and shown
+/// with the entry; the assigned officer (or every records officer) is told.
+pub async fn disagree(
+    state: &AppState,
+    cap: &PatientCap,
+    reference: &str,
+    statement: &str,
+) -> Result<(), CorrectionError> {
+    if !check_text(statement) {
+        return Err(CorrectionError::BadStatement);
+    }
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let row = own_request(&txn, cap, reference).await?;
+    if state_of(&row) != CorrectionState::Denied || row.disagreement.is_some() {
+        return Err(CorrectionError::Closed);
+    }
+    request::Entity::update_many()
+        .col_expr(request::Column::Disagreement, Expr::value(statement.trim()))
+        .col_expr(request::Column::DisagreementAt, Expr::value(now))
+        .col_expr(request::Column::UpdatedAt, Expr::value(now))
+        .filter(request::Column::Id.eq(row.id))
+        .exec(&txn)
+        .await?;
+    if let Some(entry_id) = row.entry_id {
+        let author = query::by_id(&txn, cap.account_id())
+            .await?
+            .map(|a| a.display_name)
+            .unwrap_or_default();
+        annotate(
+            &txn,
+            entry_id,
+            &NewNote {
+                kind: NoteKind::Disagreement,
+                field: field_of(&row),
+                original: None,
+                text: statement.trim().to_owned(),
+                author,
+                reference: reference.to_owned(),
+            },
+            now,
+        )
+        .await?;
+    }
+    let to = match row.assignee_id {
+        Some(id) => vec![id],
+        None => holders(&txn, Role::RecordsOfficer).await?,
+    };
+    tell_staff(&txn, state, &row, &to, &News::Disagreement, now).await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -3,7 +3,9 @@
 
 pub mod list;
 pub mod new;
+pub mod queue;
 pub mod request;
+pub mod staff_request;
 
 use leptos::prelude::*;
 
@@ -29,6 +31,13 @@ fn field_text(locale: Locale, field: &str) -> Option<&'static str> {
         "reason" => t.bad_reason,
         "body" => t.bad_body,
         "closed" => t.closed,
+        "officer" => t.bad_officer,
+        "days" => t.bad_days,
+        "extended" => t.already_extended,
+        "decision" => t.bad_decision,
+        "amended" => t.bad_amended,
+        "note" => t.bad_note,
+        "statement" => t.bad_statement,
         _ => return None,
     })
 }

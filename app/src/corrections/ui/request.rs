@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{correction_texts, subject_line, Refusal};
-use crate::corrections::api::{my_correction, SendCorrectionMessage};
+use super::{correction_texts, subject_line, Refusal, TextArea};
+use crate::corrections::api::{my_correction, DisagreeCorrection, SendCorrectionMessage};
 use crate::corrections::texts::{state_label, CorrectionTexts};
 use crate::corrections::types::{CorrectionView, FileView, MessageView, TEXT_LIMIT};
 use crate::identity::types::Role;
@@ -102,8 +102,9 @@ fn request_body(request: CorrectionView, t: &'static CorrectionTexts) -> impl In
             {request.decision_note.clone().map(|note| view! { <p>{note}</p> })}
         }
     });
-    let open = !request.state.is_decided();
+    let undecided = !request.state.is_decided();
     let reference = request.reference.clone();
+    let statements = statements(&request, t);
     view! {
         {filed}
         <dl class="facts">
@@ -124,9 +125,64 @@ fn request_body(request: CorrectionView, t: &'static CorrectionTexts) -> impl In
         </dl>
         {extension}
         {decision}
-        {messages(&reference, request.messages, open, t)}
-        {files(&reference, request.files, request.files_left, open, t)}
+        {statements}
+        {messages(&reference, request.messages, request.open, t)}
+        {files(&reference, request.files, request.files_left, undecided, t)}
     }
+}
+
+/// The patient's statement of disagreement and the hospital's answer, or the form to
+/// write the statement after a denial.
+fn statements(request: &CorrectionView, t: &'static CorrectionTexts) -> AnyView {
+    let sent = (query_value("disagreed").as_deref() == Some("1"))
+        .then(|| notice(t.disagreement_sent.to_owned(), false));
+    let statement = request.disagreement.clone().map(|text| {
+        view! {
+            <h2>{t.disagreement_heading}</h2>
+            <p class="message__body">{text}</p>
+        }
+    });
+    let rebuttal = request.rebuttal.clone().map(|text| {
+        view! {
+            <h2>{t.rebuttal_heading}</h2>
+            <p class="message__body">{text}</p>
+        }
+    });
+    let reference = request.reference.clone();
+    let form = request.may_disagree.then(move || {
+        let echo = FormEcho::of::<DisagreeCorrection>();
+        let refused = echo.as_ref().and_then(|e| e.refusal().cloned());
+        let area = TextArea {
+            id: "statement",
+            name: "statement",
+            label: t.disagree_label,
+            hint: t.disagree_hint,
+            typed: echo
+                .as_ref()
+                .and_then(|e| e.value("statement"))
+                .unwrap_or_default()
+                .to_owned(),
+            invalid: refused.is_some(),
+            rows: "4",
+        };
+        view! {
+            <h2>{t.disagree_heading}</h2>
+            <p>{t.disagree_lead}</p>
+            {refused.map(|error| view! { <Refusal error /> })}
+            <PostForm action={action_of::<DisagreeCorrection>()}>
+                <input type="hidden" name="reference" value=reference />
+                {area.view()}
+                <button type="submit" class="button">{t.disagree_button}</button>
+            </PostForm>
+        }
+    });
+    view! {
+        {sent}
+        {statement}
+        {rebuttal}
+        {form}
+    }
+    .into_any()
 }
 
 fn messages(

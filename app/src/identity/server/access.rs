@@ -243,7 +243,23 @@ fn patient_check(who: SignedIn) -> Result<(SignedIn, PatientCap), AppError> {
 
 /// A signed-in member of staff holding role `R`.
 pub async fn staff<R: StaffRole>() -> Result<(SignedIn, StaffCap<R>), AppError> {
-    let who = signed_in().await?;
+    staff_check(signed_in().await?)
+}
+
+/// The same check for plain HTTP handlers (file downloads).
+pub async fn staff_from_parts<R: StaffRole>(
+    state: &AppState,
+    parts: &Parts,
+) -> Result<(SignedIn, StaffCap<R>), AppError> {
+    let token = session_token(parts).ok_or(AppError::Unauthenticated)?;
+    let who = load(state, &token)
+        .await
+        .map_err(|e| internal_error(&e))?
+        .ok_or(AppError::Unauthenticated)?;
+    staff_check(who)
+}
+
+fn staff_check<R: StaffRole>(who: SignedIn) -> Result<(SignedIn, StaffCap<R>), AppError> {
     if who.kind != AccountKind::Staff || !R::ROLE.is_staff() || !who.has(R::ROLE) {
         return Err(AppError::Forbidden);
     }

@@ -37,3 +37,14 @@ pub async fn grant<C: ConnectionTrait>(conn: &C, account_id: i64, role: Role) ->
     .await?;
     Ok(())
 }
+
+/// The accounts holding `role`, active or not (callers that write to people check).
+pub async fn holders<C: ConnectionTrait>(conn: &C, role: Role) -> Result<Vec<i64>, DbErr> {
+    Ok(Entity::find()
+        .filter(Column::Role.eq(role.as_str()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| row.account_id)
+        .collect())
+}

@@ -52,3 +52,27 @@ pub mod version {
 
     crate::ssr::no_relations!();
 }
+
+/// An amendment, statement of disagreement or rebuttal left on an entry by a correction.
+pub mod note {
+    use sea_orm::entity::prelude::*;
+    use time::OffsetDateTime;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "record_note")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub entry_id: i64,
+        pub kind: String,
+        pub field: Option<String>,
+        pub original: Option<String>,
+        pub body: String,
+        pub author: String,
+        pub reference: String,
+        pub noted_at: OffsetDateTime,
+        pub applied_at: Option<OffsetDateTime>,
+    }
+
+    crate::ssr::no_relations!();
+}

@@ -11,11 +11,11 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::entity::{entry, version};
+use super::entity::{entry, note, version};
 use crate::accounts::server::query;
 use crate::accounts::types::AccountKind;
 use crate::identity::server::access::PatientCap;
-use crate::record::types::{EntryView, Field, FieldView, RecordView, Section};
+use crate::record::types::{EntryView, Field, FieldView, NoteKind, NoteView, RecordView, Section};
 use crate::ssr::sources::list_sources;
 use crate::ssr::time::local_minute;
 use crate::state::AppState;
@@ -263,14 +263,49 @@ pub async fn entry_of<C: ConnectionTrait>(
         return Ok(None);
     };
     let sources = list_sources(conn).await?;
-    Ok(entry_view(row, &sources, time_zone))
+    let notes = notes_of(conn, &[row.id]).await?;
+    Ok(entry_view(row, &sources, &notes, time_zone))
+}
+
+/// The notes of `entries`, oldest first.
+async fn notes_of<C: ConnectionTrait>(
+    conn: &C,
+    entries: &[i64],
+) -> Result<Vec<note::Model>, DbErr> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    note::Entity::find()
+        .filter(note::Column::EntryId.is_in(entries.iter().copied()))
+        .order_by_asc(note::Column::Id)
+        .all(conn)
+        .await
+}
+
+fn note_view(row: &note::Model, time_zone: &str) -> Option<NoteView> {
+    Some(NoteView {
+        kind: NoteKind::parse(&row.kind)?,
+        field: row.field.as_deref().and_then(Field::parse),
+        original: row.original.clone(),
+        body: row.body.clone(),
+        author: row.author.clone(),
+        reference: row.reference.clone(),
+        noted: local_minute(row.noted_at, time_zone),
+        applied: row.applied_at.map(|at| local_minute(at, time_zone)),
+    })
 }
 
 fn entry_view(
     row: entry::Model,
     sources: &[(crate::ssr::sources::Source, bool)],
+    notes: &[note::Model],
     time_zone: &str,
 ) -> Option<EntryView> {
+    let notes = notes
+        .iter()
+        .filter(|n| n.entry_id == row.id)
+        .filter_map(|n| note_view(n, time_zone))
+        .collect();
     let source = sources
         .iter()
         .find(|(source, _)| source.id == row.source_id)
@@ -284,6 +319,7 @@ fn entry_view(
         dated: row.dated,
         updated: local_minute(row.updated_at, time_zone),
         version: row.version,
+        notes,
     })
 }
 
@@ -296,12 +332,76 @@ pub async fn record_of(state: &AppState, cap: &PatientCap) -> Result<RecordView,
         .all(&state.db)
         .await?;
     let sources = list_sources(&state.db).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let notes = notes_of(&state.db, &ids).await?;
     let tz = &state.settings.time_zone;
     let entries = rows
         .into_iter()
-        .filter_map(|row| entry_view(row, &sources, tz))
+        .filter_map(|row| entry_view(row, &sources, &notes, tz))
         .collect();
     Ok(RecordView { entries })
+}
+
+/// A note a correction leaves on an entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewNote {
+    pub kind: NoteKind,
+    pub field: Option<Field>,
+    pub original: Option<String>,
+    pub text: String,
+    pub author: String,
+    /// The correction request it came from.
+    pub reference: String,
+}
+
+/// Leaves a note on an entry; on the caller's transaction.
+pub async fn annotate<C: ConnectionTrait>(
+    conn: &C,
+    entry_id: i64,
+    new: &NewNote,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    note::Entity::insert(note::ActiveModel {
+        id: NotSet,
+        entry_id: Set(entry_id),
+        kind: Set(new.kind.code().to_owned()),
+        field: Set(new.field.map(|f| f.code().to_owned())),
+        original: Set(new.original.clone()),
+        body: Set(new.text.clone()),
+        author: Set(new.author.clone()),
+        reference: Set(new.reference.clone()),
+        noted_at: Set(now),
+        applied_at: Set(None),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks the amendments of correction `reference` as applied by the hospital's system.
+pub async fn mark_applied<C: ConnectionTrait>(
+    conn: &C,
+    reference: &str,
+    at: OffsetDateTime,
+) -> Result<(), DbErr> {
+    note::Entity::update_many()
+        .col_expr(note::Column::AppliedAt, sea_orm::sea_query::Expr::value(at))
+        .filter(note::Column::Reference.eq(reference))
+        .filter(note::Column::Kind.eq(NoteKind::Amendment.code()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The resource an entry stands for, as its source named it: (type, id).
+pub async fn resource_of<C: ConnectionTrait>(
+    conn: &C,
+    entry_id: i64,
+) -> Result<Option<(String, String)>, DbErr> {
+    Ok(entry::Entity::find_by_id(entry_id)
+        .one(conn)
+        .await?
+        .map(|row| (row.resource_type, row.resource_id)))
 }
 
 #[cfg(test)]

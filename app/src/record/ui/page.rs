@@ -9,7 +9,7 @@ use crate::identity::types::Role;
 use crate::identity::ui::guard::guarded;
 use crate::record::api::my_record;
 use crate::record::texts::{field_label, field_value, section_label, RecordTexts};
-use crate::record::types::{EntryView, RecordView, Section};
+use crate::record::types::{EntryView, NoteKind, NoteView, RecordView, Section};
 use crate::ui::error_notice::ErrorNotice;
 use crate::ui::locale::locale;
 
@@ -105,9 +105,11 @@ fn entry_card(entry: &EntryView, t: &'static RecordTexts) -> AnyView {
             <dd>{dated}</dd>
         }
     });
+    let notes = entry.notes.iter().map(|n| note(n, t)).collect_view();
     view! {
         <li class="card record-entry" id=format!("entry-{}", entry.id)>
             <dl class="facts">{fields}</dl>
+            {notes}
             <dl class="facts facts--meta">
                 {dated}
                 <dt>{t.source}</dt>
@@ -118,4 +120,37 @@ fn entry_card(entry: &EntryView, t: &'static RecordTexts) -> AnyView {
         </li>
     }
     .into_any()
+}
+
+/// An amendment, statement of disagreement or rebuttal, with who and when.
+fn note(note: &NoteView, t: &'static RecordTexts) -> impl IntoView {
+    let locale = locale();
+    let by = t
+        .noted_by
+        .replace("{author}", &note.author)
+        .replace("{noted}", &note.noted)
+        .replace("{reference}", &note.reference);
+    let heading = match note.kind {
+        NoteKind::Amendment => match note.field {
+            Some(field) => format!("{} · {}", field_label(locale, field), t.amended_to),
+            None => t.amended_to.to_owned(),
+        },
+        NoteKind::Disagreement => t.disagreement.to_owned(),
+        NoteKind::Rebuttal => t.rebuttal.to_owned(),
+    };
+    let applied = note
+        .applied
+        .clone()
+        .map(|at| view! { <p class="badge badge--ok">{t.applied_on} " " {at}</p> });
+    view! {
+        <div class="record-note">
+            <p>
+                <strong>{heading}</strong>
+                ": "
+                {note.body.clone()}
+            </p>
+            <p class="muted">{by}</p>
+            {applied}
+        </div>
+    }
 }
