@@ -54,18 +54,25 @@ mod browser {
     /// The islands router posts a form's fields without the button that was pressed (the
     /// officer's "explain" or "escalate"); a browser's own post includes it. Before the
     /// router reads the form, this copies the pressed button's name and value into it.
+    /// The router also posts every form as plain fields, which drops files: a form that
+    /// sends files is kept from it and posted by the browser itself.
     fn keep_submitter_values(document: &web_sys::Document) {
         let listener =
             Closure::<dyn Fn(web_sys::SubmitEvent)>::new(|event: web_sys::SubmitEvent| {
-                let (Some(form), Some(submitter)) = (
-                    event
-                        .target()
-                        .and_then(|target| target.dyn_into::<web_sys::HtmlFormElement>().ok()),
-                    event.submitter(),
-                ) else {
+                let Some(form) = event
+                    .target()
+                    .and_then(|target| target.dyn_into::<web_sys::HtmlFormElement>().ok())
+                else {
                     return;
                 };
-                copy_submitter(&form, &submitter);
+                if form.enctype() == "multipart/form-data" {
+                    // The router listens on the window, after this: it never sees it.
+                    event.stop_propagation();
+                    return;
+                }
+                if let Some(submitter) = event.submitter() {
+                    copy_submitter(&form, &submitter);
+                }
             });
         let options = web_sys::AddEventListenerOptions::new();
         options.set_capture(true);

@@ -110,6 +110,10 @@ pub struct CorrectionTexts {
     pub disagree_hint: &'static str,
     pub disagree_button: &'static str,
     pub disagreement_sent: &'static str,
+    pub done_assigned: &'static str,
+    pub done_extended: &'static str,
+    pub done_decided: &'static str,
+    pub done_rebutted: &'static str,
 }
 
 impl CorrectionTexts {
@@ -139,11 +143,11 @@ impl CorrectionTexts {
     #[must_use]
     pub fn staff_done(&self, code: &str) -> Option<&'static str> {
         Some(match code {
-            "assigned" => self.assign_button,
-            "extended" => self.extend_button,
-            "decided" => self.decide_button,
+            "assigned" => self.done_assigned,
+            "extended" => self.done_extended,
+            "decided" => self.done_decided,
             "sent" => self.message_sent,
-            "rebutted" => self.rebuttal_button,
+            "rebutted" => self.done_rebutted,
             _ => return None,
         })
     }
@@ -289,6 +293,10 @@ static ZH_HANS: CorrectionTexts = CorrectionTexts {
     disagree_hint: "最多 2000 字。",
     disagree_button: "提交声明",
     disagreement_sent: "您的声明已保存，并已告知处理人员。",
+    done_assigned: "已保存分配。",
+    done_extended: "已延长期限；患者会看到新的期限和理由，并收到电子邮件。",
+    done_decided: "决定已记录；患者会收到电子邮件。",
+    done_rebutted: "答复已保存，会显示在该条病历旁。",
 };
 
 static EN: CorrectionTexts = CorrectionTexts {
@@ -395,4 +403,8 @@ static EN: CorrectionTexts = CorrectionTexts {
     disagree_hint: "At most 2,000 characters.",
     disagree_button: "Send the statement",
     disagreement_sent: "Your statement was saved and the staff were told.",
+    done_assigned: "Assignment saved.",
+    done_extended: "Extended: the patient sees the new date and the reason, and gets an email.",
+    done_decided: "Decision recorded; the patient gets an email.",
+    done_rebutted: "Answer saved; it is shown beside the entry.",
 };

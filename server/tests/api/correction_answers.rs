@@ -201,6 +201,7 @@ async fn the_task_reaches_the_record_system(app: &TestApp, c: &Case) {
         .fhir(Method::GET, "/Task?status=requested", &c.record_token, None)
         .await;
     assert_eq!(status, 200);
+    checked(&bundle);
     let task = checked(&bundle["entry"][0]["resource"]).clone();
     assert_eq!(task["id"], r);
     assert_eq!(task["focus"]["reference"], "AllergyIntolerance/allergy-7");

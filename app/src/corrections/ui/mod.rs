@@ -57,6 +57,8 @@ pub struct TextArea {
     pub typed: String,
     pub invalid: bool,
     pub rows: &'static str,
+    /// Whether the browser refuses to send the form with it empty.
+    pub required: bool,
 }
 
 impl TextArea {
@@ -71,7 +73,7 @@ impl TextArea {
                     id=self.id
                     class="field__input"
                     name=self.name
-                    required
+                    required=self.required
                     maxlength=crate::corrections::types::TEXT_LIMIT
                     rows=self.rows
                     aria-describedby=described_by

@@ -82,6 +82,7 @@ fn request_form(form: CorrectionFormView) -> impl IntoView {
         typed: typed("ask[proposed]"),
         invalid: refused_field == "proposed",
         rows: "3",
+        required: true,
     };
     let reason = TextArea {
         id: "reason",
@@ -91,6 +92,7 @@ fn request_form(form: CorrectionFormView) -> impl IntoView {
         typed: typed("ask[reason]"),
         invalid: refused_field == "reason",
         rows: "4",
+        required: true,
     };
     view! {
         <h2>{t.entry_heading} ": " {section_label(locale, form.section)}</h2>

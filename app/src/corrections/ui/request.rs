@@ -164,6 +164,7 @@ fn statements(request: &CorrectionView, t: &'static CorrectionTexts) -> AnyView 
                 .to_owned(),
             invalid: refused.is_some(),
             rows: "4",
+            required: true,
         };
         view! {
             <h2>{t.disagree_heading}</h2>
@@ -299,9 +300,9 @@ fn files(
                 >
                     <p class="muted" id="files-rules">{t.files_rules}</p>
                     <div class="field">
-                        <label class="field__label" for="files">{t.files_label}</label>
+                        <label class="field__label" for="evidence">{t.files_label}</label>
                         <input
-                            id="files"
+                            id="evidence"
                             class="field__input"
                             type="file"
                             name="file"

@@ -176,6 +176,7 @@ fn message_form(reference: &str, t: &'static CorrectionTexts) -> AnyView {
             .to_owned(),
         invalid: refused.is_some(),
         rows: "3",
+        required: true,
     };
     view! {
         {refused.map(|error| view! { <Refusal error /> })}
@@ -246,6 +247,7 @@ fn extend_form(reference: &str, max_days: u16, t: &'static CorrectionTexts) -> A
         typed: typed("extend[reason]"),
         invalid: refused_field == "reason",
         rows: "3",
+        required: true,
     };
     view! {
         <h2>{t.extend_heading}</h2>
@@ -319,6 +321,7 @@ fn decide_form(view: &StaffCorrectionView, t: &'static CorrectionTexts) -> AnyVi
             .unwrap_or_else(|| view.request.proposed.clone()),
         invalid: refused_field == "amended",
         rows: "3",
+        required: false,
     };
     let note = TextArea {
         id: "decide-note",
@@ -332,6 +335,7 @@ fn decide_form(view: &StaffCorrectionView, t: &'static CorrectionTexts) -> AnyVi
             .to_owned(),
         invalid: refused_field == "note",
         rows: "4",
+        required: false,
     };
     view! {
         <h2>{t.decide_heading}</h2>
@@ -365,6 +369,7 @@ fn rebut_form(reference: &str, t: &'static CorrectionTexts) -> AnyView {
             .to_owned(),
         invalid: refused.is_some(),
         rows: "4",
+        required: true,
     };
     view! {
         <h2>{t.rebuttal_heading}</h2>
