@@ -34,6 +34,9 @@ struct Element {
     required_value_set: Option<String>,
 }
 
+/// The value set of MIME types, defined by a grammar (BCP 13) rather than a list.
+const MIME_TYPES: &str = "http://hl7.org/fhir/ValueSet/mimetypes";
+
 /// The R4 definitions, loaded once.
 pub struct Spec {
     /// Elements of each resource and data type, by type name.
@@ -387,6 +390,24 @@ impl Spec {
         at: &str,
         problems: &mut Vec<String>,
     ) {
+        // MIME types (BCP 13) are a grammar, not a list the definitions hold: check the
+        // shape `type/subtype`.
+        if url.starts_with(MIME_TYPES) && type_code == "code" {
+            let well_formed = value.as_str().is_some_and(|code| {
+                code.split_once('/').is_some_and(|(kind, sub)| {
+                    let token = |t: &str| {
+                        !t.is_empty()
+                            && t.chars()
+                                .all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c))
+                    };
+                    token(kind) && token(sub.split(';').next().unwrap_or_default().trim())
+                })
+            });
+            if !well_formed {
+                problems.push(format!("{at}: {value} is not a MIME type"));
+            }
+            return;
+        }
         let Some(codes) = self.codes(url) else {
             problems.push(format!("{at}: cannot expand the required value set {url}"));
             return;

@@ -396,3 +396,35 @@ async fn record_pushes_need_the_scope_and_a_known_patient(backend: Backend) {
     assert_eq!(record_of(&app, &session).await.len(), 2);
 }
 on_both_backends!(record_pushes_need_the_scope_and_a_known_patient);
+
+async fn the_capability_statement_names_the_record_and_validates(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let metadata: Value = app
+        .client
+        .get(app.url("/fhir/r4/metadata"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let problems = Spec::get().problems(&metadata);
+    assert!(problems.is_empty(), "{problems:?}");
+    let types: Vec<&str> = metadata["rest"][0]["resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["type"].as_str())
+        .collect();
+    for wanted in [
+        "AllergyIntolerance",
+        "Condition",
+        "MedicationStatement",
+        "MedicationRequest",
+        "DocumentReference",
+        "Task",
+    ] {
+        assert!(types.contains(&wanted), "{wanted} in {types:?}");
+    }
+}
+on_both_backends!(the_capability_statement_names_the_record_and_validates);
