@@ -239,6 +239,29 @@ async fn the_task_reaches_the_record_system(app: &TestApp, c: &Case) {
     )
     .await;
     assert!(by_system.len() >= 2, "{}", by_system.len());
+    // The record system's next push of the resource carries the new value.
+    let corrected = json!({
+        "resourceType": "AllergyIntolerance", "id": "allergy-7",
+        "patient": {"reference": format!("Patient/{}", c.mrn)},
+        "code": {"text": "头孢类抗生素"}, "criticality": "high"
+    });
+    let body = Some((corrected.to_string(), "application/fhir+json"));
+    let (status, _) = app
+        .fhir(
+            Method::PUT,
+            "/AllergyIntolerance/allergy-7",
+            &c.record_token,
+            body,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let entry = c.entry(app).await;
+    assert_eq!(entry["fields"][0]["value"], "头孢类抗生素");
+    assert_eq!(entry["version"], 2);
+    assert_eq!(
+        entry["notes"][0]["original"], "青霉素",
+        "the amendment's history stays"
+    );
 }
 
 async fn denied_then_disagreement_then_rebuttal(backend: Backend) {
