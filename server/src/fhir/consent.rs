@@ -31,24 +31,15 @@ use axum::response::Response;
 use axum::Extension;
 use http::StatusCode;
 use serde_json::{json, Value};
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::elements::parse_instant;
+use super::elements::{instant_text, parse_instant, query_pairs};
 use super::outcome::{bad_request, fhir_response, internal, outcome, Invalid};
 use super::{parse_json, refused, CATEGORY_SYSTEM};
 
 const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
 const V3_ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 const LOINC: &str = "http://loinc.org";
-
-/// A FHIR `instant` (UTC, seconds).
-fn instant(at: OffsetDateTime) -> String {
-    at.replace_nanosecond(0)
-        .unwrap_or(at)
-        .format(&Rfc3339)
-        .unwrap_or_default()
-}
 
 /// The v3 information-sensitivity code of a category, where HL7 has one.
 fn sensitivity_code(category: Category) -> Option<&'static str> {
@@ -77,7 +68,7 @@ fn consent_resource(
     let grant = row.action == ChangeAction::Grant.code();
     let mut provision = json!({
         "type": if grant { "permit" } else { "deny" },
-        "period": { "start": instant(row.changed_at) },
+        "period": { "start": instant_text(row.changed_at) },
         "purpose": [{
             "system": purpose.purpose_system,
             "code": purpose.purpose_code,
@@ -85,7 +76,7 @@ fn consent_resource(
         }],
     });
     if let Some(end) = row.expires_at.filter(|_| grant) {
-        provision["period"]["end"] = json!(instant(end));
+        provision["period"]["end"] = json!(instant_text(end));
     }
     let exclusions: Vec<Value> = excluded_of(row)
         .into_iter()
@@ -112,13 +103,13 @@ fn consent_resource(
     json!({
         "resourceType": "Consent",
         "id": row.receipt_id,
-        "meta": { "lastUpdated": instant(row.changed_at) },
+        "meta": { "lastUpdated": instant_text(row.changed_at) },
         "identifier": [{ "system": format!("{public_url}/consent/receipts"), "value": row.receipt_id }],
         "status": if active { "active" } else { "inactive" },
         "scope": { "coding": [{ "system": CONSENT_SCOPE, "code": purpose.fhir_scope }] },
         "category": [{ "coding": [{ "system": LOINC, "code": "59284-0", "display": "Patient Consent" }] }],
         "patient": { "reference": format!("Patient/{}", row.patient_mrn) },
-        "dateTime": instant(row.changed_at),
+        "dateTime": instant_text(row.changed_at),
         "performer": [{ "reference": format!("Patient/{}", row.patient_mrn) }],
         "policy": [{ "uri": policy_url(public_url, &purpose.code, version) }],
         "policyRule": { "coding": [{ "system": V3_ACT_CODE, "code": if grant { "OPTIN" } else { "OPTOUT" } }] },
@@ -137,16 +128,6 @@ fn is_active(
     newest
         && (row.action != ChangeAction::Grant.code()
             || standing(catalogue, Some(row), now).state.permits())
-}
-
-/// Query parameters, in order (a name may repeat).
-fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    raw.map(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect()
-    })
-    .unwrap_or_default()
 }
 
 /// The patient of a search or decision: `Patient/<mrn>`, `<mrn>`, or an identifier

@@ -105,6 +105,22 @@ pub fn parse_instant(text: &str, path: &str) -> Result<OffsetDateTime, Invalid> 
         .map_err(|_| Invalid::new(path, "is out of range"))
 }
 
+/// A FHIR `instant` to send: UTC, to the second.
+#[must_use]
+pub fn instant_text(at: OffsetDateTime) -> String {
+    at.replace_nanosecond(0)
+        .unwrap_or(at)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The parameters of a query string, decoded, in order.
+#[must_use]
+pub fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default()
+}
+
 /// The codes of a `CodeableConcept` (or a bare `Coding`), with their systems and the text.
 pub fn codings(concept: &Value) -> Vec<(Option<&str>, &str)> {
     let mut out = Vec::new();

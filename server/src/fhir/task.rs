@@ -13,10 +13,8 @@ use axum::response::Response;
 use axum::Extension;
 use http::StatusCode;
 use serde_json::{json, Value};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
-use super::elements::parse_instant;
+use super::elements::{instant_text, parse_instant, query_pairs};
 use super::outcome::{bad_request, fhir_response, internal, outcome, Invalid};
 use super::refused;
 
@@ -25,13 +23,6 @@ const TASK_TYPES: &str =
     "http://hl7.org/fhir/uv/patient-corrections/CodeSystem/PatientCorrectionTaskTypes";
 /// The portal's identifiers of correction requests.
 const REFERENCES: &str = "https://patient-privacy-portal.org/fhir/NamingSystem/correction-request";
-
-fn instant(at: OffsetDateTime) -> String {
-    at.replace_nanosecond(0)
-        .unwrap_or(at)
-        .format(&Rfc3339)
-        .unwrap_or_default()
-}
 
 /// One input of the task: what to change.
 fn input(name: &str, value: &str) -> Value {
@@ -51,7 +42,7 @@ fn task_resource(task: &CorrectionTask) -> Value {
     let mut resource = json!({
         "resourceType": "Task",
         "id": task.reference,
-        "meta": { "lastUpdated": instant(task.last_modified) },
+        "meta": { "lastUpdated": instant_text(task.last_modified) },
         "identifier": [{ "system": REFERENCES, "value": task.reference }],
         "status": if task.completed { "completed" } else { "requested" },
         "businessStatus": { "text": if task.partly { "partly accepted" } else { "accepted" } },
@@ -59,9 +50,9 @@ fn task_resource(task: &CorrectionTask) -> Value {
         "code": { "coding": [{ "system": TASK_TYPES, "code": "medRecCxReq", "display": "Medical Record Correction Request" }] },
         "description": "Apply the correction the hospital accepted to the record system.",
         "for": { "reference": format!("Patient/{}", task.patient_mrn) },
-        "authoredOn": instant(task.filed_at),
-        "lastModified": instant(task.last_modified),
-        "executionPeriod": { "start": instant(task.decided_at) },
+        "authoredOn": instant_text(task.filed_at),
+        "lastModified": instant_text(task.last_modified),
+        "executionPeriod": { "start": instant_text(task.decided_at) },
         "input": inputs,
     });
     if let Some((resource_type, id)) = &task.focus {
@@ -104,11 +95,7 @@ pub async fn search(
     }
     let mut completed = None;
     let mut since = None;
-    let pairs: Vec<(String, String)> = query
-        .as_deref()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default();
-    for (name, value) in pairs {
+    for (name, value) in query_pairs(query.as_deref()) {
         match name.as_str() {
             "status" => match value.as_str() {
                 "requested" => completed = Some(false),
