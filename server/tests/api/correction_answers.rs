@@ -6,6 +6,7 @@
 
 use app::corrections::server::worker::send_due;
 use app::identity::types::Role;
+use app::ssr::clock::Clock;
 use app::ssr::sources::Scope;
 use reqwest::Method;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -477,3 +478,37 @@ async fn the_clock_reminds_and_escalates_once_with_two_workers(backend: Backend)
     );
 }
 on_both_backends!(the_clock_reminds_and_escalates_once_with_two_workers);
+
+async fn a_reminder_for_an_officer_who_left_goes_to_the_others(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let c = case(&app).await;
+    enroll_staff(&app, "leaving@example.org", Role::RecordsOfficer).await;
+    let leaving = app::accounts::server::query::by_email(&app.state.db, "leaving@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let leaving_id = leaving.to_string();
+    let assigned = call(
+        &app,
+        "corrections/assign",
+        &[("reference", &c.reference), ("officer", &leaving_id)],
+        Some(&c.officer),
+    )
+    .await;
+    assert_eq!(assigned.status, 200, "{:?}", assigned.body);
+    app::identity::server::activation::deactivate(
+        &app.state.db,
+        leaving,
+        app::accounts::types::Deactivator::Portal,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    app.clock.advance(time::Duration::days(28));
+    assert_eq!(send_due(&app.state).await.unwrap().reminders, 1);
+    let reminders = emails(&app, "correction_reminder").await;
+    let recipients: Vec<&str> = reminders.iter().map(|m| m.recipient.as_str()).collect();
+    assert_eq!(recipients, ["records@example.org"]);
+}
+on_both_backends!(a_reminder_for_an_officer_who_left_goes_to_the_others);

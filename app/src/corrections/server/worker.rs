@@ -7,6 +7,7 @@ use sea_orm::{DbErr, EntityTrait, TransactionTrait};
 use super::entity::request;
 use super::mail::{tell_staff, News};
 use super::CORRECTION;
+use crate::accounts::server::query;
 use crate::identity::server::roles::holders;
 use crate::identity::types::Role;
 use crate::ssr::deadlines::{self, last_day};
@@ -33,8 +34,13 @@ pub async fn send_due(state: &AppState) -> Result<Sent, DbErr> {
         let Some(row) = request::Entity::find_by_id(clock.case_id).one(&txn).await? else {
             continue;
         };
-        // The assigned officer; while nobody is, every records officer.
-        let to = match row.assignee_id {
+        // The assigned officer; while nobody is (or the one assigned has left), every
+        // records officer.
+        let assignee = match row.assignee_id {
+            Some(id) => query::active_by_id(&txn, id).await?.map(|a| a.id),
+            None => None,
+        };
+        let to = match assignee {
             Some(id) => vec![id],
             None => holders(&txn, Role::RecordsOfficer).await?,
         };
