@@ -36,6 +36,15 @@ pub mod request {
         pub rebuttal_at: Option<OffsetDateTime>,
     }
 
+    impl Model {
+        /// Where the request stands (a row from a newer portal reads as received).
+        #[must_use]
+        pub fn stage(&self) -> crate::corrections::types::CorrectionState {
+            crate::corrections::types::CorrectionState::parse(&self.state)
+                .unwrap_or(crate::corrections::types::CorrectionState::Received)
+        }
+    }
+
     crate::ssr::no_relations!();
 }
 

@@ -21,9 +21,7 @@ pub async fn attach(
     let evidence = accept(name, bytes)?;
     let txn = state.db.begin().await?;
     let row = own_request(&txn, cap, reference).await?;
-    if crate::corrections::types::CorrectionState::parse(&row.state)
-        .is_some_and(crate::corrections::types::CorrectionState::is_decided)
-    {
+    if row.stage().is_decided() {
         return Err(CorrectionError::Closed);
     }
     let count = file_count(&txn, row.id).await?;

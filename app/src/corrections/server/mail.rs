@@ -62,11 +62,12 @@ impl News {
     }
 }
 
-/// Queues `news` about `row` to the account `to`, if it has an email address.
+/// Queues `news` about request `reference` to the account `to`, if it has an email
+/// address.
 async fn tell<C: ConnectionTrait>(
     conn: &C,
     state: &AppState,
-    row: &request::Model,
+    reference: &str,
     to: i64,
     news: &News,
     now: OffsetDateTime,
@@ -83,13 +84,12 @@ async fn tell<C: ConnectionTrait>(
     let Some(email) = account.email else {
         return Ok(());
     };
-    let reference = row.reference.clone().unwrap_or_default();
     let path = if news.for_staff() {
         format!("/staff/corrections/{reference}")
     } else {
-        request_path(&reference)
+        request_path(reference)
     };
-    let (subject, body) = email_words(account.locale, news, &reference);
+    let (subject, body) = email_words(account.locale, news, reference);
     let template = EmailTemplate::Composed {
         name: news.template(),
         subject,
@@ -108,7 +108,20 @@ pub async fn tell_patient<C: ConnectionTrait>(
     news: &News,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    tell(conn, state, row, row.account_id, news, now).await
+    let reference = row.reference.as_deref().unwrap_or_default();
+    tell(conn, state, reference, row.account_id, news, now).await
+}
+
+/// Tells the patient of a request just filed (before its row is read back).
+pub async fn tell_filer<C: ConnectionTrait>(
+    conn: &C,
+    state: &AppState,
+    patient: i64,
+    reference: &str,
+    news: &News,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    tell(conn, state, reference, patient, news, now).await
 }
 
 /// Tells each of `staff`.
@@ -120,8 +133,9 @@ pub async fn tell_staff<C: ConnectionTrait>(
     news: &News,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
+    let reference = row.reference.as_deref().unwrap_or_default();
     for id in staff {
-        tell(conn, state, row, *id, news, now).await?;
+        tell(conn, state, reference, *id, news, now).await?;
     }
     Ok(())
 }

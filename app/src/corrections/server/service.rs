@@ -11,7 +11,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use super::entity::{file, message, request};
-use super::mail::{tell_patient, tell_staff, News};
+use super::mail::{tell_filer, tell_staff, News};
 use super::staff::is_closed;
 use super::CORRECTION;
 use crate::accounts::server::query;
@@ -251,11 +251,10 @@ pub async fn ask(
         .await?;
     let tz = &state.settings.time_zone;
     let clock = deadlines::open(&txn, CORRECTION, id, &state.corrections.timing, tz, now).await?;
-    let row = own_request(&txn, cap, &reference).await?;
     let news = News::Received {
         due_on: last_day(clock.due_at, tz),
     };
-    tell_patient(&txn, state, &row, &news, now).await?;
+    tell_filer(&txn, state, cap.account_id(), &reference, &news, now).await?;
     txn.commit().await?;
     Ok(reference)
 }
@@ -272,10 +271,6 @@ pub(super) async fn own_request<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or(CorrectionError::NotFound)
-}
-
-fn state_of(row: &request::Model) -> CorrectionState {
-    CorrectionState::parse(&row.state).unwrap_or(CorrectionState::Received)
 }
 
 fn field_of(row: &request::Model) -> Option<Field> {
@@ -305,7 +300,7 @@ pub async fn mine(
             reference,
             section,
             field: field_of(&row),
-            state: state_of(&row),
+            state: row.stage(),
             filed: local_minute(row.filed_at, tz),
             due_on: clock.map(|c| last_day(c.due_at, tz)).unwrap_or_default(),
         });
@@ -358,7 +353,7 @@ pub(super) async fn view_of(
         current: row.current_value.clone(),
         proposed: row.proposed_value.clone(),
         reason: row.reason.clone(),
-        state: state_of(&row),
+        state: row.stage(),
         filed: local_minute(row.filed_at, tz),
         due_on: clock
             .as_ref()
@@ -375,7 +370,7 @@ pub(super) async fn view_of(
         messages: message_views,
         files_left: MAX_FILES.saturating_sub(files.len()),
         files,
-        may_disagree: state_of(&row) == CorrectionState::Denied && row.disagreement.is_none(),
+        may_disagree: row.stage() == CorrectionState::Denied && row.disagreement.is_none(),
         open: !is_closed(&row),
         disagreement: row.disagreement.clone(),
         rebuttal: row.rebuttal.clone(),
@@ -454,7 +449,7 @@ pub async fn disagree(
     let now = state.clock.now();
     let txn = state.db.begin().await?;
     let row = own_request(&txn, cap, reference).await?;
-    if state_of(&row) != CorrectionState::Denied || row.disagreement.is_some() {
+    if row.stage() != CorrectionState::Denied || row.disagreement.is_some() {
         return Err(CorrectionError::Closed);
     }
     request::Entity::update_many()

@@ -45,13 +45,9 @@ async fn officers<C: ConnectionTrait>(conn: &C) -> Result<Vec<OfficerView>, DbEr
     Ok(list)
 }
 
-fn state_of(row: &request::Model) -> CorrectionState {
-    CorrectionState::parse(&row.state).unwrap_or(CorrectionState::Received)
-}
-
 /// Whether a row passes the queue's filters.
 fn passes(row: &request::Model, filter: &QueueFilter, me: i64) -> bool {
-    let state = state_of(row);
+    let state = row.stage();
     let state_ok = match filter.state.as_deref().unwrap_or("open") {
         "open" | "" => !state.is_decided(),
         "all" => true,
@@ -110,7 +106,7 @@ pub async fn queue(
                 patient,
                 section,
                 field: Field::parse(&row.field),
-                state: state_of(row),
+                state: row.stage(),
                 department: row.department.clone(),
                 assignee,
                 filed: local_minute(row.filed_at, tz),
@@ -318,7 +314,7 @@ pub async fn extend(
     let tz = &state.settings.time_zone;
     let txn = state.db.begin().await?;
     let row = find(&txn, &form.reference).await?;
-    if state_of(&row).is_decided() {
+    if row.stage().is_decided() {
         return Err(CorrectionError::Closed);
     }
     let clock = deadlines::extend(
@@ -389,7 +385,7 @@ pub async fn decide(
     let now = state.clock.now();
     let txn = state.db.begin().await?;
     let row = find(&txn, &form.reference).await?;
-    if state_of(&row).is_decided() {
+    if row.stage().is_decided() {
         return Err(CorrectionError::Closed);
     }
     // Only the first of two officers deciding at once changes the request.
@@ -473,7 +469,7 @@ pub async fn message_patient(
 /// A request is closed once decided, except that after a denial the patient's statement
 /// of disagreement and the hospital's rebuttal may still follow.
 pub(super) fn is_closed(row: &request::Model) -> bool {
-    let state = state_of(row);
+    let state = row.stage();
     state.is_decided() && !(state == CorrectionState::Denied && row.rebuttal.is_none())
 }
 

@@ -54,8 +54,8 @@ pub enum TaskError {
 /// Whether a request is one the record system must apply.
 fn accepted(row: &request::Model) -> bool {
     matches!(
-        CorrectionState::parse(&row.state),
-        Some(CorrectionState::Accepted | CorrectionState::PartlyAccepted)
+        row.stage(),
+        CorrectionState::Accepted | CorrectionState::PartlyAccepted
     )
 }
 
