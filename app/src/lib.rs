@@ -11,6 +11,7 @@ pub mod access_log;
 pub mod accounts;
 #[cfg(feature = "ssr")]
 pub mod audit;
+pub mod complaints;
 pub mod consent;
 pub mod corrections;
 pub mod directory;

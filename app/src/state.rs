@@ -20,6 +20,7 @@ pub struct AppState {
     pub access: Arc<crate::access_log::server::AccessConfig>,
     pub consent: Arc<crate::consent::server::ConsentConfig>,
     pub corrections: Arc<crate::corrections::server::CorrectionsConfig>,
+    pub complaints: Arc<crate::complaints::server::ComplaintsConfig>,
 }
 
 impl AppState {

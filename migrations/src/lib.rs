@@ -15,6 +15,7 @@ mod m20261202_000006_case_clocks;
 mod m20261202_000007_record;
 mod m20261202_000008_corrections;
 mod m20261202_000009_record_notes;
+mod m20261205_000010_complaints;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_record::Migration),
             Box::new(m20261202_000008_corrections::Migration),
             Box::new(m20261202_000009_record_notes::Migration),
+            Box::new(m20261205_000010_complaints::Migration),
         ]
     }
 }

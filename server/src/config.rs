@@ -49,6 +49,8 @@ pub struct Config {
     /// How correction requests are timed: days to answer, the longest extension, the
     /// reminder's lead.
     pub correction_timing: app::ssr::deadlines::Timing,
+    /// How complaints' stages are timed: verification, decision, measures.
+    pub complaint_timing: app::complaints::server::ComplaintsConfig,
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers are believed.
     pub trusted_proxies: Vec<crate::client_address::AddressRange>,
     /// Sign-in and enrollment rate limits.
@@ -197,7 +199,6 @@ impl Config {
 
         let (privacy_contact, jurisdiction) = consent_settings(&get, &public_url)?;
         let (trusted_proxies, sign_in_limits, request_limits) = limits(&get, &duration)?;
-        let correction_timing = correction_settings(&get, &duration)?;
 
         Ok(Config {
             trusted_proxies,
@@ -223,7 +224,8 @@ impl Config {
             rules,
             privacy_contact,
             jurisdiction,
-            correction_timing,
+            correction_timing: correction_settings(&get, &duration)?,
+            complaint_timing: complaint_settings(&get, &duration)?,
         })
     }
 
@@ -374,8 +376,31 @@ fn correction_settings(
 ) -> Result<app::ssr::deadlines::Timing, ConfigError> {
     Ok(app::ssr::deadlines::Timing {
         answer_days: days(get, "PORTAL_CORRECTION_DAYS", 30)?,
+        working_days: false,
         extension_max_days: days(get, "PORTAL_CORRECTION_EXTENSION_DAYS", 30)?,
         remind_before: duration("PORTAL_CORRECTION_REMINDER", "3d")?,
+    })
+}
+
+/// Complaints' clocks (../shared/DESIGN.md §3.5, the 2019 complaint rules): the preliminary
+/// verification within 5 working days, a decision within 30 days of filing, the approved
+/// measures carried out within 30 days; staff reminded 2 days before each. Complaints take
+/// no extension.
+fn complaint_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    duration: &impl Fn(&'static str, &str) -> Result<time::Duration, ConfigError>,
+) -> Result<app::complaints::server::ComplaintsConfig, ConfigError> {
+    let remind_before = duration("PORTAL_COMPLAINT_REMINDER", "2d")?;
+    let timing = |answer_days, working_days| app::ssr::deadlines::Timing {
+        answer_days,
+        working_days,
+        extension_max_days: 0,
+        remind_before,
+    };
+    Ok(app::complaints::server::ComplaintsConfig {
+        verification: timing(days(get, "PORTAL_COMPLAINT_VERIFICATION_DAYS", 5)?, true),
+        decision: timing(days(get, "PORTAL_COMPLAINT_DECISION_DAYS", 30)?, false),
+        measures: timing(days(get, "PORTAL_COMPLAINT_MEASURES_DAYS", 30)?, false),
     })
 }
 

@@ -7,9 +7,11 @@
 
 pub mod bench;
 pub mod bench_pages;
+pub mod case_files;
 pub mod cli;
 pub mod client_address;
 pub mod commands;
+pub mod complaint_files;
 pub mod config;
 pub mod correction_files;
 pub mod db;

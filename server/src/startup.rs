@@ -112,6 +112,7 @@ pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, St
         corrections: Arc::new(app::corrections::server::CorrectionsConfig {
             timing: config.correction_timing,
         }),
+        complaints: Arc::new(config.complaint_timing.clone()),
         consent: Arc::new(ConsentConfig {
             contact: config.privacy_contact.clone(),
             jurisdiction: config.jurisdiction.clone(),
@@ -235,6 +236,7 @@ pub fn router(state: &AppState, config: &Config) -> Router {
         .nest("/fhir/r4", crate::fhir::routes(state.clone()))
         .merge(crate::downloads::routes(state.clone()))
         .merge(crate::correction_files::routes(state.clone()))
+        .merge(crate::complaint_files::routes(state.clone()))
         .merge(static_files(config))
         .fallback_service(pages)
         .layer(axum::middleware::from_fn(middleware::name_route))
@@ -397,12 +399,11 @@ async fn run_digests(state: AppState, mut stop: watch::Receiver<bool>) {
 /// How often cases' clocks are looked at for reminders and escalations.
 const CASE_CLOCK_CHECK_EVERY: std::time::Duration = std::time::Duration::from_mins(5);
 
-/// Sends the reminders and escalations of correction requests that are due, now and every
+/// Sends the reminders and escalations of correction requests and complaints that are due, now and every
 /// [`CASE_CLOCK_CHECK_EVERY`]. Several instances may run it: each one is claimed once.
 async fn run_case_clocks(state: AppState, mut stop: watch::Receiver<bool>) {
-    use app::corrections::server::worker::send_due;
     loop {
-        match send_due(&state).await {
+        match app::corrections::server::worker::send_due(&state).await {
             Ok(sent) if sent.reminders + sent.escalations > 0 => tracing::info!(
                 "correction requests: {} reminders, {} escalations queued",
                 sent.reminders,
@@ -410,6 +411,15 @@ async fn run_case_clocks(state: AppState, mut stop: watch::Receiver<bool>) {
             ),
             Ok(_) => {}
             Err(error) => tracing::warn!("could not look at correction clocks: {error}"),
+        }
+        match app::complaints::server::worker::send_due(&state).await {
+            Ok(sent) if sent.reminders + sent.escalations > 0 => tracing::info!(
+                "complaints: {} reminders, {} escalations queued",
+                sent.reminders,
+                sent.escalations
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!("could not look at complaint clocks: {error}"),
         }
         tokio::select! {
             () = tokio::time::sleep(CASE_CLOCK_CHECK_EVERY) => {}

@@ -42,6 +42,8 @@ pub struct AccessTexts {
     pub question_invalid: &'static str,
     pub question_sent: &'static str,
     pub question_yours: &'static str,
+    /// The link that turns the question into a complaint with the entry linked.
+    pub question_complain: &'static str,
     pub chart_heading: &'static str,
     pub chart_by_month: &'static str,
     pub chart_by_department: &'static str,
@@ -114,6 +116,7 @@ pub fn category_label(locale: Locale, category: Category) -> &'static str {
         Category::Consent => ("您的研究与教学同意", "Your research and teaching consent"),
         Category::Account => ("您的门户账户", "Your portal account"),
         Category::CorrectionRequest => ("您的病历更正申请", "Your request to correct your record"),
+        Category::Complaint => ("您的隐私投诉", "Your privacy complaint"),
         Category::Other => ("其他", "Other"),
     };
     pick(locale, zh, en)
@@ -282,6 +285,7 @@ static EN: AccessTexts = AccessTexts {
     question_invalid: "Please write your question (up to 2000 characters).",
     question_sent: "Your question has been sent. The privacy officer will look into it.",
     question_yours: "Your question",
+    question_complain: "Make this a complaint",
     chart_heading: "Accesses over time and by department",
     chart_by_month: "Accesses per month",
     chart_by_department: "Accesses per department",
@@ -361,6 +365,7 @@ static ZH_HANS: AccessTexts = AccessTexts {
     question_invalid: "请填写您的问题（最多 2000 字）。",
     question_sent: "您的问题已发送，隐私保护专员会进行核实。",
     question_yours: "您的问题",
+    question_complain: "把它变成投诉",
     chart_heading: "按时间和科室统计",
     chart_by_month: "每月访问次数",
     chart_by_department: "各科室访问次数",

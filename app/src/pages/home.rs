@@ -5,6 +5,7 @@ use leptos_meta::Title;
 
 use crate::access_log::texts::AccessTexts;
 use crate::accounts::types::AccountKind;
+use crate::complaints::texts::ComplaintTexts;
 use crate::consent::texts::ConsentTexts;
 use crate::corrections::texts::CorrectionTexts;
 use crate::identity::types::{Role, SessionView};
@@ -25,6 +26,7 @@ fn home(who: SessionView) -> AnyView {
     let consent = ConsentTexts::of(locale);
     let record = RecordTexts::of(locale);
     let corrections = CorrectionTexts::of(locale);
+    let complaints = ComplaintTexts::of(locale);
     let staff = who.kind == AccountKind::Staff;
     let holds = |role| who.roles.contains(&role);
     let roles = staff.then(|| {
@@ -50,6 +52,9 @@ fn home(who: SessionView) -> AnyView {
                 <li>
                     <a href="/consent">{consent.nav}</a>
                 </li>
+                <li>
+                    <a href="/complaints">{complaints.nav}</a>
+                </li>
             </ul>
         }
     });
@@ -74,6 +79,18 @@ fn home(who: SessionView) -> AnyView {
             </ul>
         }
     });
+    let complaint_links = (holds(Role::PrivacyOfficer)
+        || holds(Role::Investigator)
+        || holds(Role::Approver))
+    .then(|| {
+        view! {
+            <ul class="links links--primary">
+                <li>
+                    <a href="/staff/complaints">{complaints.queue_title}</a>
+                </li>
+            </ul>
+        }
+    });
     let recovery = holds(Role::Admin).then(|| {
         view! {
             <li>
@@ -91,6 +108,7 @@ fn home(who: SessionView) -> AnyView {
             {patient_links}
             {officer_links}
             {records_links}
+            {complaint_links}
             <h2>{t.home_security_heading}</h2>
             <ul class="links">
                 <li>

@@ -13,6 +13,10 @@ use leptos_router::{
 };
 
 use crate::access_log::ui::{log::AccessLogPage, reviews::ReviewsPage, settings::LogSettingsPage};
+use crate::complaints::ui::{
+    case::CasePage, complaint::ComplaintPage, list::ComplaintsPage, new::NewComplaintPage,
+    queue::ComplaintQueuePage,
+};
 use crate::consent::ui::{
     page::ConsentPage, policy::PolicyPage, receipt::ReceiptPage, stats::ConsentStatsPage,
 };
@@ -167,6 +171,27 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("staff/corrections/:reference")
                             view=StaffRequestPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("complaints") view=ComplaintsPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("complaints/new")
+                            view=NewComplaintPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("complaints/:reference")
+                            view=ComplaintPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/complaints")
+                            view=ComplaintQueuePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/complaints/:reference")
+                            view=CasePage
                             ssr=SsrMode::Async
                         />
                         <Route

@@ -50,8 +50,11 @@ pub struct CaseKind(pub &'static str);
 /// How a kind of case is timed (from the portal's settings).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timing {
-    /// Calendar days to answer, counted from the day the case arrived.
+    /// Days to answer, counted from the day the case arrived.
     pub answer_days: u16,
+    /// Whether `answer_days` counts working days (Monday to Friday) rather than calendar
+    /// days. Public holidays are not known to the portal and count as working days.
+    pub working_days: bool,
     /// The longest single extension, in calendar days.
     pub extension_max_days: u16,
     /// How long before the due date the assigned staff are reminded.
@@ -155,6 +158,35 @@ pub fn end_of_day_after(from: OffsetDateTime, days: u16, time_zone: &str) -> Off
         .unwrap_or(fallback)
 }
 
+/// The end of the local day `days` working days (Monday to Friday) after the local day of
+/// `from`: a case that arrives on a Friday with 5 working days is due by the end of the
+/// next Friday; one that arrives on a Saturday, by the end of the Friday after.
+#[must_use]
+pub fn end_of_working_days_after(
+    from: OffsetDateTime,
+    days: u16,
+    time_zone: &str,
+) -> OffsetDateTime {
+    let zone = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let Ok(instant) = jiff::Timestamp::from_second(from.unix_timestamp()) else {
+        return end_of_day_after(from, days, time_zone);
+    };
+    let mut day = instant.to_zoned(zone).date();
+    let (mut left, mut calendar_days) = (days, 0u16);
+    while left > 0 {
+        let Ok(next) = day.tomorrow() else { break };
+        day = next;
+        calendar_days = calendar_days.saturating_add(1);
+        if !matches!(
+            day.weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        ) {
+            left -= 1;
+        }
+    }
+    end_of_day_after(from, calendar_days, time_zone)
+}
+
 /// The last day to answer, as people read it: the local date of the day `due_at` ends.
 #[must_use]
 pub fn last_day(due_at: OffsetDateTime, time_zone: &str) -> String {
@@ -171,7 +203,11 @@ pub async fn open<C: ConnectionTrait>(
     time_zone: &str,
     now: OffsetDateTime,
 ) -> Result<CaseClock, DbErr> {
-    let due_at = end_of_day_after(now, timing.answer_days, time_zone);
+    let due_at = if timing.working_days {
+        end_of_working_days_after(now, timing.answer_days, time_zone)
+    } else {
+        end_of_day_after(now, timing.answer_days, time_zone)
+    };
     let row = table::ActiveModel {
         id: NotSet,
         case_kind: Set(kind.0.to_owned()),
@@ -406,5 +442,18 @@ mod tests {
         assert_eq!(due, at("2026-03-30T22:00:00Z"), "midnight CEST");
         let due = end_of_day_after(at("2026-03-20T10:00:00Z"), 5, "Europe/Berlin");
         assert_eq!(due, at("2026-03-25T23:00:00Z"), "midnight CET");
+    }
+
+    #[test]
+    fn working_days_skip_the_weekend() {
+        // Friday 4 December 2026, 10:00 in Shanghai: 5 working days → end of Friday 11th.
+        let due = end_of_working_days_after(at("2026-12-04T02:00:00Z"), 5, "Asia/Shanghai");
+        assert_eq!(due, at("2026-12-11T16:00:00Z"));
+        // Saturday 5 December: Monday is the first working day → end of Friday 11th.
+        let due = end_of_working_days_after(at("2026-12-05T02:00:00Z"), 5, "Asia/Shanghai");
+        assert_eq!(due, at("2026-12-11T16:00:00Z"));
+        // Monday 7 December: → end of Monday 14th.
+        let due = end_of_working_days_after(at("2026-12-07T02:00:00Z"), 5, "Asia/Shanghai");
+        assert_eq!(due, at("2026-12-14T16:00:00Z"));
     }
 }

@@ -132,3 +132,57 @@ pub fn Done(text: &'static str) -> impl IntoView {
         </div>
     }
 }
+
+/// A labelled text area with its hint, keeping what was typed.
+pub struct TextArea {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub typed: String,
+    pub invalid: bool,
+    pub rows: &'static str,
+    /// Whether the browser refuses to send the form with it empty.
+    pub required: bool,
+    /// The most characters the field takes.
+    pub limit: usize,
+}
+
+impl TextArea {
+    pub fn view(self) -> impl IntoView {
+        let hint_id = format!("{}-hint", self.id);
+        let described_by = hint_id.clone();
+        view! {
+            <div class="field">
+                <label class="field__label" for=self.id>{self.label}</label>
+                <p class="muted" id=hint_id>{self.hint}</p>
+                <textarea
+                    id=self.id
+                    class="field__input"
+                    name=self.name
+                    required=self.required
+                    maxlength=self.limit
+                    rows=self.rows
+                    aria-describedby=described_by
+                    aria-invalid=self.invalid.then_some("true")
+                >
+                    {self.typed}
+                </textarea>
+            </div>
+        }
+    }
+}
+
+/// A notice after a change (`error`: a refusal), announced to screen readers.
+pub fn notice(text: &str, error: bool) -> impl IntoView {
+    let (class, role) = if error {
+        ("notice notice--error", "alert")
+    } else {
+        ("notice notice--success", "status")
+    };
+    view! {
+        <div class=class role=role tabindex="-1">
+            <p>{text.to_owned()}</p>
+        </div>
+    }
+}

@@ -28,6 +28,8 @@ vocabulary! {
         /// The patient's request to correct their record (staff or a hospital system
         /// reading or answering it).
         CorrectionRequest = "correction_request",
+        /// The patient's privacy complaint (staff handling it).
+        Complaint = "complaint",
         Other = "other",
     }
 }

@@ -16,6 +16,7 @@ const KIND: CaseKind = CaseKind("correction");
 const ZONE: &str = "Asia/Shanghai";
 const TIMING: Timing = Timing {
     answer_days: 30,
+    working_days: false,
     extension_max_days: 30,
     remind_before: Duration::days(3),
 };

@@ -11,6 +11,7 @@ mod tables;
 
 mod access;
 mod cli;
+mod complaints;
 mod consent;
 mod correction_answers;
 mod corrections;

@@ -38,6 +38,10 @@ const PATIENTS: &[Caller] = &[Patient];
 const RECORDS_OFFICERS: &[Caller] = &[RECORDS];
 const PRIVACY_OFFICERS: &[Caller] = &[PRIVACY];
 const ADMINS: &[Caller] = &[ADMIN];
+const INVESTIGATORS: &[Caller] = &[INVESTIGATOR];
+const APPROVERS: &[Caller] = &[APPROVER];
+/// The staff who work on complaints.
+const CASE_WORKERS: &[Caller] = &[INVESTIGATOR, APPROVER, PRIVACY];
 
 /// Every server function and who may call it. Public ones are public on purpose (see
 /// each function's doc comment). The last two end the caller's session, so they run last.
@@ -81,6 +85,27 @@ const WHO_MAY_CALL: &[(&str, &[Caller])] = &[
     ("/api/corrections/decide", RECORDS_OFFICERS),
     ("/api/corrections/staff-message", RECORDS_OFFICERS),
     ("/api/corrections/rebut", RECORDS_OFFICERS),
+    ("/api/complaints/form", PATIENTS),
+    ("/api/complaints/file", PATIENTS),
+    ("/api/complaints/mine", PATIENTS),
+    ("/api/complaints/one", PATIENTS),
+    ("/api/complaints/message", PATIENTS),
+    ("/api/complaints/withdraw", PATIENTS),
+    ("/api/complaints/feedback", PATIENTS),
+    ("/api/complaints/queue", CASE_WORKERS),
+    ("/api/complaints/staff-view", CASE_WORKERS),
+    ("/api/complaints/note", CASE_WORKERS),
+    ("/api/complaints/begin-verification", PRIVACY_OFFICERS),
+    ("/api/complaints/verify", PRIVACY_OFFICERS),
+    ("/api/complaints/reject", PRIVACY_OFFICERS),
+    ("/api/complaints/evidence", INVESTIGATORS),
+    ("/api/complaints/conclude", INVESTIGATORS),
+    ("/api/complaints/plan", INVESTIGATORS),
+    ("/api/complaints/decide-plan", APPROVERS),
+    ("/api/complaints/measures", INVESTIGATORS),
+    ("/api/complaints/close", PRIVACY_OFFICERS),
+    ("/api/complaints/action", PRIVACY_OFFICERS),
+    ("/api/complaints/action-done", PRIVACY_OFFICERS),
     ("/api/consent/overview", PATIENTS),
     ("/api/consent/grant", PATIENTS),
     ("/api/consent/revoke", PATIENTS),
@@ -139,6 +164,34 @@ const ARGUMENTS: &[(&str, &str)] = &[
     ("grant[purpose]", "research"),
     ("grant[version]", "1"),
     ("grant[expires_on]", ""),
+    ("complaint[kind]", "other"),
+    ("complaint[account]", "x"),
+    ("verify[reference]", "CP-2026-00001"),
+    ("verify[scope]", "x"),
+    ("verify[spread]", "x"),
+    ("verify[outcome]", "resolve"),
+    ("evidence[reference]", "CP-2026-00001"),
+    ("evidence[kind]", "document"),
+    ("evidence[title]", "x"),
+    ("plan[reference]", "CP-2026-00001"),
+    ("plan[patient]", "x"),
+    ("plan[accountability]", "x"),
+    ("plan[improvement]", "x"),
+    ("close[reference]", "CP-2026-00001"),
+    ("close[outcome]", "x"),
+    ("close[root_cause]", "other"),
+    ("close[chain_link]", "none"),
+    ("action[reference]", "CP-2026-00001"),
+    ("action[description]", "x"),
+    ("action[owner]", "1"),
+    ("action[due_on]", "2026-12-31"),
+    ("action_id", "1"),
+    ("effect", "x"),
+    ("findings", "x"),
+    ("measures", "x"),
+    ("satisfied", "yes"),
+    ("comment", ""),
+    ("visibility", "internal"),
 ];
 
 async fn session_of(app: &TestApp, caller: Caller) -> Option<String> {

@@ -297,3 +297,45 @@ pub async fn log_size<C: ConnectionTrait>(conn: &C, mrn: &str) -> Result<u64, Db
         .count(conn)
         .await
 }
+
+/// The entries among `ids` that are in the log of the patient with `mrn` (others are
+/// left out), newest first; for a complaint that names them.
+pub async fn chosen<C: ConnectionTrait>(
+    conn: &C,
+    mrn: &str,
+    ids: &[i64],
+    time_zone: &str,
+) -> Result<Vec<AccessEntryView>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = event::Entity::find()
+        .filter(event::Column::PatientMrn.eq(mrn))
+        .filter(event::Column::Id.is_in(ids.iter().copied()))
+        .order_by_desc(event::Column::OccurredAt)
+        .order_by_desc(event::Column::Id)
+        .all(conn)
+        .await?;
+    let departments = departments(conn).await?;
+    views(conn, &rows, &departments, time_zone).await
+}
+
+/// Up to `limit` entries of the patient's log that `filter` passes, newest first: an
+/// extract of the log (for an investigation) or the entries to choose from.
+pub async fn extract<C: ConnectionTrait>(
+    conn: &C,
+    mrn: &str,
+    filter: &ParsedFilter,
+    limit: u64,
+    time_zone: &str,
+) -> Result<Vec<AccessEntryView>, DbErr> {
+    let rows = event::Entity::find()
+        .filter(conditions(mrn, filter))
+        .order_by_desc(event::Column::OccurredAt)
+        .order_by_desc(event::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    let departments = departments(conn).await?;
+    views(conn, &rows, &departments, time_zone).await
+}

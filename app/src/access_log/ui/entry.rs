@@ -142,6 +142,17 @@ fn question(
                         {question.asked_local} " · "
                         <strong>{review_state_label(locale, question.state)}</strong>
                     </p>
+                    {ask
+                        .then(|| {
+                            view! {
+                                <p>
+                                    <a href=format!(
+                                        "/complaints/new?entry={}",
+                                        entry.id,
+                                    )>{t.question_complain}</a>
+                                </p>
+                            }
+                        })}
                 </div>
             }
             .into_any(),

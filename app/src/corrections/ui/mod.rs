@@ -15,6 +15,7 @@ use crate::i18n::Locale;
 use crate::record::texts::{field_label, section_label};
 use crate::record::types::{Field, Section};
 use crate::ui::error_notice::FormRefusal;
+pub use crate::ui::form::TextArea;
 
 /// The words in the page's language.
 #[must_use]
@@ -46,44 +47,6 @@ fn field_text(locale: Locale, field: &str) -> Option<&'static str> {
 #[component]
 pub fn Refusal(error: AppError) -> impl IntoView {
     view! { <FormRefusal error field_text /> }
-}
-
-/// A labelled text area with its hint, keeping what was typed.
-pub struct TextArea {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub label: &'static str,
-    pub hint: &'static str,
-    pub typed: String,
-    pub invalid: bool,
-    pub rows: &'static str,
-    /// Whether the browser refuses to send the form with it empty.
-    pub required: bool,
-}
-
-impl TextArea {
-    pub fn view(self) -> impl IntoView {
-        let hint_id = format!("{}-hint", self.id);
-        let described_by = hint_id.clone();
-        view! {
-            <div class="field">
-                <label class="field__label" for=self.id>{self.label}</label>
-                <p class="muted" id=hint_id>{self.hint}</p>
-                <textarea
-                    id=self.id
-                    class="field__input"
-                    name=self.name
-                    required=self.required
-                    maxlength=crate::corrections::types::TEXT_LIMIT
-                    rows=self.rows
-                    aria-describedby=described_by
-                    aria-invalid=self.invalid.then_some("true")
-                >
-                    {self.typed}
-                </textarea>
-            </div>
-        }
-    }
 }
 
 /// "Allergies · Allergic to", or "Allergies · Something is missing".

@@ -83,6 +83,7 @@ fn request_form(form: CorrectionFormView) -> impl IntoView {
         invalid: refused_field == "proposed",
         rows: "3",
         required: true,
+        limit: crate::corrections::types::TEXT_LIMIT,
     };
     let reason = TextArea {
         id: "reason",
@@ -93,6 +94,7 @@ fn request_form(form: CorrectionFormView) -> impl IntoView {
         invalid: refused_field == "reason",
         rows: "4",
         required: true,
+        limit: crate::corrections::types::TEXT_LIMIT,
     };
     view! {
         <h2>{t.entry_heading} ": " {section_label(locale, form.section)}</h2>

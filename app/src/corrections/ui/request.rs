@@ -14,7 +14,7 @@ use crate::identity::types::Role;
 use crate::identity::ui::guard::guarded;
 use crate::record::texts::field_value;
 use crate::ui::error_notice::PageError;
-use crate::ui::form::{action_of, query_value, FormEcho, PostForm};
+use crate::ui::form::{action_of, notice, query_value, FormEcho, PostForm};
 use crate::ui::locale::locale;
 
 #[component]
@@ -43,24 +43,10 @@ pub fn RequestPage() -> impl IntoView {
     })
 }
 
-/// A notice after a change, announced to screen readers.
-fn notice(text: String, error: bool) -> impl IntoView {
-    let (class, role) = if error {
-        ("notice notice--error", "alert")
-    } else {
-        ("notice notice--success", "status")
-    };
-    view! {
-        <div class=class role=role tabindex="-1">
-            <p>{text}</p>
-        </div>
-    }
-}
-
 fn request_body(request: CorrectionView, t: &'static CorrectionTexts) -> impl IntoView {
     let locale = locale();
-    let filed = (query_value("filed").as_deref() == Some("1"))
-        .then(|| notice(t.filed_notice.to_owned(), false));
+    let filed =
+        (query_value("filed").as_deref() == Some("1")).then(|| notice(t.filed_notice, false));
     let current = match (&request.current, request.field) {
         (Some(value), Some(field)) => field_value(locale, field, value),
         _ => t.current_none.to_owned(),
@@ -135,7 +121,7 @@ fn request_body(request: CorrectionView, t: &'static CorrectionTexts) -> impl In
 /// write the statement after a denial.
 fn statements(request: &CorrectionView, t: &'static CorrectionTexts) -> AnyView {
     let sent = (query_value("disagreed").as_deref() == Some("1"))
-        .then(|| notice(t.disagreement_sent.to_owned(), false));
+        .then(|| notice(t.disagreement_sent, false));
     let statement = request.disagreement.clone().map(|text| {
         view! {
             <h2>{t.disagreement_heading}</h2>
@@ -165,6 +151,7 @@ fn statements(request: &CorrectionView, t: &'static CorrectionTexts) -> AnyView 
             invalid: refused.is_some(),
             rows: "4",
             required: true,
+            limit: crate::corrections::types::TEXT_LIMIT,
         };
         view! {
             <h2>{t.disagree_heading}</h2>
@@ -192,8 +179,7 @@ fn messages(
     open: bool,
     t: &'static CorrectionTexts,
 ) -> impl IntoView {
-    let sent = (query_value("sent").as_deref() == Some("1"))
-        .then(|| notice(t.message_sent.to_owned(), false));
+    let sent = (query_value("sent").as_deref() == Some("1")).then(|| notice(t.message_sent, false));
     let items = if list.is_empty() {
         view! { <p class="muted">{t.messages_empty}</p> }.into_any()
     } else {
@@ -266,10 +252,10 @@ fn files(
 ) -> impl IntoView {
     let added = query_value("added")
         .filter(|n| n != "0")
-        .map(|_| notice(t.files_added.to_owned(), false));
+        .map(|_| notice(t.files_added, false));
     let refused = query_value("file_error")
         .and_then(|code| t.file_refusal(&code))
-        .map(|text| notice(text.to_owned(), true));
+        .map(|text| notice(text, true));
     let items = if list.is_empty() {
         view! { <p class="muted">{t.files_empty}</p> }.into_any()
     } else {

@@ -177,6 +177,7 @@ fn message_form(reference: &str, t: &'static CorrectionTexts) -> AnyView {
         invalid: refused.is_some(),
         rows: "3",
         required: true,
+        limit: crate::corrections::types::TEXT_LIMIT,
     };
     view! {
         {refused.map(|error| view! { <Refusal error /> })}
@@ -248,6 +249,7 @@ fn extend_form(reference: &str, max_days: u16, t: &'static CorrectionTexts) -> A
         invalid: refused_field == "reason",
         rows: "3",
         required: true,
+        limit: crate::corrections::types::TEXT_LIMIT,
     };
     view! {
         <h2>{t.extend_heading}</h2>
@@ -322,6 +324,7 @@ fn decide_form(view: &StaffCorrectionView, t: &'static CorrectionTexts) -> AnyVi
         invalid: refused_field == "amended",
         rows: "3",
         required: false,
+        limit: crate::corrections::types::TEXT_LIMIT,
     };
     let note = TextArea {
         id: "decide-note",
@@ -336,6 +339,7 @@ fn decide_form(view: &StaffCorrectionView, t: &'static CorrectionTexts) -> AnyVi
         invalid: refused_field == "note",
         rows: "4",
         required: false,
+        limit: crate::corrections::types::TEXT_LIMIT,
     };
     view! {
         <h2>{t.decide_heading}</h2>
@@ -370,6 +374,7 @@ fn rebut_form(reference: &str, t: &'static CorrectionTexts) -> AnyView {
         invalid: refused.is_some(),
         rows: "4",
         required: true,
+        limit: crate::corrections::types::TEXT_LIMIT,
     };
     view! {
         <h2>{t.rebuttal_heading}</h2>

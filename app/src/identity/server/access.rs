@@ -136,6 +136,63 @@ impl<R: StaffRole> StaffCap<R> {
     }
 }
 
+/// Proof that the caller is staff holding at least one of the roles a feature named (the
+/// staff who share a case's page, each with their own steps on it).
+#[derive(Clone, Debug)]
+pub struct AnyStaffCap {
+    account_id: i64,
+    roles: Vec<Role>,
+}
+
+impl AnyStaffCap {
+    /// The member of staff acting.
+    #[must_use]
+    pub fn account_id(&self) -> i64 {
+        self.account_id
+    }
+
+    /// Whether the caller holds `role` (among those the capability was asked for).
+    #[must_use]
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// A signed-in member of staff holding at least one of `roles`.
+pub async fn staff_any(roles: &[Role]) -> Result<(SignedIn, AnyStaffCap), AppError> {
+    any_check(signed_in().await?, roles)
+}
+
+/// The same check for plain HTTP handlers (file downloads).
+pub async fn staff_any_from_parts(
+    state: &AppState,
+    parts: &Parts,
+    roles: &[Role],
+) -> Result<(SignedIn, AnyStaffCap), AppError> {
+    let token = session_token(parts).ok_or(AppError::Unauthenticated)?;
+    let who = load(state, &token)
+        .await
+        .map_err(|e| internal_error(&e))?
+        .ok_or(AppError::Unauthenticated)?;
+    any_check(who, roles)
+}
+
+fn any_check(who: SignedIn, roles: &[Role]) -> Result<(SignedIn, AnyStaffCap), AppError> {
+    let held: Vec<Role> = roles
+        .iter()
+        .copied()
+        .filter(|role| role.is_staff() && who.has(*role))
+        .collect();
+    if who.kind != AccountKind::Staff || held.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let cap = AnyStaffCap {
+        account_id: who.account_id,
+        roles: held,
+    };
+    Ok((who, cap))
+}
+
 /// The session token sent by the browser, if any.
 #[must_use]
 pub fn session_token(parts: &Parts) -> Option<String> {
