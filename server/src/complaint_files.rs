@@ -1,14 +1,16 @@
 //! Files on a patient's complaint: `POST /complaints/{reference}/files` (a plain multipart
 //! form, so it works without JavaScript), `GET /complaints/{reference}/files/{id}` for
 //! the patient and `GET /staff/complaints/{reference}/files/{id}` for the staff handling
-//! the case (each download written into the patient's access log). Another patient's
-//! complaint is "not found".
+//! the case (each download written into the patient's access log), and the insights as
+//! CSV for privacy officers. Another patient's complaint is "not found".
 
 use app::complaints::server::files::{attach, own_file};
 use app::complaints::server::service::{complaint_path, ComplaintError};
 use app::complaints::server::{staff, CASE_ROLES};
 use app::error::AppError;
-use app::identity::server::access::{patient_from_parts, staff_any_from_parts};
+use app::identity::server::access::{
+    patient_from_parts, staff_any_from_parts, staff_from_parts, PrivacyOfficerRole,
+};
 use app::ssr::evidence::{EvidenceError, MAX_FILES, MAX_FILE_BYTES};
 use app::ssr::request::{error_response, internal_error};
 use app::state::AppState;
@@ -33,6 +35,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
             "/staff/complaints/{reference}/files/{id}",
             get(staff_download),
         )
+        .route("/staff/complaints/insights.csv", get(insights_csv))
         .with_state(state)
 }
 
@@ -109,4 +112,30 @@ async fn staff_download(
     send_file(found(
         staff::open_file(&state, &who, &cap, &reference, id).await,
     ))
+}
+
+/// The insights page's figures as CSV, for privacy officers.
+async fn insights_csv(State(state): State<AppState>, request: Request) -> Response {
+    use app::complaints::server::insights::{insights, to_csv};
+    use axum::response::IntoResponse;
+    let (parts, _) = request.into_parts();
+    let (_who, cap) = match staff_from_parts::<PrivacyOfficerRole>(&state, &parts).await {
+        Ok(found) => found,
+        Err(error) => return error_response(&error),
+    };
+    match insights(&state, &cap).await {
+        Ok(view) => (
+            [
+                (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    http::header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"complaints.csv\"",
+                ),
+                (http::header::CACHE_CONTROL, "no-store"),
+            ],
+            to_csv(&view),
+        )
+            .into_response(),
+        Err(error) => error_response(&internal_error(&error)),
+    }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::types::{
     ActionForm, CloseForm, ComplaintFormView, ComplaintSummaryView, ComplaintView, EvidenceForm,
-    NewComplaint, PlanForm, QueueView, StaffComplaintView, VerifyForm,
+    InsightsView, NewComplaint, PlanForm, QueueView, StaffComplaintView, VerifyForm,
 };
 use crate::error::AppError;
 
@@ -528,6 +528,25 @@ pub async fn complete_improvement_action(
                 edge::land_on_case(&reference, "action_done");
             }
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// The privacy office's figures of the last twelve months: counts only.
+#[server(endpoint = "complaints/insights")]
+pub async fn complaint_insights() -> Result<InsightsView, AppError> {
+    use crate::complaints::server::insights;
+    use crate::identity::server::access;
+    use crate::ssr::request::respond;
+    use crate::state::AppState;
+    respond(
+        async {
+            let (_who, cap) = access::staff::<access::PrivacyOfficerRole>().await?;
+            let state = AppState::current()?;
+            insights::insights(&state, &cap)
+                .await
+                .map_err(edge::refusal)
         }
         .await,
     )

@@ -213,6 +213,30 @@ words! {
     done_action_added: ("整改措施已添加，负责人已收到通知。", "The action was added; its owner was told."),
     done_action_done: ("整改措施已完成。", "The action was marked done."),
     done_noted: ("记录已添加。", "The note was added."),
+    insights_title: ("投诉的经验教训与统计", "What complaints teach: lessons and figures"),
+    insights_lead: ("最近十二个月的投诉：按月统计的类型、科室、根本原因和泄露环节，结案用时、逾期环节和尚未完成的整改措施。本页只有数字，不显示任何患者的姓名。", "The last twelve months of complaints: counts per month by kind, department, root cause and link in the chain; time to close; deadlines missed; improvement actions still open. Counts only: no patient is named on this page."),
+    csv_link: ("下载 CSV", "Download as CSV"),
+    days: ("天", "days"),
+    filed_series: ("收到", "Filed"),
+    closed_series: ("结案", "Closed"),
+    closed_count: ("十二个月内结案", "Closed in twelve months"),
+    median_close: ("结案用时（中位数）", "Time to close (median)"),
+    p90_close: ("结案用时（第 90 百分位）", "Time to close (90th percentile)"),
+    overview_heading: ("每月收到与结案", "Filed and closed per month"),
+    by_kind_heading: ("每月收到的投诉：按类型", "Filed per month, by kind"),
+    by_department_heading: ("每月收到的投诉：按科室", "Filed per month, by department"),
+    by_cause_heading: ("每月结案：按根本原因", "Closed per month, by root cause"),
+    by_link_heading: ("每月结案：按泄露环节", "Closed per month, by link in the chain"),
+    missed_heading: ("逾期的环节", "Deadlines missed"),
+    stage_column: ("环节", "Stage"),
+    missed_column: ("逾期", "Missed"),
+    of_column: ("总数", "Of"),
+    month_column: ("月份", "Month"),
+    open_actions_heading: ("尚未完成的整改措施", "Improvement actions still open"),
+    no_cases: ("这段时间没有相关投诉。", "No cases in these months."),
+    stage_verification: ("初步核实", "Preliminary verification"),
+    stage_decision: ("作出决定", "Decision"),
+    stage_measures: ("落实措施", "Measures"),
 }
 
 impl ComplaintTexts {
@@ -278,6 +302,16 @@ impl ComplaintTexts {
             "effect" => self.bad_effect,
             _ => return None,
         })
+    }
+
+    /// The name of a clock's stage (`verification`, `decision`, `measures`).
+    #[must_use]
+    pub fn stage_name(&self, stage: &str) -> &'static str {
+        match stage {
+            "verification" => self.stage_verification,
+            "decision" => self.stage_decision,
+            _ => self.stage_measures,
+        }
     }
 
     /// What a staff step that just succeeded did (`?done=…`).

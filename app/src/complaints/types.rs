@@ -484,6 +484,66 @@ pub struct ActionForm {
     pub due_on: String,
 }
 
+/// Counts per month of one value of a dimension (a kind, a cause, a department).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesView {
+    /// The value's code (`looked`, `insider`, a department's id; `none` for no department).
+    pub code: String,
+    /// Its name in each language.
+    pub label_zh_hans: String,
+    pub label_en: String,
+    /// One count per month of [`InsightsView::months`].
+    pub counts: Vec<u64>,
+}
+
+/// A clock that ran past its date, counted per stage.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissedView {
+    /// `verification`, `decision` or `measures`.
+    pub stage: String,
+    pub missed: u64,
+    /// Clocks of that stage in the period.
+    pub of: u64,
+}
+
+/// What the closed and open cases of the last twelve months teach: counts only, no names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InsightsView {
+    /// `YYYY-MM`, oldest first, in the hospital's time zone.
+    pub months: Vec<String>,
+    /// Complaints filed per month, and closed per month.
+    pub filed: Vec<u64>,
+    pub closed: Vec<u64>,
+    /// Filed per month, by kind and by department.
+    pub by_kind: Vec<SeriesView>,
+    pub by_department: Vec<SeriesView>,
+    /// Closed per month, by root cause and by the link in the chain.
+    pub by_cause: Vec<SeriesView>,
+    pub by_link: Vec<SeriesView>,
+    /// Days from filing to closing: how many closed, the median and the 90th percentile
+    /// (nearest rank).
+    pub closed_count: u64,
+    pub median_days: Option<u64>,
+    pub p90_days: Option<u64>,
+    pub missed: Vec<MissedView>,
+    /// Improvement actions not done yet, of every case, soonest due first.
+    pub open_actions: Vec<ActionView>,
+}
+
+/// The nearest-rank `percent` percentile of `values` (sorted here), if there are any.
+#[must_use]
+pub fn percentile(values: &mut [u64], percent: u64) -> Option<u64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    let n = u64::try_from(values.len()).unwrap_or(u64::MAX);
+    let rank = (percent * n).div_ceil(100).max(1);
+    values
+        .get(usize::try_from(rank - 1).unwrap_or(usize::MAX))
+        .copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -501,5 +561,14 @@ mod tests {
         assert!(check_optional("  "));
         assert!(!check_text(" "));
         assert!(!check_text(&"字".repeat(TEXT_LIMIT + 1)));
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        assert_eq!(percentile(&mut [], 50), None);
+        assert_eq!(percentile(&mut [7], 90), Some(7));
+        let mut days = [10, 1, 4, 3, 2, 9, 8, 7, 6, 5];
+        assert_eq!(percentile(&mut days, 50), Some(5));
+        assert_eq!(percentile(&mut days, 90), Some(9));
     }
 }

@@ -14,8 +14,8 @@ use leptos_router::{
 
 use crate::access_log::ui::{log::AccessLogPage, reviews::ReviewsPage, settings::LogSettingsPage};
 use crate::complaints::ui::{
-    case::CasePage, complaint::ComplaintPage, list::ComplaintsPage, new::NewComplaintPage,
-    queue::ComplaintQueuePage,
+    case::CasePage, complaint::ComplaintPage, insights::InsightsPage, list::ComplaintsPage,
+    new::NewComplaintPage, queue::ComplaintQueuePage,
 };
 use crate::consent::ui::{
     page::ConsentPage, policy::PolicyPage, receipt::ReceiptPage, stats::ConsentStatsPage,
@@ -100,6 +100,7 @@ fn set_page_security_policy() {
 /// response starts (`SsrMode::Async`): its status code is the real one, it reaches the
 /// browser in one piece, and it needs no script to fill in late parts.
 #[component]
+#[allow(clippy::too_many_lines)] // The route table, one entry per page: it reads best whole.
 pub fn App() -> impl IntoView {
     provide_meta_context();
     // A new key for every render: the islands router then swaps in the whole page it
@@ -187,6 +188,11 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("staff/complaints")
                             view=ComplaintQueuePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/complaints/insights")
+                            view=InsightsPage
                             ssr=SsrMode::Async
                         />
                         <Route

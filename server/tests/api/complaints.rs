@@ -874,3 +874,211 @@ async fn a_late_verification_reminds_and_escalates_once(backend: Backend) {
     assert_eq!(emails(&app, "complaint_overdue").await.len(), 1);
 }
 on_both_backends!(a_late_verification_reminds_and_escalates_once);
+
+/// Files a complaint of `kind` for the case's patient (with the department, or without).
+async fn file_kind(app: &TestApp, c: &Case, kind: &str, department: bool) -> String {
+    let department = if department {
+        c.department.to_string()
+    } else {
+        String::new()
+    };
+    let fields = [
+        ("complaint[kind]", kind),
+        ("complaint[account]", "经过"),
+        ("complaint[department]", department.as_str()),
+    ];
+    step(app, "complaints/file", &fields, &c.patient, 200)
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Resolves a complaint on the spot at once, for closing later.
+async fn resolve(app: &TestApp, c: &Case, r: &str) {
+    step(
+        app,
+        "complaints/begin-verification",
+        &[("reference", r)],
+        &c.officer,
+        200,
+    )
+    .await;
+    let fields = [
+        ("verify[reference]", r),
+        ("verify[scope]", "门诊病历"),
+        ("verify[spread]", "未扩散"),
+        ("verify[outcome]", "resolve"),
+        ("verify[resolution]", "已说明"),
+    ];
+    step(app, "complaints/verify", &fields, &c.officer, 200).await;
+}
+
+/// Five complaints filed on 18 November: three resolved and closed after 2, 4 and 16 days
+/// with their causes, one rejected, one left waiting. Returns a privacy officer's session.
+async fn five_cases(app: &TestApp, c: &Case) -> String {
+    let closing = [
+        ("looked", true, 2, "insider", "use"),
+        ("looked", false, 2, "insider", "use"),
+        ("leak", true, 12, "process_gap", "storage"),
+    ];
+    let mut closed = Vec::new();
+    for (kind, department, _, _, _) in closing {
+        let r = file_kind(app, c, kind, department).await;
+        resolve(app, c, &r).await;
+        closed.push(r);
+    }
+    let rejected = file_kind(app, c, "images", false).await;
+    step(
+        app,
+        "complaints/reject",
+        &[
+            ("reference", rejected.as_str()),
+            ("reason", "不属于隐私投诉"),
+        ],
+        &c.officer,
+        200,
+    )
+    .await;
+    file_kind(app, c, "other", true).await;
+    let mut officer = c.officer.clone();
+    for (i, (r, (_, _, after, cause, link))) in closed.iter().zip(closing).enumerate() {
+        app.clock.advance(time::Duration::days(after));
+        // Sessions idle out over days: a privacy officer signing in afresh.
+        officer = enroll_staff(
+            app,
+            &format!("officer{i}@example.org"),
+            Role::PrivacyOfficer,
+        )
+        .await;
+        let fields = [
+            ("close[reference]", r.as_str()),
+            ("close[outcome]", "已处理"),
+            ("close[root_cause]", cause),
+            ("close[chain_link]", link),
+        ];
+        step(app, "complaints/close", &fields, &officer, 200).await;
+    }
+    officer
+}
+
+async fn the_insights_count_what_the_cases_were(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let c = case(&app).await;
+    let officer = five_cases(&app, &c).await;
+    let approver = enroll_staff(&app, "approver2@example.org", Role::Approver).await;
+    // Now 4 December: the closures fell on 20 November, 22 November and 4 December.
+    let view = step(&app, "complaints/insights", &[], &officer, 200).await;
+    step(&app, "complaints/insights", &[], &approver, 403).await;
+    let months: Vec<&str> = view["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert_eq!((months[0], months[11]), ("2026-01", "2026-12"));
+    let at = |month: &str| months.iter().position(|m| *m == month).unwrap();
+    let (november, december) = (at("2026-11"), at("2026-12"));
+    let counts = |value: &Value| -> Vec<u64> {
+        value
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_u64().unwrap())
+            .collect()
+    };
+    let only = |month: usize, count: u64| {
+        let mut all = vec![0u64; 12];
+        all[month] = count;
+        all
+    };
+    assert_eq!(counts(&view["filed"]), only(november, 5));
+    let mut closed_per_month = only(november, 2);
+    closed_per_month[december] = 1;
+    assert_eq!(counts(&view["closed"]), closed_per_month);
+    let series = |name: &str, code: &str| {
+        view[name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["code"] == code)
+            .map(|s| counts(&s["counts"]))
+    };
+    assert_eq!(series("by_kind", "looked"), Some(only(november, 2)));
+    assert_eq!(series("by_kind", "images"), Some(only(november, 1)));
+    assert_eq!(
+        series("by_kind", "conduct"),
+        None,
+        "kinds nobody filed are left out"
+    );
+    let department = c.department.to_string();
+    assert_eq!(
+        series("by_department", &department),
+        Some(only(november, 3))
+    );
+    assert_eq!(series("by_department", "none"), Some(only(november, 2)));
+    assert_eq!(series("by_cause", "insider"), Some(only(november, 2)));
+    assert_eq!(series("by_cause", "process_gap"), Some(only(december, 1)));
+    assert_eq!(series("by_link", "storage"), Some(only(december, 1)));
+    // Days to close: 2, 4 and 16; nearest rank: the median is the 2nd, the 90th the 3rd.
+    assert_eq!(
+        (
+            view["closed_count"].as_u64(),
+            view["median_days"].as_u64(),
+            view["p90_days"].as_u64()
+        ),
+        (Some(3), Some(4), Some(16))
+    );
+    // Only the waiting one ran past its verification date (25 November).
+    assert_eq!(
+        view["missed"][0],
+        json!({"stage": "verification", "missed": 1, "of": 5})
+    );
+    assert_eq!(
+        view["missed"][1],
+        json!({"stage": "decision", "missed": 0, "of": 5})
+    );
+
+    the_page_and_the_csv_say_it(&app, &officer, november).await;
+}
+on_both_backends!(the_insights_count_what_the_cases_were);
+
+/// The page draws the figures, the CSV says the same; neither names the patient.
+async fn the_page_and_the_csv_say_it(app: &TestApp, officer: &str, november: usize) {
+    let only = |month: usize, count: u64| {
+        let mut all = vec![0u64; 12];
+        all[month] = count;
+        all
+    };
+    // The page draws it; the CSV says the same; neither names the patient.
+    let cookie = format!("__Host-portal_session={officer}");
+    let page = app
+        .client
+        .get(app.url("/staff/complaints/insights"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<svg") && page.contains("<table"));
+    assert!(!page.contains("投诉患者"), "no patient's name");
+    let csv = app
+        .client
+        .get(app.url("/staff/complaints/insights.csv"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let looked: Vec<String> = only(november, 2).iter().map(ToString::to_string).collect();
+    assert!(
+        csv.contains(&format!("kind,looked,{}", looked.join(","))),
+        "{csv}"
+    );
+    assert!(csv.contains("3,4,16"), "{csv}");
+    assert!(!csv.contains("投诉患者"));
+}

@@ -106,6 +106,7 @@ const WHO_MAY_CALL: &[(&str, &[Caller])] = &[
     ("/api/complaints/close", PRIVACY_OFFICERS),
     ("/api/complaints/action", PRIVACY_OFFICERS),
     ("/api/complaints/action-done", PRIVACY_OFFICERS),
+    ("/api/complaints/insights", PRIVACY_OFFICERS),
     ("/api/consent/overview", PATIENTS),
     ("/api/consent/grant", PATIENTS),
     ("/api/consent/revoke", PATIENTS),

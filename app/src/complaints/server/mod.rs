@@ -4,6 +4,7 @@
 
 mod entity;
 pub mod files;
+pub mod insights;
 pub mod mail;
 pub mod service;
 pub mod staff;

@@ -3,6 +3,7 @@
 
 pub mod case;
 pub mod complaint;
+pub mod insights;
 pub mod list;
 pub mod new;
 pub mod queue;
