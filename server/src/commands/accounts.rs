@@ -18,17 +18,19 @@ pub async fn seed_demo(config: &Config, clock: &SharedClock) -> Result<(), Strin
     let state = prepared(config, clock).await?;
     let domain = config.mail_domain();
     let settings = invite_settings(config, &domain, clock.now());
-    let summary = demo::seed(&state.db, &settings, &state.access.ingest)
+    let complaints = (&*state.complaints, state.settings.time_zone.as_str());
+    let summary = demo::seed(&state.db, &settings, &state.access.ingest, complaints)
         .await
         .map_err(|e| e.to_string())?;
     say(&format!(
         "demo hospital ready: {} departments, {} staff, {} patients, {} new access events, \
-         {} new record entries",
+         {} new record entries, {} past complaints",
         summary.departments,
         summary.staff,
         summary.patients,
         summary.accesses,
-        summary.record_entries
+        summary.record_entries,
+        summary.complaints
     ));
     say("enrollment links (each works once; open one to set up a passkey and sign in):");
     for (name, role, link) in &summary.links {

@@ -45,7 +45,8 @@ pub async fn pages(
     let state = prepared(config, clock).await?;
     let domain = config.mail_domain();
     let settings = invite_settings(config, &domain, clock.now());
-    demo::seed(&state.db, &settings, &state.access.ingest)
+    let complaints = (&*state.complaints, state.settings.time_zone.as_str());
+    demo::seed(&state.db, &settings, &state.access.ingest, complaints)
         .await
         .map_err(|e| e.to_string())?;
     let patient = find_by_reference(&state.db, "P000001")

@@ -7,6 +7,7 @@ use app::accounts::server::service::{upsert_staff, NewPatient, NewStaff};
 use app::accounts::types::{
     EmailAddress, MedicalRecordNumber, PersonName, StaffNumber, ValueError,
 };
+use app::complaints::server::ComplaintsConfig;
 use app::directory::server::service::{
     sync_department, sync_patient, sync_staff, DirectoryDepartment, DirectoryError,
     DirectoryPatient, DirectoryStaff,
@@ -17,6 +18,7 @@ use app::identity::server::invite::{invite_patient, invite_staff, InviteSettings
 use app::identity::types::Role;
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
+mod complaints;
 mod history;
 mod record;
 
@@ -252,6 +254,8 @@ pub struct DemoSummary {
     /// Entries of the demo patients' records written (demographics, allergies,
     /// conditions, medicines, documents; 0 when they were already there).
     pub record_entries: usize,
+    /// Past complaints written (a year of them; 0 when they were already there).
+    pub complaints: usize,
     /// Who can sign in, with a fresh enrollment link each: (name, role, link).
     pub links: Vec<(String, Role, String)>,
 }
@@ -279,6 +283,7 @@ pub async fn seed(
     db: &DatabaseConnection,
     invite: &InviteSettings<'_>,
     access: &IngestContext,
+    complaints: (&ComplaintsConfig, &str),
 ) -> Result<DemoSummary, SeedError> {
     let now = invite.now;
     let txn = db.begin().await?;
@@ -348,6 +353,8 @@ pub async fn seed(
     }
     let accesses = history::seed(db, access, now).await?;
     let record_entries = record::seed(db, now).await?;
+    let (timing, time_zone) = complaints;
+    let complaints = complaints::seed(db, timing, time_zone, now).await?;
     for (staff, role) in to_invite {
         let invitation = invite_staff(db, &staff, &[role], invite).await?;
         links.push((staff.name.as_str().to_owned(), role, invitation.link));
@@ -358,6 +365,7 @@ pub async fn seed(
         patients: PATIENTS.len(),
         accesses,
         record_entries,
+        complaints,
         links,
     })
 }

@@ -74,12 +74,20 @@ async fn seed_demo_creates_a_demo_hospital_and_can_run_again() {
             .and_then(|head| head.rsplit(' ').next())
             .and_then(|count| count.parse::<usize>().ok())
             .unwrap_or_else(|| panic!("no record count in {stdout}"));
+        let past_complaints = stdout
+            .split(" past complaints")
+            .next()
+            .and_then(|head| head.rsplit(' ').next())
+            .and_then(|count| count.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("no complaint count in {stdout}"));
         if run == 0 {
             assert!(new_events > 150, "{stdout}");
             assert!(new_entries > 30, "{stdout}");
+            assert!(past_complaints > 20, "a year of complaints: {stdout}");
         } else {
             assert_eq!(new_events, 0, "seeding again adds no events");
             assert_eq!(new_entries, 0, "seeding again changes no record entry");
+            assert_eq!(past_complaints, 0, "seeding again adds no complaint");
         }
     }
     let db_file = dir.path().join("portal.db");

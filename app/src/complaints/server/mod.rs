@@ -6,6 +6,7 @@ mod entity;
 pub mod files;
 pub mod insights;
 pub mod mail;
+pub mod register;
 pub mod service;
 pub mod staff;
 pub mod worker;
