@@ -74,6 +74,19 @@ test("axe finds nothing on any route, in either language, on a phone or a deskto
     await context.close();
     return path;
   })();
+  // A complaint of hers, for its page and the staff's.
+  const complaint = await (async () => {
+    const context = await browser.newContext({ storageState: patient });
+    const page = await context.newPage();
+    await page.goto("/complaints/new");
+    await page.locator("#kind-shared").check();
+    await page.locator("#account").fill("My scan results were sent to my employer.");
+    await page.locator("form:has(#account) button[type=submit]").click();
+    await expect(page).toHaveURL(/\/complaints\/CP-/);
+    const path = new URL(page.url()).pathname;
+    await context.close();
+    return path;
+  })();
   const enrollLink = new URL(invitePatient(portal, "无障碍患者")).pathname;
 
   const routes: [Session | undefined, string[]][] = [
@@ -87,13 +100,15 @@ test("axe finds nothing on any route, in either language, on a phone or a deskto
       ["/home", "/account/passkeys", "/access-log", "/access-log?unusual=1", "/access-log/settings",
         "/consent", receipt, "/staff/recovery", "/record", "/record/requests",
         "/record/requests/new?section=allergies", correction,
-        `${correction}?file_error=not_allowed`],
+        `${correction}?file_error=not_allowed`, "/complaints", "/complaints/new", complaint,
+        `${complaint}?filed=1`],
     ],
     [
       staff,
       ["/home", "/staff/access-reviews", "/staff/consent", "/staff/recovery", "/account/passkeys",
         "/staff/corrections", "/staff/corrections?state=all&assignee=none",
-        correction.replace("/record/requests/", "/staff/corrections/")],
+        correction.replace("/record/requests/", "/staff/corrections/"), "/staff/complaints",
+        "/staff/complaints?state=all&kind=shared", `/staff${complaint}`, "/staff/complaints/insights"],
     ],
   ];
 
@@ -127,6 +142,19 @@ test("axe finds nothing on any route, in either language, on a phone or a deskto
     await research.locator("form button[type=submit]").first().click();
     await expect(page.getByRole("alert")).toBeVisible();
     found.push(...(await violations(page, `/consent refused ${language}`)));
+    await context.close();
+  }
+  // A refused complaint: what happened left blank.
+  for (const language of LANGUAGES) {
+    const context = await browser.newContext({ bypassCSP: true, storageState: patient });
+    await context.addCookies([{ name: "portal_lang", value: language, domain: "localhost", path: "/" }]);
+    const page = await context.newPage();
+    await page.goto("/complaints/new");
+    await page.locator("#kind-other").check();
+    await page.locator("#account").evaluate((e) => e.removeAttribute("required"));
+    await page.locator("form:has(#account) button[type=submit]").click();
+    await expect(page.getByRole("alert")).toBeVisible();
+    found.push(...(await violations(page, `/complaints/new refused ${language}`)));
     await context.close();
   }
   // A recovery link's two answers, as an administrator sees them: whose account it is,

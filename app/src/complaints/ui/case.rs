@@ -644,7 +644,8 @@ fn evidence(view: &StaffComplaintView, t: &'static ComplaintTexts) -> AnyView {
     let list = if view.evidence.is_empty() {
         view! { <p class="muted">{t.evidence_empty}</p> }.into_any()
     } else {
-        view.evidence
+        let items = view
+            .evidence
             .iter()
             .map(|e| {
                 view! {
@@ -659,8 +660,8 @@ fn evidence(view: &StaffComplaintView, t: &'static ComplaintTexts) -> AnyView {
                     </li>
                 }
             })
-            .collect_view()
-            .into_any()
+            .collect_view();
+        view! { <ul class="cards">{items}</ul> }.into_any()
     };
     let form = view
         .may(StaffStep::AddEvidence)
@@ -668,7 +669,7 @@ fn evidence(view: &StaffComplaintView, t: &'static ComplaintTexts) -> AnyView {
     view! {
         <section aria-labelledby="evidence-heading">
             <h2 id="evidence-heading">{t.evidence_heading}</h2>
-            <ul class="cards">{list}</ul>
+            {list}
             {form}
         </section>
     }
@@ -848,18 +849,19 @@ fn actions(view: &StaffComplaintView, t: &'static ComplaintTexts) -> AnyView {
     let list = if view.actions.is_empty() {
         view! { <p class="muted">{t.actions_empty}</p> }.into_any()
     } else {
-        view.actions
+        let items = view
+            .actions
             .iter()
             .cloned()
             .map(|a| action_item(a, manage, None, t))
-            .collect_view()
-            .into_any()
+            .collect_view();
+        view! { <ul class="cards">{items}</ul> }.into_any()
     };
     let form = manage.then(|| action_form(view, t));
     view! {
         <section id="actions" aria-labelledby="actions-heading">
             <h2 id="actions-heading">{t.actions_heading}</h2>
-            <ul class="cards">{list}</ul>
+            {list}
             {form}
         </section>
     }
@@ -930,7 +932,8 @@ fn notes(view: &StaffComplaintView, t: &'static ComplaintTexts) -> AnyView {
     let list = if view.notes.is_empty() {
         view! { <p class="muted">{t.notes_empty}</p> }.into_any()
     } else {
-        view.notes
+        let items = view
+            .notes
             .iter()
             .map(|n| {
                 let who = if n.from_staff {
@@ -953,8 +956,8 @@ fn notes(view: &StaffComplaintView, t: &'static ComplaintTexts) -> AnyView {
                     </li>
                 }
             })
-            .collect_view()
-            .into_any()
+            .collect_view();
+        view! { <ul class="cards">{items}</ul> }.into_any()
     };
     let (refused, echo) = refusal_of::<WriteComplaintNote>();
     let field = refused_field(refused.as_ref()).to_owned();
@@ -986,7 +989,7 @@ fn notes(view: &StaffComplaintView, t: &'static ComplaintTexts) -> AnyView {
     view! {
         <section id="notes" aria-labelledby="notes-heading">
             <h2 id="notes-heading">{t.notes_heading}</h2>
-            <ul class="cards">{list}</ul>
+            {list}
             {refused.map(|error| view! { <Refusal error /> })}
             <PostForm action={action_of::<WriteComplaintNote>()}>
                 <input type="hidden" name="reference" value=reference />
