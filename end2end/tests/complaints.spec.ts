@@ -3,6 +3,7 @@
 // investigator and an approver (English) work it through verification, investigation,
 // plan, approval and measures; the patient says she is satisfied; the privacy officer
 // closes it; the patient reads the outcome and the insights count the closed case.
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { enrolledPage, fitsTheScreen, mainPortal, portalCli } from "./portal";
 
@@ -94,6 +95,14 @@ async function staffWorkIt(officer: Page, investigator: Page, investigatorName: 
   await officer.getByLabel("Radiology").check();
   await officer.getByRole("button", { name: "Record the verification" }).click();
   await expect(officer.getByRole("status")).toContainText("The verification was recorded");
+  // Under investigation the officer may name another lead; axe finds nothing on the page
+  // with every folded form open.
+  await officer.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
+  await expect(officer.locator("#change-lead")).toBeVisible();
+  const axe = await new AxeBuilder({ page: officer })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"])
+    .analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
 
   const page = `/staff/complaints/${reference}`;
   await investigator.goto(page);

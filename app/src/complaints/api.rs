@@ -551,3 +551,24 @@ pub async fn complaint_insights() -> Result<InsightsView, AppError> {
         .await,
     )
 }
+
+/// Names another lead investigator for a case under way.
+#[server(endpoint = "complaints/change-lead")]
+pub async fn change_complaint_lead(reference: String, lead: String) -> Result<(), AppError> {
+    use crate::complaints::server::staff;
+    use crate::identity::server::access;
+    use crate::ssr::request::respond;
+    use crate::state::AppState;
+    respond(
+        async {
+            let (who, cap) = access::staff::<access::PrivacyOfficerRole>().await?;
+            let state = AppState::current()?;
+            staff::change_lead(&state, &who, &cap, &reference, &lead)
+                .await
+                .map_err(edge::refusal)?;
+            edge::land_on_case(&reference, "lead_changed");
+            Ok(())
+        }
+        .await,
+    )
+}

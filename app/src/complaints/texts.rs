@@ -237,6 +237,9 @@ words! {
     stage_verification: ("初步核实", "Preliminary verification"),
     stage_decision: ("作出决定", "Decision"),
     stage_measures: ("落实措施", "Measures"),
+    change_lead_heading: ("更换调查负责人", "Change the lead investigator"),
+    change_lead_submit: ("更换", "Change the lead"),
+    done_lead_changed: ("调查负责人已更换，新的负责人已收到通知。", "The lead investigator was changed; the new lead was told."),
 }
 
 impl ComplaintTexts {
@@ -330,6 +333,7 @@ impl ComplaintTexts {
             "action_added" => self.done_action_added,
             "action_done" => self.done_action_done,
             "noted" => self.done_noted,
+            "lead_changed" => self.done_lead_changed,
             _ => return None,
         })
     }
@@ -407,6 +411,7 @@ pub fn step_label(locale: Locale, step: Step) -> &'static str {
             Step::Closed => ("结案", "Closed"),
             Step::ActionAdded => ("添加整改措施", "Improvement action added"),
             Step::ActionDone => ("整改措施完成", "Improvement action done"),
+            Step::LeadChanged => ("更换调查负责人", "Lead investigator changed"),
         },
     )
 }

@@ -97,6 +97,7 @@ vocabulary! {
         Closed = "closed",
         ActionAdded = "action_added",
         ActionDone = "action_done",
+        LeadChanged = "lead_changed",
     }
 }
 
@@ -112,6 +113,7 @@ impl Step {
                 | Step::SentBack
                 | Step::ActionAdded
                 | Step::ActionDone
+                | Step::LeadChanged
         )
     }
 }
@@ -328,6 +330,8 @@ vocabulary! {
         RecordMeasures = "record_measures",
         Close = "close",
         ManageActions = "manage_actions",
+        /// Name another lead investigator (the one named left, or cannot go on).
+        ChangeLead = "change_lead",
     }
 }
 

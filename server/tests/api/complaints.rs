@@ -8,7 +8,7 @@
 use app::complaints::server::worker::send_due;
 use app::identity::types::Role;
 use app::ssr::clock::Clock;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 
 use crate::helpers::{Backend, TestApp};
@@ -133,6 +133,7 @@ impl Case {
 async fn emails(app: &TestApp, template: &str) -> Vec<app::ssr::outbox::Model> {
     app::ssr::outbox::Entity::find()
         .filter(app::ssr::outbox::Column::Template.eq(template))
+        .order_by_asc(app::ssr::outbox::Column::Id)
         .all(&app.state.db)
         .await
         .unwrap()
@@ -1082,3 +1083,78 @@ async fn the_page_and_the_csv_say_it(app: &TestApp, officer: &str, november: usi
     assert!(csv.contains("3,4,16"), "{csv}");
     assert!(!csv.contains("投诉患者"));
 }
+
+async fn another_lead_takes_over(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let c = case(&app).await;
+    let r = c.file(&app).await;
+    let reference = [("reference", r.as_str())];
+    step(
+        &app,
+        "complaints/begin-verification",
+        &reference,
+        &c.officer,
+        200,
+    )
+    .await;
+    let lead = c.investigator_id.to_string();
+    let team = format!("verify[team][d{}]", c.department);
+    let verify = [
+        ("verify[reference]", r.as_str()),
+        ("verify[scope]", "门诊病历"),
+        ("verify[spread]", "本院"),
+        ("verify[outcome]", "investigate"),
+        ("verify[lead]", lead.as_str()),
+        (team.as_str(), "on"),
+    ];
+    step(&app, "complaints/verify", &verify, &c.officer, 200).await;
+    let other = app::accounts::server::query::by_email(&app.state.db, "other@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let change = [("reference", r.as_str()), ("lead", other.as_str())];
+    step(
+        &app,
+        "complaints/change-lead",
+        &change,
+        &c.investigator,
+        403,
+    )
+    .await;
+    let nobody = [("reference", r.as_str()), ("lead", "999999")];
+    assert_eq!(
+        step(&app, "complaints/change-lead", &nobody, &c.officer, 400).await["field"],
+        "lead"
+    );
+    step(&app, "complaints/change-lead", &change, &c.officer, 200).await;
+    let mut assigned: Vec<String> = emails(&app, "complaint_assigned")
+        .await
+        .into_iter()
+        .map(|m| m.recipient)
+        .collect();
+    assigned.sort();
+    assert_eq!(assigned, ["lead@example.org", "other@example.org"]);
+    // The new lead takes the steps; the one before no longer sees the case.
+    let findings = [("reference", r.as_str()), ("findings", "结论")];
+    step(&app, "complaints/conclude", &findings, &c.investigator, 404).await;
+    step(
+        &app,
+        "complaints/staff-view",
+        &reference,
+        &c.investigator,
+        404,
+    )
+    .await;
+    step(
+        &app,
+        "complaints/conclude",
+        &findings,
+        &c.other_investigator,
+        200,
+    )
+    .await;
+    assert_eq!(c.as_patient(&app, &r).await["state"], "plan");
+}
+on_both_backends!(another_lead_takes_over);

@@ -107,6 +107,7 @@ const WHO_MAY_CALL: &[(&str, &[Caller])] = &[
     ("/api/complaints/action", PRIVACY_OFFICERS),
     ("/api/complaints/action-done", PRIVACY_OFFICERS),
     ("/api/complaints/insights", PRIVACY_OFFICERS),
+    ("/api/complaints/change-lead", PRIVACY_OFFICERS),
     ("/api/consent/overview", PATIENTS),
     ("/api/consent/grant", PATIENTS),
     ("/api/consent/revoke", PATIENTS),
@@ -193,6 +194,7 @@ const ARGUMENTS: &[(&str, &str)] = &[
     ("satisfied", "yes"),
     ("comment", ""),
     ("visibility", "internal"),
+    ("lead", "1"),
 ];
 
 async fn session_of(app: &TestApp, caller: Caller) -> Option<String> {

@@ -107,6 +107,14 @@ fn allowed(row: &complaint::Model, cap: &AnyStaffCap) -> Vec<StaffStep> {
         (StaffStep::RecordMeasures, lead && stage == S::Measures),
         (StaffStep::Close, officer && stage == S::FollowUp),
         (StaffStep::ManageActions, officer && allowed_actions(stage)),
+        (
+            StaffStep::ChangeLead,
+            officer
+                && matches!(
+                    stage,
+                    S::Investigation | S::Plan | S::Approval | S::Measures
+                ),
+        ),
     ]
     .into_iter()
     .filter_map(|(step, may)| may.then_some(step))
@@ -422,18 +430,7 @@ async fn open_investigation(
     form: &VerifyForm,
     found: Found,
 ) -> Result<(), ComplaintError> {
-    let lead = form
-        .lead
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| ComplaintError::Invalid("lead"))?;
-    if !people(&state.db, &[Role::Investigator])
-        .await?
-        .iter()
-        .any(|p| p.id == lead)
-    {
-        return Err(ComplaintError::Invalid("lead"));
-    }
+    let lead = investigator(state, &form.lead).await?;
     let known = department_views(&state.db).await?;
     let team = form.team_departments();
     if team.is_empty() || !team.iter().all(|id| known.iter().any(|d| d.id == *id)) {
@@ -527,6 +524,52 @@ async fn resolve_on_spot(
     deadlines::stop(&txn, DECISION, row.id, now).await?;
     log(&txn, state, who, &row, Action::Update, now).await?;
     tell_patient(&txn, state, &row, &News::Stage(to), now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The investigator named lead, if they are one (and still active).
+async fn investigator(state: &AppState, lead: &str) -> Result<i64, ComplaintError> {
+    let lead = lead
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| ComplaintError::Invalid("lead"))?;
+    if people(&state.db, &[Role::Investigator])
+        .await?
+        .iter()
+        .any(|p| p.id == lead)
+    {
+        Ok(lead)
+    } else {
+        Err(ComplaintError::Invalid("lead"))
+    }
+}
+
+/// Names another lead investigator while the case is investigated or its plan carried
+/// out (the one named left, or cannot go on); the new lead is told.
+pub async fn change_lead(
+    state: &AppState,
+    who: &SignedIn,
+    cap: &PrivacyOfficerCap,
+    reference: &str,
+    lead: &str,
+) -> Result<(), ComplaintError> {
+    let lead = investigator(state, lead).await?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let row = find(&txn, reference).await?;
+    let stages = [
+        ComplaintState::Investigation,
+        ComplaintState::Plan,
+        ComplaintState::Approval,
+        ComplaintState::Measures,
+    ];
+    let columns = vec![(complaint::Column::LeadId, Expr::value(lead))];
+    move_to(&txn, &row, &stages, row.stage(), columns, now).await?;
+    let actor = Some(cap.account_id());
+    record_step(&txn, row.id, Step::LeadChanged, None, actor, None, now).await?;
+    log(&txn, state, who, &row, Action::Update, now).await?;
+    tell_staff(&txn, state, row.reference(), &[lead], &News::Assigned, now).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -11,9 +11,10 @@ use super::{complaint_texts, option, refusal_of, refused_field, timeline, typed,
 use crate::access_log::ui::department_name;
 use crate::access_log::ui::entry::AccessEntry;
 use crate::complaints::api::{
-    staff_complaint, AddComplaintEvidence, AddImprovementAction, BeginVerification, CloseComplaint,
-    CompleteImprovementAction, ConcludeInvestigation, DecideComplaintPlan, RecordComplaintMeasures,
-    RejectComplaint, SubmitComplaintPlan, VerifyComplaint, WriteComplaintNote,
+    staff_complaint, AddComplaintEvidence, AddImprovementAction, BeginVerification,
+    ChangeComplaintLead, CloseComplaint, CompleteImprovementAction, ConcludeInvestigation,
+    DecideComplaintPlan, RecordComplaintMeasures, RejectComplaint, SubmitComplaintPlan,
+    VerifyComplaint, WriteComplaintNote,
 };
 use crate::complaints::texts::{
     cause_label, evidence_label, kind_label, link_label, state_label, visibility_label,
@@ -276,6 +277,7 @@ fn steps(view: &StaffComplaintView, t: &'static ComplaintTexts) -> impl IntoView
         {may(StaffStep::Approve).then(|| approve_form(&reference, t))}
         {may(StaffStep::RecordMeasures).then(|| measures_form(&reference, t))}
         {may(StaffStep::Close).then(|| close_form(view, t))}
+        {may(StaffStep::ChangeLead).then(|| change_lead_form(view, t))}
     }
 }
 
@@ -383,6 +385,41 @@ fn verify_form(view: &StaffComplaintView, t: &'static ComplaintTexts) -> AnyView
                 <button type="submit" class="button button--primary">{t.verify_submit}</button>
             </PostForm>
         </section>
+    }
+    .into_any()
+}
+
+fn change_lead_form(view: &StaffComplaintView, t: &'static ComplaintTexts) -> AnyView {
+    let (refused, echo) = refusal_of::<ChangeComplaintLead>();
+    let current = match echo.as_ref() {
+        Some(echo) => typed(Some(echo), "lead"),
+        None => view
+            .lead
+            .as_ref()
+            .map(|l| l.id.to_string())
+            .unwrap_or_default(),
+    };
+    let mut leads = vec![option(String::new(), t.choose.to_owned(), &current).into_any()];
+    for p in &view.investigators {
+        leads.push(option(p.id.to_string(), p.name.clone(), &current).into_any());
+    }
+    let open = refused.is_some();
+    let reference = view.complaint.reference.clone();
+    view! {
+        <details class="card" open=open>
+            <summary>{t.change_lead_heading}</summary>
+            {refused.map(|error| view! { <Refusal error /> })}
+            <PostForm action={action_of::<ChangeComplaintLead>()}>
+                <input type="hidden" name="reference" value=reference />
+                <div class="field">
+                    <label class="field__label" for="change-lead">{t.lead}</label>
+                    <select id="change-lead" class="field__input" name="lead" required>
+                        {leads}
+                    </select>
+                </div>
+                <button type="submit" class="button">{t.change_lead_submit}</button>
+            </PostForm>
+        </details>
     }
     .into_any()
 }
