@@ -7,12 +7,10 @@ use time::OffsetDateTime;
 
 use super::entity::complaint;
 use super::service::complaint_path;
-use crate::accounts::server::query;
 use crate::complaints::texts::state_label;
 use crate::complaints::types::ComplaintState;
-use crate::hospital::server::mail::queue_email;
+use crate::hospital::server::mail::tell_account;
 use crate::i18n::Locale;
-use crate::ssr::email::EmailTemplate;
 use crate::state::AppState;
 
 /// What happened, as an email says it.
@@ -74,32 +72,15 @@ async fn tell<C: ConnectionTrait>(
     news: &News,
     now: OffsetDateTime,
 ) -> Result<(), DbErr> {
-    // Staff who left are not written to; a patient is, about their own complaint.
-    let account = if news.for_staff() {
-        query::active_by_id(conn, to).await?
-    } else {
-        query::by_id(conn, to).await?
-    };
-    let (Some(account), Some(mail)) = (account, &state.access.ingest.mail) else {
-        return Ok(());
-    };
-    let Some(email) = account.email else {
-        return Ok(());
-    };
     let path = if news.for_staff() {
         format!("/staff/complaints/{reference}")
     } else {
         complaint_path(reference)
     };
-    let (subject, body) = email_words(account.locale, news, reference);
-    let template = EmailTemplate::Composed {
-        name: news.template(),
-        subject,
-        body,
-        link: format!("{}{path}", mail.public_url),
-    };
-    queue_email(conn, mail, &email, account.locale, &template, now).await?;
-    Ok(())
+    let mail = state.access.ingest.mail.as_ref();
+    let words = |locale| email_words(locale, news, reference);
+    let staff = news.for_staff();
+    tell_account(conn, mail, to, staff, news.template(), words, &path, now).await
 }
 
 /// Tells the patient whose complaint it is.

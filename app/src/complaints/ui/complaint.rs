@@ -18,6 +18,7 @@ use crate::complaints::types::{ComplaintView, FileView, NoteView, TEXT_LIMIT};
 use crate::identity::types::Role;
 use crate::identity::ui::guard::guarded;
 use crate::ui::error_notice::PageError;
+use crate::ui::files::{case_files, FileWords, ListedFile};
 use crate::ui::form::{action_of, notice, query_value, PostForm, TextArea};
 use crate::ui::locale::locale;
 
@@ -279,69 +280,32 @@ fn files(
     left: usize,
     open: bool,
     t: &'static ComplaintTexts,
-) -> impl IntoView {
-    let added = query_value("added")
-        .filter(|n| n != "0")
-        .map(|_| notice(t.files_added, false));
-    let refused = query_value("file_error")
-        .and_then(|code| t.file_refusal(&code))
-        .map(|text| notice(text, true));
-    let items = if list.is_empty() {
-        view! { <p class="muted">{t.files_empty}</p> }.into_any()
-    } else {
-        let items = list
-            .into_iter()
-            .map(|f| {
-                let href = format!("/complaints/{reference}/files/{}", f.id);
-                let size = format!("{} KB", (f.size + 1023) / 1024);
-                view! {
-                    <li>
-                        <a href=href download>{f.name}</a>
-                        " (" {size} ")"
-                    </li>
-                }
-            })
-            .collect_view();
-        view! { <ul>{items}</ul> }.into_any()
+) -> AnyView {
+    let words = FileWords {
+        heading: t.files_heading,
+        empty: t.files_empty,
+        rules: t.files_rules,
+        label: t.files_label,
+        add: t.files_add,
+        added: t.files_added,
+        full: t.files_full,
+        refusal: query_value("file_error").and_then(|code| t.file_refusal(&code)),
     };
-    let form = match (open, left) {
-        (false, _) => None,
-        (true, 0) => Some(view! { <p class="muted">{t.files_full}</p> }.into_any()),
-        (true, _) => Some(
-            view! {
-                <form
-                    method="post"
-                    action=format!("/complaints/{reference}/files")
-                    enctype="multipart/form-data"
-                >
-                    <p class="muted" id="files-rules">{t.files_rules}</p>
-                    <div class="field">
-                        <label class="field__label" for="evidence">{t.files_label}</label>
-                        <input
-                            id="evidence"
-                            class="field__input"
-                            type="file"
-                            name="file"
-                            multiple
-                            accept="application/pdf,image/jpeg,image/png"
-                            aria-describedby="files-rules"
-                        />
-                    </div>
-                    <button type="submit" class="button">{t.files_add}</button>
-                </form>
-            }
-            .into_any(),
-        ),
-    };
-    view! {
-        <section id="files" aria-labelledby="files-heading">
-            <h2 id="files-heading">{t.files_heading}</h2>
-            {added}
-            {refused}
-            {items}
-            {form}
-        </section>
-    }
+    let list = list
+        .into_iter()
+        .map(|f| ListedFile {
+            id: f.id,
+            name: f.name,
+            size: f.size,
+        })
+        .collect();
+    case_files(
+        &format!("/complaints/{reference}"),
+        list,
+        left,
+        open,
+        &words,
+    )
 }
 
 fn withdraw(c: &ComplaintView, t: &'static ComplaintTexts) -> Option<AnyView> {

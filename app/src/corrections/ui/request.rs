@@ -14,6 +14,7 @@ use crate::identity::types::Role;
 use crate::identity::ui::guard::guarded;
 use crate::record::texts::field_value;
 use crate::ui::error_notice::PageError;
+use crate::ui::files::{case_files, FileWords, ListedFile};
 use crate::ui::form::{action_of, notice, query_value, FormEcho, PostForm};
 use crate::ui::locale::locale;
 
@@ -249,67 +250,30 @@ fn files(
     left: usize,
     open: bool,
     t: &'static CorrectionTexts,
-) -> impl IntoView {
-    let added = query_value("added")
-        .filter(|n| n != "0")
-        .map(|_| notice(t.files_added, false));
-    let refused = query_value("file_error")
-        .and_then(|code| t.file_refusal(&code))
-        .map(|text| notice(text, true));
-    let items = if list.is_empty() {
-        view! { <p class="muted">{t.files_empty}</p> }.into_any()
-    } else {
-        let items = list
-            .into_iter()
-            .map(|f| {
-                let href = format!("/record/requests/{reference}/files/{}", f.id);
-                let size = format!("{} KB", (f.size + 1023) / 1024);
-                view! {
-                    <li>
-                        <a href=href download>{f.name}</a>
-                        " (" {size} ")"
-                    </li>
-                }
-            })
-            .collect_view();
-        view! { <ul>{items}</ul> }.into_any()
+) -> AnyView {
+    let words = FileWords {
+        heading: t.files_heading,
+        empty: t.files_empty,
+        rules: t.files_rules,
+        label: t.files_label,
+        add: t.files_add,
+        added: t.files_added,
+        full: t.files_full,
+        refusal: query_value("file_error").and_then(|code| t.file_refusal(&code)),
     };
-    let form = match (open, left) {
-        (false, _) => None,
-        (true, 0) => Some(view! { <p class="muted">{t.files_full}</p> }.into_any()),
-        (true, _) => Some(
-            view! {
-                <form
-                    method="post"
-                    action=format!("/record/requests/{reference}/files")
-                    enctype="multipart/form-data"
-                >
-                    <p class="muted" id="files-rules">{t.files_rules}</p>
-                    <div class="field">
-                        <label class="field__label" for="evidence">{t.files_label}</label>
-                        <input
-                            id="evidence"
-                            class="field__input"
-                            type="file"
-                            name="file"
-                            multiple
-                            accept="application/pdf,image/jpeg,image/png"
-                            aria-describedby="files-rules"
-                        />
-                    </div>
-                    <button type="submit" class="button">{t.files_add}</button>
-                </form>
-            }
-            .into_any(),
-        ),
-    };
-    view! {
-        <section id="files" aria-labelledby="files-heading">
-            <h2 id="files-heading">{t.files_heading}</h2>
-            {added}
-            {refused}
-            {items}
-            {form}
-        </section>
-    }
+    let list = list
+        .into_iter()
+        .map(|f| ListedFile {
+            id: f.id,
+            name: f.name,
+            size: f.size,
+        })
+        .collect();
+    case_files(
+        &format!("/record/requests/{reference}"),
+        list,
+        left,
+        open,
+        &words,
+    )
 }

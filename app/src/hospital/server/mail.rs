@@ -22,3 +22,40 @@ pub async fn queue_email<C: ConnectionTrait>(
     let email = render(template, locale, &hospital, &mail.public_url);
     outbox::enqueue(conn, recipient, email, now, &mail.mail_domain).await
 }
+
+/// Queues a composed email (subject and body from `words`, in the account's language,
+/// with a link to `path`) to the account `to`, if it has an address. Staff who left are
+/// not written to (`staff`); a patient is, about their own case.
+#[allow(clippy::too_many_arguments)] // Each is one fact of the message; a struct would only rename them.
+pub async fn tell_account<C: ConnectionTrait>(
+    conn: &C,
+    mail: Option<&MailContext>,
+    to: i64,
+    staff: bool,
+    name: &'static str,
+    words: impl FnOnce(Locale) -> (String, String),
+    path: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    use crate::accounts::server::query;
+    let account = if staff {
+        query::active_by_id(conn, to).await?
+    } else {
+        query::by_id(conn, to).await?
+    };
+    let (Some(account), Some(mail)) = (account, mail) else {
+        return Ok(());
+    };
+    let Some(email) = account.email else {
+        return Ok(());
+    };
+    let (subject, body) = words(account.locale);
+    let template = EmailTemplate::Composed {
+        name,
+        subject,
+        body,
+        link: format!("{}{path}", mail.public_url),
+    };
+    queue_email(conn, mail, &email, account.locale, &template, now).await?;
+    Ok(())
+}
