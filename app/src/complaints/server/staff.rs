@@ -6,10 +6,10 @@
 
 use std::collections::BTreeSet;
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
-    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use time::OffsetDateTime;
 
@@ -221,6 +221,45 @@ async fn find<C: ConnectionTrait>(
         .ok_or(ComplaintError::NotFound)
 }
 
+/// One step that moves a case on.
+struct Move<'a> {
+    /// Where the case must stand (checked again as it is changed).
+    from: &'a [ComplaintState],
+    to: ComplaintState,
+    step: Step,
+    /// The step's text (a reason, an outcome), if it has one.
+    note: Option<&'a str>,
+    /// What else the step records on the case.
+    columns: Vec<(complaint::Column, SimpleExpr)>,
+}
+
+/// Takes a step on `txn`: the state moved conditionally, the step on the timeline, the
+/// entry in the patient's log and the email telling them.
+async fn advance(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    who: &SignedIn,
+    row: &complaint::Model,
+    moved: Move<'_>,
+    now: OffsetDateTime,
+) -> Result<(), ComplaintError> {
+    let actor = Some(who.account_id);
+    move_to(txn, row, moved.from, moved.to, moved.columns, now).await?;
+    record_step(
+        txn,
+        row.id,
+        moved.step,
+        Some(moved.to),
+        actor,
+        moved.note,
+        now,
+    )
+    .await?;
+    log(txn, state, who, row, Action::Update, now).await?;
+    tell_patient(txn, state, row, &News::Stage(moved.to), now).await?;
+    Ok(())
+}
+
 /// Writes "`who` did `action` on your complaint" into the patient's log.
 async fn log<C: ConnectionTrait + TransactionTrait>(
     conn: &C,
@@ -363,27 +402,14 @@ pub async fn begin_verification(
     let row = find(&txn, reference).await?;
     let to = ComplaintState::Verification;
     let columns = vec![(complaint::Column::HandlerId, Expr::value(cap.account_id()))];
-    move_to(
-        &txn,
-        &row,
-        &[ComplaintState::Acknowledged],
+    let moved = Move {
+        from: &[ComplaintState::Acknowledged],
         to,
+        step: Step::VerificationStarted,
+        note: None,
         columns,
-        now,
-    )
-    .await?;
-    record_step(
-        &txn,
-        row.id,
-        Step::VerificationStarted,
-        Some(to),
-        Some(cap.account_id()),
-        None,
-        now,
-    )
-    .await?;
-    log(&txn, state, who, &row, Action::Update, now).await?;
-    tell_patient(&txn, state, &row, &News::Stage(to), now).await?;
+    };
+    advance(&txn, state, who, &row, moved, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -403,7 +429,7 @@ fn required(text: &str, field: &'static str) -> Result<String, ComplaintError> {
 pub async fn verify(
     state: &AppState,
     who: &SignedIn,
-    cap: &PrivacyOfficerCap,
+    _cap: &PrivacyOfficerCap,
     form: &VerifyForm,
 ) -> Result<(), ComplaintError> {
     let found = Found {
@@ -411,8 +437,8 @@ pub async fn verify(
         spread: required(&form.spread, "spread")?,
     };
     match form.outcome.as_str() {
-        "investigate" => open_investigation(state, who, cap, form, found).await,
-        "resolve" => resolve_on_spot(state, who, cap, form, found).await,
+        "investigate" => open_investigation(state, who, form, found).await,
+        "resolve" => resolve_on_spot(state, who, form, found).await,
         _ => Err(ComplaintError::Invalid("outcome")),
     }
 }
@@ -426,7 +452,6 @@ struct Found {
 async fn open_investigation(
     state: &AppState,
     who: &SignedIn,
-    cap: &PrivacyOfficerCap,
     form: &VerifyForm,
     found: Found,
 ) -> Result<(), ComplaintError> {
@@ -451,29 +476,15 @@ async fn open_investigation(
         (complaint::Column::LeadId, Expr::value(lead)),
         (complaint::Column::Team, Expr::value(team)),
     ];
-    move_to(
-        &txn,
-        &row,
-        &[ComplaintState::Verification],
+    let moved = Move {
+        from: &[ComplaintState::Verification],
         to,
+        step: Step::InvestigationOpened,
+        note: None,
         columns,
-        now,
-    )
-    .await?;
-    let actor = Some(cap.account_id());
-    record_step(
-        &txn,
-        row.id,
-        Step::InvestigationOpened,
-        Some(to),
-        actor,
-        None,
-        now,
-    )
-    .await?;
+    };
+    advance(&txn, state, who, &row, moved, now).await?;
     deadlines::stop(&txn, VERIFICATION, row.id, now).await?;
-    log(&txn, state, who, &row, Action::Update, now).await?;
-    tell_patient(&txn, state, &row, &News::Stage(to), now).await?;
     tell_staff(&txn, state, row.reference(), &[lead], &News::Assigned, now).await?;
     txn.commit().await?;
     Ok(())
@@ -482,7 +493,6 @@ async fn open_investigation(
 async fn resolve_on_spot(
     state: &AppState,
     who: &SignedIn,
-    cap: &PrivacyOfficerCap,
     form: &VerifyForm,
     found: Found,
 ) -> Result<(), ComplaintError> {
@@ -500,30 +510,16 @@ async fn resolve_on_spot(
         ),
         (complaint::Column::ResolvedOnSpot, Expr::value(true)),
     ];
-    move_to(
-        &txn,
-        &row,
-        &[ComplaintState::Verification],
+    let moved = Move {
+        from: &[ComplaintState::Verification],
         to,
+        step: Step::ResolvedOnSpot,
+        note: Some(&resolution),
         columns,
-        now,
-    )
-    .await?;
-    let actor = Some(cap.account_id());
-    record_step(
-        &txn,
-        row.id,
-        Step::ResolvedOnSpot,
-        Some(to),
-        actor,
-        Some(&resolution),
-        now,
-    )
-    .await?;
+    };
+    advance(&txn, state, who, &row, moved, now).await?;
     deadlines::stop(&txn, VERIFICATION, row.id, now).await?;
     deadlines::stop(&txn, DECISION, row.id, now).await?;
-    log(&txn, state, who, &row, Action::Update, now).await?;
-    tell_patient(&txn, state, &row, &News::Stage(to), now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -595,20 +591,15 @@ pub async fn reject(
         ),
         (complaint::Column::HandlerId, Expr::value(cap.account_id())),
     ];
-    move_to(&txn, &row, &from, to, columns, now).await?;
-    record_step(
-        &txn,
-        row.id,
-        Step::Rejected,
-        Some(to),
-        Some(cap.account_id()),
-        Some(&reason),
-        now,
-    )
-    .await?;
+    let moved = Move {
+        from: &from,
+        to,
+        step: Step::Rejected,
+        note: Some(&reason),
+        columns,
+    };
+    advance(&txn, state, who, &row, moved, now).await?;
     stop_clocks(&txn, row.id, now).await?;
-    log(&txn, state, who, &row, Action::Update, now).await?;
-    tell_patient(&txn, state, &row, &News::Stage(to), now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -757,27 +748,14 @@ pub async fn conclude(
     let row = led_case(&txn, cap, reference).await?;
     let to = ComplaintState::Plan;
     let columns = vec![(complaint::Column::Findings, Expr::value(findings))];
-    move_to(
-        &txn,
-        &row,
-        &[ComplaintState::Investigation],
+    let moved = Move {
+        from: &[ComplaintState::Investigation],
         to,
+        step: Step::Concluded,
+        note: None,
         columns,
-        now,
-    )
-    .await?;
-    record_step(
-        &txn,
-        row.id,
-        Step::Concluded,
-        Some(to),
-        Some(cap.account_id()),
-        None,
-        now,
-    )
-    .await?;
-    log(&txn, state, who, &row, Action::Update, now).await?;
-    tell_patient(&txn, state, &row, &News::Stage(to), now).await?;
+    };
+    advance(&txn, state, who, &row, moved, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -805,19 +783,14 @@ pub async fn submit_plan(
         ),
         (complaint::Column::PlanImprovement, Expr::value(improvement)),
     ];
-    move_to(&txn, &row, &[ComplaintState::Plan], to, columns, now).await?;
-    record_step(
-        &txn,
-        row.id,
-        Step::PlanSubmitted,
-        Some(to),
-        Some(cap.account_id()),
-        None,
-        now,
-    )
-    .await?;
-    log(&txn, state, who, &row, Action::Update, now).await?;
-    tell_patient(&txn, state, &row, &News::Stage(to), now).await?;
+    let moved = Move {
+        from: &[ComplaintState::Plan],
+        to,
+        step: Step::PlanSubmitted,
+        note: None,
+        columns,
+    };
+    advance(&txn, state, who, &row, moved, now).await?;
     let approvers = holders(&txn, Role::Approver).await?;
     tell_staff(
         &txn,
@@ -837,7 +810,7 @@ pub async fn submit_plan(
 pub async fn decide_plan(
     state: &AppState,
     who: &SignedIn,
-    cap: &ApproverCap,
+    _cap: &ApproverCap,
     reference: &str,
     approve: bool,
     reason: &str,
@@ -856,30 +829,24 @@ pub async fn decide_plan(
     } else {
         ComplaintState::Plan
     };
-    move_to(&txn, &row, &[ComplaintState::Approval], to, Vec::new(), now).await?;
-    let step = if approve {
-        Step::Approved
-    } else {
-        Step::SentBack
+    let moved = Move {
+        from: &[ComplaintState::Approval],
+        to,
+        step: if approve {
+            Step::Approved
+        } else {
+            Step::SentBack
+        },
+        note: reason.as_deref(),
+        columns: Vec::new(),
     };
-    record_step(
-        &txn,
-        row.id,
-        step,
-        Some(to),
-        Some(cap.account_id()),
-        reason.as_deref(),
-        now,
-    )
-    .await?;
+    advance(&txn, state, who, &row, moved, now).await?;
     if approve {
         deadlines::stop(&txn, DECISION, row.id, now).await?;
         deadlines::open(&txn, MEASURES, row.id, &state.complaints.measures, tz, now).await?;
     } else if let Some(lead) = row.lead_id {
         tell_staff(&txn, state, row.reference(), &[lead], &News::SentBack, now).await?;
     }
-    log(&txn, state, who, &row, Action::Update, now).await?;
-    tell_patient(&txn, state, &row, &News::Stage(to), now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -898,20 +865,15 @@ pub async fn record_measures(
     let row = led_case(&txn, cap, reference).await?;
     let to = ComplaintState::FollowUp;
     let columns = vec![(complaint::Column::MeasuresTaken, Expr::value(measures))];
-    move_to(&txn, &row, &[ComplaintState::Measures], to, columns, now).await?;
-    record_step(
-        &txn,
-        row.id,
-        Step::MeasuresDone,
-        Some(to),
-        Some(cap.account_id()),
-        None,
-        now,
-    )
-    .await?;
+    let moved = Move {
+        from: &[ComplaintState::Measures],
+        to,
+        step: Step::MeasuresDone,
+        note: None,
+        columns,
+    };
+    advance(&txn, state, who, &row, moved, now).await?;
     deadlines::stop(&txn, MEASURES, row.id, now).await?;
-    log(&txn, state, who, &row, Action::Update, now).await?;
-    tell_patient(&txn, state, &row, &News::Stage(to), now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -941,20 +903,15 @@ pub async fn close(
     if row.handler_id.is_none() {
         columns.push((complaint::Column::HandlerId, Expr::value(cap.account_id())));
     }
-    move_to(&txn, &row, &[ComplaintState::FollowUp], to, columns, now).await?;
-    record_step(
-        &txn,
-        row.id,
-        Step::Closed,
-        Some(to),
-        Some(cap.account_id()),
-        Some(&outcome),
-        now,
-    )
-    .await?;
+    let moved = Move {
+        from: &[ComplaintState::FollowUp],
+        to,
+        step: Step::Closed,
+        note: Some(&outcome),
+        columns,
+    };
+    advance(&txn, state, who, &row, moved, now).await?;
     stop_clocks(&txn, row.id, now).await?;
-    log(&txn, state, who, &row, Action::Update, now).await?;
-    tell_patient(&txn, state, &row, &News::Stage(to), now).await?;
     txn.commit().await?;
     Ok(())
 }
