@@ -475,6 +475,13 @@ async fn notes_for_the_patient_and_internal_ones(app: &TestApp, c: &Case, r: &st
         .map(|m| m["body"].as_str().unwrap())
         .collect();
     assert_eq!(bodies, ["我们已约谈相关人员", "谢谢"]);
+    let wrote = emails(app, "complaint_patient_wrote").await;
+    assert_eq!(wrote.len(), 1);
+    assert_eq!(
+        wrote[0].recipient, "lead@example.org",
+        "the lead hears the patient"
+    );
+    assert!(!wrote[0].body_text.contains("谢谢"), "not what they wrote");
     assert_eq!(emails(app, "complaint_note").await.len(), 1);
 }
 
@@ -519,6 +526,9 @@ async fn measures_feedback_and_closure(app: &TestApp, c: &Case, r: &str) {
         ("comment", ""),
     ];
     step(app, "complaints/feedback", &feedback, &c.patient, 200).await;
+    let answered = emails(app, "complaint_feedback").await;
+    assert_eq!(answered.len(), 1);
+    assert_eq!(answered[0].recipient, "privacy@example.org");
     step(app, "complaints/feedback", &feedback, &c.patient, 400).await;
     let close = [
         ("close[reference]", r.as_str()),

@@ -11,6 +11,8 @@ use crate::complaints::texts::state_label;
 use crate::complaints::types::ComplaintState;
 use crate::hospital::server::mail::tell_account;
 use crate::i18n::Locale;
+use crate::identity::server::roles::holders;
+use crate::identity::types::Role;
 use crate::state::AppState;
 
 /// What happened, as an email says it.
@@ -34,6 +36,10 @@ pub enum News {
     Reminder { due_on: String },
     /// To the privacy officers: a step is past its due date.
     Overdue,
+    /// To the staff handling it: the patient wrote a message.
+    PatientWrote,
+    /// To the privacy officer handling it: the patient answered the follow-up.
+    FeedbackGiven,
 }
 
 impl News {
@@ -50,6 +56,8 @@ impl News {
             News::ActionAssigned { .. } => "complaint_action_assigned",
             News::Reminder { .. } => "complaint_reminder",
             News::Overdue => "complaint_overdue",
+            News::PatientWrote => "complaint_patient_wrote",
+            News::FeedbackGiven => "complaint_feedback",
         }
     }
 
@@ -106,6 +114,30 @@ pub async fn tell_filer<C: ConnectionTrait>(
     tell(conn, state, reference, patient, news, now).await
 }
 
+/// Tells the staff handling the case: its lead investigator while one leads it (with
+/// `lead_first`), else the privacy officer who took it; every privacy officer when those
+/// named have left or nobody took it yet.
+pub async fn tell_handlers<C: ConnectionTrait>(
+    conn: &C,
+    state: &AppState,
+    row: &complaint::Model,
+    lead_first: bool,
+    news: &News,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    use crate::accounts::server::query::active_by_id;
+    let named = if lead_first {
+        row.lead_id.or(row.handler_id)
+    } else {
+        row.handler_id
+    };
+    let to = match named {
+        Some(id) if active_by_id(conn, id).await?.is_some() => vec![id],
+        _ => holders(conn, Role::PrivacyOfficer).await?,
+    };
+    tell_staff(conn, state, row.reference(), &to, news, now).await
+}
+
 /// Tells each of `staff`.
 pub async fn tell_staff<C: ConnectionTrait>(
     conn: &C,
@@ -124,6 +156,7 @@ pub async fn tell_staff<C: ConnectionTrait>(
 /// An email's subject and body about a complaint: its reference and a stage or a date,
 /// never what the complaint says.
 #[must_use]
+#[allow(clippy::too_many_lines)] // One arm per message, both languages side by side.
 fn email_words(locale: Locale, news: &News, reference: &str) -> (String, String) {
     let zh = matches!(locale, Locale::ZhHans);
     match news {
@@ -210,6 +243,29 @@ fn email_words(locale: Locale, news: &News, reference: &str) -> (String, String)
                     "A complaint step is due soon".to_owned(),
                     format!("The current step of complaint {reference} is due by {due_on}."),
                 )
+            }
+        }
+        News::PatientWrote => {
+            if zh {
+                (
+                    "患者就投诉留言".to_owned(),
+                    format!("投诉 {reference} 的患者给处理人员留了言。"),
+                )
+            } else {
+                (
+                    "The patient wrote about a complaint".to_owned(),
+                    format!("The patient of complaint {reference} sent a message."),
+                )
+            }
+        }
+        News::FeedbackGiven => {
+            if zh {
+                (
+                    "患者已回答回访".to_owned(),
+                    format!("投诉 {reference} 的患者已回答是否满意，可以结案。"),
+                )
+            } else {
+                ("The patient answered the follow-up".to_owned(), format!("The patient of complaint {reference} said whether they are satisfied; the case can be closed."))
             }
         }
         News::Overdue => {

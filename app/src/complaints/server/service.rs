@@ -11,7 +11,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use super::entity::{complaint, entry, file, note, step};
-use super::mail::{tell_filer, tell_patient, News};
+use super::mail::{tell_filer, tell_handlers, tell_patient, News};
 use super::{DECISION, MEASURES, VERIFICATION};
 use crate::access_log::server::query as log_query;
 use crate::access_log::types::{AccessFilter, DepartmentView};
@@ -625,7 +625,8 @@ pub(super) async fn add_note<C: ConnectionTrait>(
     Ok(())
 }
 
-/// A message from the patient to the staff handling their complaint, until it ends.
+/// A message from the patient to the staff handling their complaint, until it ends; they
+/// are told by email.
 pub async fn patient_message(
     state: &AppState,
     cap: &PatientCap,
@@ -640,16 +641,20 @@ pub async fn patient_message(
         return Err(ComplaintError::Invalid("body"));
     }
     let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let from_patient = Visibility::Patient;
     add_note(
-        &state.db,
+        &txn,
         row.id,
         cap.account_id(),
         false,
-        Visibility::Patient,
+        from_patient,
         body,
         now,
     )
     .await?;
+    tell_handlers(&txn, state, &row, true, &News::PatientWrote, now).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -756,6 +761,8 @@ pub async fn feedback(
         now,
     )
     .await?;
+    // The privacy officer who closes the case hears the answer.
+    tell_handlers(&txn, state, &row, false, &News::FeedbackGiven, now).await?;
     txn.commit().await?;
     Ok(())
 }
