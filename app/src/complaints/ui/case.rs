@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{complaint_texts, option, refusal_of, refused_field, timeline, typed, Refusal};
+use super::{complaint_texts, option, radios, refusal_of, refused_field, timeline, typed, Refusal};
 use crate::access_log::ui::department_name;
 use crate::access_log::ui::entry::AccessEntry;
 use crate::complaints::api::{
@@ -302,7 +302,15 @@ fn verify_form(view: &StaffComplaintView, t: &'static ComplaintTexts) -> AnyView
     let (refused, echo) = refusal_of::<VerifyComplaint>();
     let field = refused_field(refused.as_ref()).to_owned();
     let echo = echo.as_ref();
-    let outcome = typed(echo, "verify[outcome]");
+    let outcomes = radios(
+        "verify[outcome]",
+        "outcome",
+        &[
+            ("investigate", t.outcome_investigate),
+            ("resolve", t.outcome_resolve),
+        ],
+        &typed(echo, "verify[outcome]"),
+    );
     let (leads, team) = lead_and_team(view, echo, t);
     let scope = area(
         "verify-scope",
@@ -343,28 +351,7 @@ fn verify_form(view: &StaffComplaintView, t: &'static ComplaintTexts) -> AnyView
                 {spread}
                 <fieldset class="choices">
                     <legend>{t.outcome_legend}</legend>
-                    <label class="check" for="outcome-investigate">
-                        <input
-                            type="radio"
-                            id="outcome-investigate"
-                            name="verify[outcome]"
-                            value="investigate"
-                            required
-                            checked=outcome == "investigate"
-                        />
-                        <span>{t.outcome_investigate}</span>
-                    </label>
-                    <label class="check" for="outcome-resolve">
-                        <input
-                            type="radio"
-                            id="outcome-resolve"
-                            name="verify[outcome]"
-                            value="resolve"
-                            required
-                            checked=outcome == "resolve"
-                        />
-                        <span>{t.outcome_resolve}</span>
-                    </label>
+                    {outcomes}
                 </fieldset>
                 <div class="field">
                     <label class="field__label" for="verify-lead">{t.lead}</label>
@@ -999,28 +986,16 @@ fn notes(view: &StaffComplaintView, t: &'static ComplaintTexts) -> AnyView {
     let (refused, echo) = refusal_of::<WriteComplaintNote>();
     let field = refused_field(refused.as_ref()).to_owned();
     let echo = echo.as_ref();
-    let chosen = typed(echo, "visibility");
-    let choices = Visibility::ALL
+    let choices: Vec<(&'static str, &'static str)> = Visibility::ALL
         .iter()
-        .map(|v| {
-            let id = format!("visibility-{}", v.code());
-            let label_for = id.clone();
-            view! {
-                <label class="check" for=label_for>
-                    <input
-                        type="radio"
-                        id=id
-                        name="visibility"
-                        value=v.code()
-                        required
-                        checked=chosen == v.code()
-                    />
-                    <span>{visibility_label(locale, *v)}</span>
-                </label>
-            }
-            .into_any()
-        })
-        .collect::<Vec<_>>();
+        .map(|v| (v.code(), visibility_label(locale, *v)))
+        .collect();
+    let choices = radios(
+        "visibility",
+        "visibility",
+        &choices,
+        &typed(echo, "visibility"),
+    );
     let body = area("note-body", "body", t.note_label, echo, field == "body");
     let reference = view.complaint.reference.clone();
     view! {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{complaint_texts, refusal_of, timeline, typed, Refusal};
+use super::{complaint_texts, radios, refusal_of, timeline, typed, Refusal};
 use crate::access_log::ui::department_name;
 use crate::access_log::ui::entry::AccessEntry;
 use crate::complaints::api::{
@@ -157,7 +157,12 @@ fn feedback(c: &ComplaintView, t: &'static ComplaintTexts) -> AnyView {
     }
     let (refused, echo) = refusal_of::<GiveComplaintFeedback>();
     let echo = echo.as_ref();
-    let chosen = typed(echo, "satisfied");
+    let answers = radios(
+        "satisfied",
+        "satisfied",
+        &[("yes", t.feedback_yes), ("no", t.feedback_no)],
+        &typed(echo, "satisfied"),
+    );
     let comment = TextArea {
         id: "feedback-comment",
         name: "comment",
@@ -180,28 +185,7 @@ fn feedback(c: &ComplaintView, t: &'static ComplaintTexts) -> AnyView {
                 <input type="hidden" name="reference" value=reference />
                 <fieldset class="choices">
                     <legend>{t.feedback_heading}</legend>
-                    <label class="check" for="satisfied-yes">
-                        <input
-                            type="radio"
-                            id="satisfied-yes"
-                            name="satisfied"
-                            value="yes"
-                            required
-                            checked=chosen == "yes"
-                        />
-                        <span>{t.feedback_yes}</span>
-                    </label>
-                    <label class="check" for="satisfied-no">
-                        <input
-                            type="radio"
-                            id="satisfied-no"
-                            name="satisfied"
-                            value="no"
-                            required
-                            checked=chosen == "no"
-                        />
-                        <span>{t.feedback_no}</span>
-                    </label>
+                    {answers}
                 </fieldset>
                 {comment}
                 <button type="submit" class="button button--primary">{t.feedback_submit}</button>

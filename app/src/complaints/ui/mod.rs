@@ -83,3 +83,34 @@ pub(crate) fn timeline(lines: &[TimelineLine]) -> AnyView {
         .collect_view();
     view! { <ol class="timeline">{items}</ol> }.into_any()
 }
+
+/// A required radio group's buttons: one per `(value, label)`, the one `chosen` ticked;
+/// each input's id is `{prefix}-{value}`.
+pub(crate) fn radios(
+    name: &'static str,
+    prefix: &str,
+    choices: &[(&'static str, &'static str)],
+    chosen: &str,
+) -> Vec<AnyView> {
+    choices
+        .iter()
+        .map(|(value, label)| {
+            let id = format!("{prefix}-{value}");
+            let label_for = id.clone();
+            view! {
+                <label class="check" for=label_for>
+                    <input
+                        type="radio"
+                        id=id
+                        name=name
+                        value=*value
+                        required
+                        checked=chosen == *value
+                    />
+                    <span>{*label}</span>
+                </label>
+            }
+            .into_any()
+        })
+        .collect()
+}

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{complaint_texts, option, refusal_of, refused_field, typed, Refusal};
+use super::{complaint_texts, option, radios, refusal_of, refused_field, typed, Refusal};
 use crate::access_log::ui::department_name;
 use crate::access_log::ui::entry::AccessEntry;
 use crate::complaints::api::{complaint_form, FileComplaint};
@@ -131,28 +131,16 @@ fn complaint_form_view(form: ComplaintFormView) -> impl IntoView {
 /// The kinds of complaint, as radio buttons; the refused post's choice stays.
 fn kind_choices(echo: Option<&FormEcho>) -> Vec<AnyView> {
     let locale = locale();
-    let chosen = typed(echo, "complaint[kind]");
-    ComplaintKind::ALL
+    let choices: Vec<(&'static str, &'static str)> = ComplaintKind::ALL
         .iter()
-        .map(|kind| {
-            let id = format!("kind-{}", kind.code());
-            let label_for = id.clone();
-            view! {
-                <label class="check" for=label_for>
-                    <input
-                        type="radio"
-                        id=id
-                        name="complaint[kind]"
-                        value=kind.code()
-                        required
-                        checked=chosen == kind.code()
-                    />
-                    <span>{kind_label(locale, *kind)}</span>
-                </label>
-            }
-            .into_any()
-        })
-        .collect()
+        .map(|kind| (kind.code(), kind_label(locale, *kind)))
+        .collect();
+    radios(
+        "complaint[kind]",
+        "kind",
+        &choices,
+        &typed(echo, "complaint[kind]"),
+    )
 }
 
 /// "I don't know" and the hospital's departments.
