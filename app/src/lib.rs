@@ -25,6 +25,7 @@ pub mod navigation;
 #[cfg(feature = "ssr")]
 mod pages;
 pub mod record;
+pub mod reports;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod staff;

@@ -21,6 +21,7 @@ pub struct AppState {
     pub consent: Arc<crate::consent::server::ConsentConfig>,
     pub corrections: Arc<crate::corrections::server::CorrectionsConfig>,
     pub complaints: Arc<crate::complaints::server::ComplaintsConfig>,
+    pub reports: Arc<crate::reports::server::ReportsConfig>,
 }
 
 impl AppState {

@@ -16,6 +16,7 @@ mod m20261202_000007_record;
 mod m20261202_000008_corrections;
 mod m20261202_000009_record_notes;
 mod m20261205_000010_complaints;
+mod m20261206_000011_reports;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_corrections::Migration),
             Box::new(m20261202_000009_record_notes::Migration),
             Box::new(m20261205_000010_complaints::Migration),
+            Box::new(m20261206_000011_reports::Migration),
         ]
     }
 }

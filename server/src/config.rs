@@ -51,6 +51,11 @@ pub struct Config {
     pub correction_timing: app::ssr::deadlines::Timing,
     /// How complaints' stages are timed: verification, decision, measures.
     pub complaint_timing: app::complaints::server::ComplaintsConfig,
+    /// Base64 of the 32-byte key that seals anonymous reports (`PORTAL_REPORT_KEY`);
+    /// otherwise a key file in `data_dir`.
+    pub report_key: Option<String>,
+    /// How anonymous reports are timed and how long closed ones are kept.
+    pub report_settings: ReportSettings,
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers are believed.
     pub trusted_proxies: Vec<crate::client_address::AddressRange>,
     /// Sign-in and enrollment rate limits.
@@ -226,6 +231,8 @@ impl Config {
             jurisdiction,
             correction_timing: correction_settings(&get, &duration)?,
             complaint_timing: complaint_settings(&get, &duration)?,
+            report_key: get("PORTAL_REPORT_KEY"),
+            report_settings: report_settings(&get, &duration)?,
         })
     }
 
@@ -401,6 +408,49 @@ fn complaint_settings(
         verification: timing(days(get, "PORTAL_COMPLAINT_VERIFICATION_DAYS", 5)?, true),
         decision: timing(days(get, "PORTAL_COMPLAINT_DECISION_DAYS", 30)?, false),
         measures: timing(days(get, "PORTAL_COMPLAINT_MEASURES_DAYS", 30)?, false),
+    })
+}
+
+/// Anonymous reports' clocks and retention (../shared/DESIGN.md §3.6 and §6: EU Directive
+/// 2019/1937, GlobaLeaks practice).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportSettings {
+    /// Days to acknowledge receipt (`PORTAL_REPORT_ACKNOWLEDGE_DAYS`, 7).
+    pub acknowledge_days: u16,
+    /// Months to give feedback after the acknowledgement (`PORTAL_REPORT_FEEDBACK_MONTHS`,
+    /// 3).
+    pub feedback_months: u8,
+    /// How long before the feedback's last day the privacy officers are reminded
+    /// (`PORTAL_REPORT_REMINDER`, 14d).
+    pub feedback_reminder: time::Duration,
+    /// How long closed reports are kept (`PORTAL_REPORT_RETENTION`, 90d).
+    pub retention: time::Duration,
+}
+
+fn report_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    duration: &impl Fn(&'static str, &str) -> Result<time::Duration, ConfigError>,
+) -> Result<ReportSettings, ConfigError> {
+    let acknowledge_days = days(get, "PORTAL_REPORT_ACKNOWLEDGE_DAYS", 7)?;
+    let feedback_months = match get("PORTAL_REPORT_FEEDBACK_MONTHS") {
+        None => 3,
+        Some(text) => text
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|n| (1..=12).contains(n))
+            .ok_or_else(|| {
+                problem(
+                    "PORTAL_REPORT_FEEDBACK_MONTHS",
+                    format!("'{text}' is not a number of months from 1 to 12"),
+                )
+            })?,
+    };
+    Ok(ReportSettings {
+        acknowledge_days,
+        feedback_months,
+        feedback_reminder: duration("PORTAL_REPORT_REMINDER", "14d")?,
+        retention: duration("PORTAL_REPORT_RETENTION", "90d")?,
     })
 }
 

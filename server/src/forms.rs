@@ -58,7 +58,7 @@ fn is_form(headers: &HeaderMap) -> bool {
 }
 
 /// `page` when it is the path (and query) of one of the portal's own pages.
-fn own_page(page: &str) -> Option<String> {
+pub fn own_page(page: &str) -> Option<String> {
     let page = page.split('#').next().unwrap_or_default();
     (page.starts_with('/') && !page.starts_with("//") && !page.starts_with("/api/"))
         .then(|| page.to_owned())
@@ -122,8 +122,7 @@ pub async fn browser_forms(
     );
     parts.extensions.insert(FormOrigin(page.clone()));
     let action = parts.uri.path().to_owned();
-    let mut headers = parts.headers.clone();
-    headers.insert(header::ACCEPT, http::HeaderValue::from_static("text/html"));
+    let headers = parts.headers.clone();
     let extensions = parts.extensions.clone();
     parts.headers.remove(header::CONTENT_LENGTH);
     let answer = next.run(Request::from_parts(parts, Body::from(form))).await;
@@ -154,28 +153,43 @@ pub async fn browser_forms(
         fields,
         outcome,
     };
+    let mut shown = show_page(&forms, &page, headers, extensions, echo, status).await;
+    // Cookies the function set (a language, a cleared session) still apply.
+    for cookie in answer_parts.headers.get_all(header::SET_COOKIE) {
+        shown
+            .headers_mut()
+            .append(header::SET_COOKIE, cookie.clone());
+    }
+    shown
+}
 
+/// Renders `page` for a form's post, with the fields as sent and the answer or refusal
+/// (`echo`); `status` is the refusal's, if it was refused. `headers` and `extensions` are
+/// the post's.
+pub async fn show_page(
+    forms: &FormPages,
+    page: &str,
+    mut headers: HeaderMap,
+    extensions: http::Extensions,
+    echo: FormEcho,
+    status: Option<StatusCode>,
+) -> Response {
+    headers.insert(header::ACCEPT, http::HeaderValue::from_static("text/html"));
+    headers.remove(header::CONTENT_TYPE);
+    headers.remove(header::CONTENT_LENGTH);
     let mut render = Request::builder()
         .method(Method::GET)
         .uri(page)
         .body(Body::empty())
         .unwrap_or_default();
     *render.headers_mut() = headers;
-    render.headers_mut().remove(header::CONTENT_TYPE);
-    render.headers_mut().remove(header::CONTENT_LENGTH);
     *render.extensions_mut() = extensions;
     render.extensions_mut().insert(echo);
-    let Ok(mut shown) = forms.pages.oneshot(render).await;
+    let Ok(mut shown) = forms.pages.clone().oneshot(render).await;
     // The page says what went wrong; its status says so too (unless the page itself sends
     // the browser elsewhere, e.g. to sign in).
     if let (Some(status), true) = (status, shown.status() == StatusCode::OK) {
         *shown.status_mut() = status;
-    }
-    // Cookies the function set (a language, a cleared session) still apply.
-    for cookie in answer_parts.headers.get_all(header::SET_COOKIE) {
-        shown
-            .headers_mut()
-            .append(header::SET_COOKIE, cookie.clone());
     }
     shown
 }

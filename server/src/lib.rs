@@ -21,4 +21,5 @@ pub mod fhir;
 pub mod forms;
 pub mod mail;
 pub mod middleware;
+pub mod report_routes;
 pub mod startup;

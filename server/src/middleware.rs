@@ -31,12 +31,27 @@ pub async fn name_route(request: Request, next: Next) -> Response {
     response
 }
 
+/// Whether a request belongs to anonymous reporting, which the request log skips: not
+/// even that a request came, or when.
+#[must_use]
+pub fn is_anonymous(path: &str) -> bool {
+    path == "/report" || path.starts_with("/report/") || path.starts_with("/api/reports/")
+}
+
 /// Gives each request an operation id, logs its outcome under it, and returns it in
 /// `X-Request-Id`. Only method, matched route and status are logged: never the path
-/// itself (an enrollment link's path is its token), query strings, cookies or addresses.
+/// itself (an enrollment link's path is its token), query strings, cookies or addresses;
+/// and nothing at all for anonymous reporting.
 pub async fn operation_id(mut request: Request, next: Next) -> Response {
     let id = OperationId::new();
     request.extensions_mut().insert(id.clone());
+    if is_anonymous(request.uri().path()) {
+        let mut response = next.run(request).await;
+        if let Ok(value) = HeaderValue::from_str(&id.0) {
+            response.headers_mut().insert(REQUEST_ID, value);
+        }
+        return response;
+    }
     let method = request.method().clone();
     let span = tracing::info_span!("request", operation_id = %id.0);
     let mut response = tracing::Instrument::instrument(next.run(request), span.clone()).await;

@@ -77,6 +77,11 @@ pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, St
     let webauthn = relying_party(config)?;
     let signer = Signer::load_or_create(config.signing_key.as_deref(), &config.data_dir)
         .map_err(StartError::Identity)?;
+    let report_keys = app::ssr::sealing::ReportKeys::load_or_create(
+        config.report_key.as_deref(),
+        &config.data_dir,
+    )
+    .map_err(StartError::Identity)?;
     let time_zone = jiff::tz::TimeZone::get(&config.time_zone)
         .map_err(|e| StartError::Identity(format!("PORTAL_TIME_ZONE: {e}")))?;
     Ok(AppState {
@@ -113,6 +118,14 @@ pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, St
             timing: config.correction_timing,
         }),
         complaints: Arc::new(config.complaint_timing.clone()),
+        reports: Arc::new(app::reports::server::ReportsConfig {
+            guard: app::reports::server::guard::Guard::new(report_keys.clone()),
+            keys: report_keys,
+            acknowledge_days: config.report_settings.acknowledge_days,
+            feedback_months: config.report_settings.feedback_months,
+            feedback_reminder: config.report_settings.feedback_reminder,
+            retention: config.report_settings.retention,
+        }),
         consent: Arc::new(ConsentConfig {
             contact: config.privacy_contact.clone(),
             jurisdiction: config.jurisdiction.clone(),
@@ -219,6 +232,7 @@ pub fn router(state: &AppState, config: &Config) -> Router {
         pages: pages.clone(),
         public_origin: config.public_url.clone(),
     };
+    let reports_forms = forms.clone();
     let api = Router::new()
         .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
         .layer(RequestBodyLimitLayer::new(FORM_BODY_LIMIT))
@@ -237,6 +251,10 @@ pub fn router(state: &AppState, config: &Config) -> Router {
         .merge(crate::downloads::routes(state.clone()))
         .merge(crate::correction_files::routes(state.clone()))
         .merge(crate::complaint_files::routes(state.clone()))
+        .merge(crate::report_routes::routes(crate::report_routes::ReportRoutes {
+            state: state.clone(),
+            forms: reports_forms,
+        }))
         .merge(static_files(config))
         .fallback_service(pages)
         .layer(axum::middleware::from_fn(middleware::name_route))
@@ -420,6 +438,23 @@ async fn run_case_clocks(state: AppState, mut stop: watch::Receiver<bool>) {
             ),
             Ok(_) => {}
             Err(error) => tracing::warn!("could not look at complaint clocks: {error}"),
+        }
+        match app::reports::server::worker::send_due(&state).await {
+            Ok(sent) if sent.reminders + sent.escalations > 0 => tracing::info!(
+                "anonymous reports: {} reminders, {} escalations queued",
+                sent.reminders,
+                sent.escalations
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!("could not look at report clocks: {error}"),
+        }
+        match app::reports::server::worker::destroy_expired(&state).await {
+            Ok(gone) if gone.reports > 0 => tracing::info!(
+                "anonymous reports: {} closed reports destroyed at the end of their retention",
+                gone.reports
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!("could not destroy expired reports: {error}"),
         }
         tokio::select! {
             () = tokio::time::sleep(CASE_CLOCK_CHECK_EVERY) => {}

@@ -28,6 +28,10 @@ pub enum StaffAction {
     DirectoryEmailChange,
     /// The hospital directory asked to deactivate an account the portal protects.
     DirectoryDeactivationRefused,
+    /// A privacy officer opened an anonymous report (its reference is the reason).
+    OpenReport,
+    /// A privacy officer downloaded a file of an anonymous report.
+    OpenReportFile,
 }
 
 impl StaffAction {
@@ -37,6 +41,8 @@ impl StaffAction {
             StaffAction::IssueRecoveryLink => "issue_recovery_link",
             StaffAction::DirectoryEmailChange => "directory_email_change",
             StaffAction::DirectoryDeactivationRefused => "directory_deactivation_refused",
+            StaffAction::OpenReport => "open_report",
+            StaffAction::OpenReportFile => "open_report_file",
         }
     }
 }

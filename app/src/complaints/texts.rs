@@ -6,20 +6,8 @@ use super::types::{
 };
 use crate::i18n::Locale;
 
-/// Declares the words struct and its two languages from `field: ("中文", "English")` pairs.
-macro_rules! words {
-    ($($(#[$meta:meta])* $field:ident: ($zh:expr, $en:expr),)+) => {
-        /// Words for one language.
-        pub struct ComplaintTexts {
-            $($(#[$meta])* pub $field: &'static str,)+
-        }
-
-        const ZH_HANS: ComplaintTexts = ComplaintTexts { $($field: $zh,)+ };
-        const EN: ComplaintTexts = ComplaintTexts { $($field: $en,)+ };
-    };
-}
-
-words! {
+crate::i18n::words! {
+    ComplaintTexts;
     nav: ("隐私投诉", "Privacy complaints"),
     list_title: ("我的隐私投诉", "Your privacy complaints"),
     list_lead: ("如果您的个人信息或病历被泄露、被无关人员查看、被分享，或有人拍摄了您的照片，可以在这里投诉。提交后立即得到投诉编号，并可在这里跟踪每一步进展。", "Tell the hospital about a privacy problem: your data leaked, someone looked at your record without reason, your data was shared, photographs were taken, or a staff member behaved wrongly. You get a reference number at once and can follow every step here."),

@@ -27,6 +27,7 @@ fn home(who: SessionView) -> AnyView {
     let record = RecordTexts::of(locale);
     let corrections = CorrectionTexts::of(locale);
     let complaints = ComplaintTexts::of(locale);
+    let reports = crate::reports::texts::ReportTexts::of(locale);
     let staff = who.kind == AccountKind::Staff;
     let holds = |role| who.roles.contains(&role);
     let roles = staff.then(|| {
@@ -91,6 +92,15 @@ fn home(who: SessionView) -> AnyView {
             </ul>
         }
     });
+    let report_links = holds(Role::PrivacyOfficer).then(|| {
+        view! {
+            <ul class="links links--primary">
+                <li>
+                    <a href="/staff/reports">{reports.queue_title}</a>
+                </li>
+            </ul>
+        }
+    });
     let recovery = holds(Role::Admin).then(|| {
         view! {
             <li>
@@ -109,6 +119,7 @@ fn home(who: SessionView) -> AnyView {
             {officer_links}
             {records_links}
             {complaint_links}
+            {report_links}
             <h2>{t.home_security_heading}</h2>
             <ul class="links">
                 <li>

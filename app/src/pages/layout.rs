@@ -16,6 +16,7 @@ use crate::ui::locale::{locale, texts};
 #[component]
 pub fn PageFrame(children: Children) -> impl IntoView {
     let t = texts();
+    let report_link = crate::reports::texts::ReportTexts::of(locale()).nav;
     let session = me();
     let session_links = Suspend::new(async move {
         let signed_in = matches!(session.await, Ok(Some(_)));
@@ -44,6 +45,9 @@ pub fn PageFrame(children: Children) -> impl IntoView {
         </main>
         <footer class="site-footer">
             <p>{t.footer_note}</p>
+            <p>
+                <a href="/report">{report_link}</a>
+            </p>
         </footer>
     }
 }
@@ -73,11 +77,30 @@ fn session_links(signed_in: bool, t: &'static Texts) -> AnyView {
 }
 
 /// A button per other language: a plain form that stores the choice and brings the same
-/// page back in it (it works without JavaScript).
+/// page back in it (it works without JavaScript). The report pages set no cookie, so there
+/// each language is a link to the same page with `?lang=`.
 #[component]
 pub fn LanguageSwitcher() -> impl IntoView {
     let current = locale();
     let t = current.texts();
+    let page = crate::ui::form::current_page();
+    if page.starts_with("/report") {
+        let path = page.split('?').next().unwrap_or("/report").to_owned();
+        let links = Locale::ALL
+            .into_iter()
+            .filter(|locale| *locale != current)
+            .map(|other| {
+                let href = format!("{path}?lang={}", other.tag());
+                view! {
+                    <a href=href class="lang-switch__button" hreflang=other.tag()>
+                        <span class="visually-hidden">{t.switch_language} " "</span>
+                        <span lang=other.tag()>{other.endonym()}</span>
+                    </a>
+                }
+            })
+            .collect_view();
+        return view! { <div class="lang-switch">{links}</div> }.into_any();
+    }
     let others = Locale::ALL
         .into_iter()
         .filter(|locale| *locale != current)
@@ -95,4 +118,5 @@ pub fn LanguageSwitcher() -> impl IntoView {
             {others}
         </PostForm>
     }
+    .into_any()
 }

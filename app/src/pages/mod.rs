@@ -27,6 +27,9 @@ use crate::corrections::ui::{
 use crate::identity::ui::{enroll::EnrollPage, passkeys::PasskeysPage, sign_in::SignInPage};
 use crate::landing::ui::LandingPage;
 use crate::record::ui::page::RecordPage;
+use crate::reports::ui::{
+    case::StaffReportPage, follow_up::FollowUpPage, form::ReportPage, queue::ReportQueuePage,
+};
 use crate::staff::ui::recovery::RecoveryPage;
 use crate::ui::not_found::NotFound;
 use home::HomePage;
@@ -198,6 +201,22 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("staff/complaints/:reference")
                             view=CasePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("report") view=ReportPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("report/follow-up")
+                            view=FollowUpPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/reports")
+                            view=ReportQueuePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("staff/reports/:reference")
+                            view=StaffReportPage
                             ssr=SsrMode::Async
                         />
                         <Route

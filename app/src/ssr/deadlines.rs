@@ -158,6 +158,25 @@ pub fn end_of_day_after(from: OffsetDateTime, days: u16, time_zone: &str) -> Off
         .unwrap_or(fallback)
 }
 
+/// The end of the local day `months` calendar months after the local day of `from` (the
+/// last day of a shorter month when the day does not exist there: 30 November + 3 months
+/// is 28 February).
+#[must_use]
+pub fn end_of_months_after(from: OffsetDateTime, months: u8, time_zone: &str) -> OffsetDateTime {
+    let zone = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let days = jiff::Timestamp::from_second(from.unix_timestamp())
+        .ok()
+        .map(|instant| instant.to_zoned(zone).date())
+        .and_then(|day| {
+            let later = day
+                .checked_add(jiff::Span::new().months(i64::from(months)))
+                .ok()?;
+            u16::try_from((later - day).get_days()).ok()
+        })
+        .unwrap_or(u16::from(months) * 28);
+    end_of_day_after(from, days, time_zone)
+}
+
 /// The end of the local day `days` working days (Monday to Friday) after the local day of
 /// `from`: a case that arrives on a Friday with 5 working days is due by the end of the
 /// next Friday; one that arrives on a Saturday, by the end of the Friday after.
@@ -208,6 +227,18 @@ pub async fn open<C: ConnectionTrait>(
     } else {
         end_of_day_after(now, timing.answer_days, time_zone)
     };
+    open_until(conn, kind, case_id, due_at, now).await
+}
+
+/// Starts the clock of a new case at `now`, due at `due_at` (for deadlines not counted in
+/// days, such as months).
+pub async fn open_until<C: ConnectionTrait>(
+    conn: &C,
+    kind: CaseKind,
+    case_id: i64,
+    due_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<CaseClock, DbErr> {
     let row = table::ActiveModel {
         id: NotSet,
         case_kind: Set(kind.0.to_owned()),
@@ -309,6 +340,39 @@ pub async fn extend<C: ConnectionTrait>(
         reminded_at: None,
         ..clock
     })
+}
+
+/// Brings a running clock's due date forward to `due_at` when that is earlier (a later
+/// event that shortens the time left, such as an acknowledgement).
+pub async fn due_no_later_than<C: ConnectionTrait>(
+    conn: &C,
+    kind: CaseKind,
+    case_id: i64,
+    due_at: OffsetDateTime,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::DueAt, Expr::value(due_at))
+        .filter(Column::CaseKind.eq(kind.0))
+        .filter(Column::CaseId.eq(case_id))
+        .filter(Column::StoppedAt.is_null())
+        .filter(Column::DueAt.gt(due_at))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets the clocks of a destroyed case.
+pub async fn forget<C: ConnectionTrait>(
+    conn: &C,
+    kind: CaseKind,
+    case_ids: &[i64],
+) -> Result<(), DbErr> {
+    Entity::delete_many()
+        .filter(Column::CaseKind.eq(kind.0))
+        .filter(Column::CaseId.is_in(case_ids.iter().copied()))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Stops the clock when the case is closed; nothing more is sent for it.
@@ -442,6 +506,16 @@ mod tests {
         assert_eq!(due, at("2026-03-30T22:00:00Z"), "midnight CEST");
         let due = end_of_day_after(at("2026-03-20T10:00:00Z"), 5, "Europe/Berlin");
         assert_eq!(due, at("2026-03-25T23:00:00Z"), "midnight CET");
+    }
+
+    #[test]
+    fn months_end_on_the_same_day_or_the_months_last() {
+        // 1 February 2027 in Shanghai + 3 months → end of 1 May (89 days, not 90).
+        let due = end_of_months_after(at("2027-02-01T02:00:00Z"), 3, "Asia/Shanghai");
+        assert_eq!(due, at("2027-05-01T16:00:00Z"));
+        // 30 November + 3 months → end of 28 February.
+        let due = end_of_months_after(at("2026-11-30T02:00:00Z"), 3, "Asia/Shanghai");
+        assert_eq!(due, at("2027-02-28T16:00:00Z"));
     }
 
     #[test]

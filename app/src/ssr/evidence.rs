@@ -1,8 +1,10 @@
-//! Files people send as evidence (with a correction request now; with complaints and
-//! reports later). The type is read from the content, never from the name or the
-//! browser's claim; images lose their metadata (EXIF with its GPS position, XMP, IPTC,
-//! comments, text chunks) before anything is stored. Segments needed to show the picture
-//! (colour profile, Adobe colour transform) stay.
+//! Files people send as evidence (with correction requests, complaints and anonymous
+//! reports). The type is read from the content, never from the name or the browser's
+//! claim; images lose their metadata (EXIF with its GPS position, XMP, IPTC, comments,
+//! text chunks) before anything is stored. Segments needed to show the picture (colour
+//! profile, Adobe colour transform) stay. PDFs lose their document information (author,
+//! creator, producer, title, subject, keywords, dates) and XMP metadata, overwritten in
+//! place so the file's cross-reference offsets stay right.
 
 /// Most files on one case.
 pub const MAX_FILES: usize = 5;
@@ -15,7 +17,12 @@ pub enum EvidenceKind {
     Pdf,
     Jpeg,
     Png,
+    /// UTF-8 text (anonymous reports only).
+    Text,
 }
+
+/// What cases of patients take.
+pub const CASE_KINDS: &[EvidenceKind] = &[EvidenceKind::Pdf, EvidenceKind::Jpeg, EvidenceKind::Png];
 
 impl EvidenceKind {
     /// The media type the file is served with.
@@ -25,6 +32,7 @@ impl EvidenceKind {
             EvidenceKind::Pdf => "application/pdf",
             EvidenceKind::Jpeg => "image/jpeg",
             EvidenceKind::Png => "image/png",
+            EvidenceKind::Text => "text/plain; charset=utf-8",
         }
     }
 
@@ -34,13 +42,19 @@ impl EvidenceKind {
             EvidenceKind::Pdf => "pdf",
             EvidenceKind::Jpeg => "jpg",
             EvidenceKind::Png => "png",
+            EvidenceKind::Text => "txt",
         }
     }
 
     #[must_use]
     pub fn of_content_type(content_type: &str) -> Option<EvidenceKind> {
-        [EvidenceKind::Pdf, EvidenceKind::Jpeg, EvidenceKind::Png]
-            .into_iter()
+        [
+            EvidenceKind::Pdf,
+            EvidenceKind::Jpeg,
+            EvidenceKind::Png,
+            EvidenceKind::Text,
+        ]
+        .into_iter()
             .find(|kind| kind.content_type() == content_type)
     }
 
@@ -53,6 +67,8 @@ impl EvidenceKind {
             Some(EvidenceKind::Jpeg)
         } else if bytes.starts_with(PNG_SIGNATURE) {
             Some(EvidenceKind::Png)
+        } else if is_text(bytes) {
+            Some(EvidenceKind::Text)
         } else {
             None
         }
@@ -82,19 +98,33 @@ pub struct Evidence {
     pub bytes: Vec<u8>,
 }
 
-/// Checks a file by its content and removes image metadata.
+/// Checks a file of a patient's case by its content and removes its metadata.
 pub fn accept(name: &str, bytes: &[u8]) -> Result<Evidence, EvidenceError> {
+    accept_of(name, bytes, CASE_KINDS)
+}
+
+/// Checks a file by its content, takes it only if it is one of `kinds`, and removes its
+/// metadata.
+pub fn accept_of(
+    name: &str,
+    bytes: &[u8],
+    kinds: &[EvidenceKind],
+) -> Result<Evidence, EvidenceError> {
     if bytes.is_empty() {
         return Err(EvidenceError::Empty);
     }
     if bytes.len() > MAX_FILE_BYTES {
         return Err(EvidenceError::TooLarge);
     }
-    let kind = EvidenceKind::sniff(bytes).ok_or(EvidenceError::NotAllowed)?;
+    let kind = EvidenceKind::sniff(bytes)
+        .filter(|kind| kinds.contains(kind))
+        .ok_or(EvidenceError::NotAllowed)?;
     let bytes = match kind {
-        EvidenceKind::Pdf => bytes.to_vec(),
+        EvidenceKind::Pdf => strip_pdf(bytes),
         EvidenceKind::Jpeg => strip_jpeg(bytes).ok_or(EvidenceError::Damaged)?,
         EvidenceKind::Png => strip_png(bytes).ok_or(EvidenceError::Damaged)?,
+        // A byte-order mark says nothing anyone needs.
+        EvidenceKind::Text => bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes).to_vec(),
     };
     Ok(Evidence {
         kind,
@@ -120,6 +150,188 @@ pub fn safe_name(name: &str, kind: EvidenceKind) -> String {
 }
 
 const PNG_SIGNATURE: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+/// Whether the bytes are UTF-8 text: no NUL, no control characters but tab, line feed,
+/// carriage return and form feed.
+fn is_text(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok_and(|text| {
+        text.chars()
+            .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r' | '\u{c}'))
+    })
+}
+
+/// The document-information entries of a PDF that can name or place a person.
+const PDF_INFO_KEYS: [&[u8]; 9] = [
+    b"/Author",
+    b"/Creator",
+    b"/Producer",
+    b"/Title",
+    b"/Subject",
+    b"/Keywords",
+    b"/CreationDate",
+    b"/ModDate",
+    b"/Company",
+];
+
+/// A PDF with its document information and XMP metadata overwritten by spaces. Every
+/// byte keeps its place, so the cross-reference table still points at each object.
+/// (Entries inside compressed object streams are not reached; see the README.)
+fn strip_pdf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    for key in PDF_INFO_KEYS {
+        let mut from = 0;
+        while let Some(at) = find(&out, key, from) {
+            let after = at + key.len();
+            from = after;
+            // `/Author` but not `/AuthorX`.
+            if out.get(after).is_some_and(|b| is_name_byte(*b)) {
+                continue;
+            }
+            let value = skip_space(&out, after);
+            blank_value(&mut out, value);
+        }
+    }
+    let mut from = 0;
+    while let Some(at) = find(&out, b"/Metadata", from) {
+        from = at + 9;
+        blank_metadata_stream(&mut out, at);
+    }
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    haystack
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|at| at + from)
+}
+
+fn is_name_byte(b: u8) -> bool {
+    !(b.is_ascii_whitespace() || b"()<>[]{}/%".contains(&b))
+}
+
+fn skip_space(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    at
+}
+
+/// Overwrites the string (literal or hex) starting at `at` with spaces inside its
+/// delimiters; follows `n g R` to the string object it names.
+fn blank_value(out: &mut [u8], at: usize) {
+    match out.get(at) {
+        Some(b'(') => {
+            let mut depth = 0_usize;
+            let mut i = at;
+            while i < out.len() {
+                match out[i] {
+                    b'\\' => {
+                        out[i] = b' ';
+                        if i + 1 < out.len() {
+                            out[i + 1] = b' ';
+                        }
+                        i += 2;
+                        continue;
+                    }
+                    b'(' => depth += 1,
+                    b')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return;
+                        }
+                    }
+                    _ => {}
+                }
+                if i > at {
+                    out[i] = b' ';
+                }
+                i += 1;
+            }
+        }
+        Some(b'<') if out.get(at + 1) != Some(&b'<') => {
+            let mut i = at + 1;
+            while i < out.len() && out[i] != b'>' {
+                out[i] = b' ';
+                i += 1;
+            }
+        }
+        Some(b) if b.is_ascii_digit() => {
+            // An indirect reference `12 0 R`: blank the string of object `12 0 obj`.
+            let end = out[at..]
+                .iter()
+                .position(|b| *b == b'R' || *b == b'/' || *b == b'>')
+                .map_or(out.len(), |p| at + p);
+            let reference = String::from_utf8_lossy(&out[at..end]).into_owned();
+            let mut parts = reference.split_whitespace();
+            if let (Some(number), Some(generation)) = (parts.next(), parts.next()) {
+                let header = format!("{number} {generation} obj");
+                let mut from = 0;
+                while let Some(found) = find(out, header.as_bytes(), from) {
+                    from = found + header.len();
+                    let starts_line = found == 0 || out[found - 1].is_ascii_whitespace();
+                    if starts_line {
+                        let value = skip_space(out, from);
+                        if matches!(out.get(value), Some(b'(' | b'<')) {
+                            blank_value(out, value);
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// When `/Metadata` at `at` is the `/Type` of a stream's dictionary, overwrites the
+/// stream's data (the XMP packet) and its filter with spaces.
+fn blank_metadata_stream(out: &mut [u8], at: usize) {
+    let before = String::from_utf8_lossy(&out[at.saturating_sub(16)..at]).into_owned();
+    if !before.trim_end().ends_with("/Type") {
+        return;
+    }
+    let Some(dict_start) = out[..at].windows(2).rposition(|w| w == b"<<") else {
+        return;
+    };
+    let Some(keyword) = find(out, b"stream", at) else {
+        return;
+    };
+    // The dictionary must end before its stream starts.
+    let Some(dict_end) = find(out, b">>", at).filter(|end| *end < keyword) else {
+        return;
+    };
+    if let Some(filter) = find(&out[..dict_end], b"/Filter", dict_start) {
+        let value = skip_space(out, filter + 7);
+        let end = match out.get(value) {
+            Some(b'[') => find(out, b"]", value).map_or(value, |end| end + 1),
+            Some(b'/') => {
+                let mut end = value + 1;
+                while end < dict_end && is_name_byte(out[end]) {
+                    end += 1;
+                }
+                end
+            }
+            _ => value,
+        };
+        out[filter..end.min(dict_end)].fill(b' ');
+    }
+    let mut data = keyword + 6;
+    if out.get(data) == Some(&b'\r') {
+        data += 1;
+    }
+    if out.get(data) == Some(&b'\n') {
+        data += 1;
+    }
+    let Some(end) = find(out, b"endstream", data) else {
+        return;
+    };
+    for byte in &mut out[data..end] {
+        if !matches!(*byte, b'\r' | b'\n') {
+            *byte = b' ';
+        }
+    }
+}
 
 /// JPEG without its metadata segments: APP1 (EXIF, XMP), APP3 to APP13 (IPTC among them),
 /// APP15 and comments. `None` when the segments do not add up.
@@ -247,6 +459,38 @@ mod tests {
         assert!(!kept.windows(4).any(|w| w == b"tEXt" || w == b"eXIf"));
         assert!(kept.windows(4).any(|w| w == b"IDAT"));
         assert_eq!(kept.len(), png.len() - (12 + 16) - (12 + 7));
+    }
+
+    #[test]
+    fn a_pdf_loses_its_author_and_xmp_and_keeps_its_length() {
+        let pdf = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Metadata 3 0 R >>\nendobj\n\
+2 0 obj\n<< /Author (Zhang \\(Wei\\)) /Creator <FEFF005A> /Producer 4 0 R /Title (x) >>\nendobj\n\
+3 0 obj\n<< /Type /Metadata /Subtype /XML /Filter /FlateDecode /Length 44 >>\nstream\n\
+<x:xmpmeta><dc:creator>Zhang Wei</dc:creator>\nendstream\nendobj\n\
+4 0 obj\n(Word for Zhang)\nendobj\ntrailer\n<< /Info 2 0 R /Root 1 0 R >>\n%%EOF\n";
+        let kept = accept_of("a.pdf", pdf, CASE_KINDS).unwrap().bytes;
+        assert_eq!(kept.len(), pdf.len(), "offsets stay right");
+        let text = String::from_utf8(kept).unwrap();
+        assert!(!text.contains("Zhang"), "{text}");
+        assert!(!text.contains("FlateDecode"), "{text}");
+        assert!(!text.contains("xmpmeta"), "{text}");
+        assert!(!text.contains("005A"), "{text}");
+        assert!(text.contains("/Author ("), "{text}");
+        assert!(text.contains("/Info 2 0 R"), "{text}");
+        assert!(text.contains("/Type /Catalog /Metadata 3 0 R"), "{text}");
+    }
+
+    #[test]
+    fn text_is_taken_only_where_it_is_asked_for() {
+        let note = "病房里有人拍照。\r\nA photo was taken.\n".as_bytes();
+        assert_eq!(accept("note.txt", note), Err(EvidenceError::NotAllowed));
+        let kept = accept_of("note.md", note, &[EvidenceKind::Text]).unwrap();
+        assert_eq!((kept.kind, kept.name.as_str()), (EvidenceKind::Text, "note.txt"));
+        assert_eq!(kept.bytes, note);
+        assert_eq!(
+            accept_of("bin.txt", b"abc\x00def", &[EvidenceKind::Text]),
+            Err(EvidenceError::NotAllowed)
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Server-only core shared by every feature: the portal's settings, the clock, the
 //! request context (operation id, language, client address), the email outbox, signing,
-//! tokens, the source systems that call the FHIR API, and the clocks of cases the hospital
+//! tokens, keys kept outside the database and the sealing of what they protect, the source systems that call the FHIR API, and the clocks of cases the hospital
 //! answers on time. It imports no feature.
 
 pub mod clock;
@@ -8,8 +8,11 @@ pub mod deadlines;
 pub mod email;
 pub mod evidence;
 pub mod forms;
+pub mod key_files;
+pub mod limits;
 pub mod outbox;
 pub mod request;
+pub mod sealing;
 pub mod security;
 pub mod signing;
 pub mod sources;

@@ -72,10 +72,20 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .find_map(|(key, value)| (key == name).then_some(value))
 }
 
-/// The language for a request: the `portal_lang` cookie, then `Accept-Language`, then the
-/// hospital default. (A signed-in account's own choice is written to the cookie at sign-in.)
+/// The language for a request: `?lang=` in the address (the report pages, which set no
+/// cookie, switch language that way), the `portal_lang` cookie, then `Accept-Language`,
+/// then the hospital default. (A signed-in account's own choice is written to the cookie
+/// at sign-in.)
 #[must_use]
 pub fn request_locale(parts: &Parts, default: Locale) -> Locale {
+    let asked = parts.uri.query().and_then(|query| {
+        form_urlencoded::parse(query.as_bytes())
+            .find_map(|(key, value)| (key == "lang").then(|| Locale::from_tag(&value)))
+            .flatten()
+    });
+    if let Some(locale) = asked {
+        return locale;
+    }
     if let Some(locale) = cookie(parts, LOCALE_COOKIE).and_then(Locale::from_tag) {
         return locale;
     }
@@ -187,6 +197,9 @@ mod tests {
         assert_eq!(request_locale(&nothing, Locale::En), Locale::En);
         let bad_cookie = parts(&[("cookie", "portal_lang=klingon"), ("accept-language", "zh")]);
         assert_eq!(request_locale(&bad_cookie, Locale::En), Locale::ZhHans);
+        let mut asked = parts(&[("cookie", "portal_lang=zh-Hans")]);
+        asked.uri = "/report?lang=en".parse().unwrap_or_default();
+        assert_eq!(request_locale(&asked, Locale::ZhHans), Locale::En);
     }
 
     #[test]

@@ -7,7 +7,6 @@ use std::path::Path;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
-use rand::RngCore;
 
 /// File name of the key in the data directory.
 pub const KEY_FILE: &str = "signing-key";
@@ -28,12 +27,7 @@ impl std::fmt::Debug for Signer {
 impl Signer {
     /// A key from a base64 seed.
     pub fn from_seed(seed_b64: &str) -> Result<Signer, String> {
-        let bytes = STANDARD
-            .decode(seed_b64.trim())
-            .map_err(|e| format!("not base64: {e}"))?;
-        let seed: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| "an Ed25519 seed is 32 bytes".to_owned())?;
+        let seed = crate::ssr::key_files::decode(seed_b64)?;
         Ok(Signer {
             key: SigningKey::from_bytes(&seed),
         })
@@ -41,22 +35,8 @@ impl Signer {
 
     /// The configured key, or the one in `data_dir`, or a new one saved there.
     pub fn load_or_create(configured: Option<&str>, data_dir: &Path) -> Result<Signer, String> {
-        if let Some(seed) = configured {
-            return Signer::from_seed(seed).map_err(|e| format!("PORTAL_SIGNING_KEY: {e}"));
-        }
-        let path = data_dir.join(KEY_FILE);
-        if path.exists() {
-            refuse_shared_key(&path)?;
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            return Signer::from_seed(&text).map_err(|e| format!("{}: {e}", path.display()));
-        }
-        let mut seed = [0_u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut seed);
-        create_private_dir(data_dir)
-            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
-        write_private(&path, &STANDARD.encode(seed))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let seed =
+            crate::ssr::key_files::secret(configured, "PORTAL_SIGNING_KEY", data_dir, KEY_FILE)?;
         Ok(Signer {
             key: SigningKey::from_bytes(&seed),
         })
@@ -73,68 +53,6 @@ impl Signer {
     pub fn sign(&self, message: &str) -> String {
         STANDARD.encode(self.key.sign(message.as_bytes()).to_bytes())
     }
-}
-
-/// A signing key others can read is a forgery waiting to happen: the portal does not start
-/// with one.
-#[cfg(unix)]
-#[allow(clippy::verbose_bit_mask)] // Permission bits read best as the octal mask they are.
-fn refuse_shared_key(path: &Path) -> Result<(), String> {
-    use std::os::unix::fs::PermissionsExt as _;
-    let mode = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
-        .permissions()
-        .mode();
-    if mode & 0o077 == 0 {
-        Ok(())
-    } else {
-        Err(format!(
-            "the signing key {} can be read by other users (mode {:o}); run `chmod 600 {}`",
-            path.display(),
-            mode & 0o777,
-            path.display()
-        ))
-    }
-}
-
-#[cfg(not(unix))]
-fn refuse_shared_key(_path: &Path) -> Result<(), String> {
-    Ok(())
-}
-
-/// The data directory, created readable by the portal's user only.
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt as _;
-    if dir.exists() {
-        return Ok(());
-    }
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(text.as_bytes())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    std::fs::write(path, text)
 }
 
 /// Whether `signature_b64` is a valid signature of `message` by `public_key_b64`.

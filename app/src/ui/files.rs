@@ -25,7 +25,12 @@ pub struct FileWords {
     pub full: &'static str,
     /// The explanation of a refusal code, if it is one.
     pub refusal: Option<&'static str>,
+    /// The media types the file picker offers.
+    pub accept: &'static str,
 }
+
+/// What cases of patients take.
+pub const CASE_FILE_TYPES: &str = "application/pdf,image/jpeg,image/png";
 
 /// The section for the case whose page is `page`: `left` more files may be added while
 /// `open`.
@@ -73,7 +78,7 @@ pub fn case_files(
                             type="file"
                             name="file"
                             multiple
-                            accept="application/pdf,image/jpeg,image/png"
+                            accept=words.accept
                             aria-describedby="files-rules"
                         />
                     </div>

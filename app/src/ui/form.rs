@@ -186,3 +186,65 @@ pub fn notice(text: &str, error: bool) -> impl IntoView {
         </div>
     }
 }
+
+/// The echo of a post to `S` on this page, with its refusal if it was refused.
+pub fn refusal_of<S: leptos::server_fn::ServerFn>() -> (Option<AppError>, Option<FormEcho>) {
+    let echo = FormEcho::of::<S>();
+    (echo.as_ref().and_then(|e| e.refusal().cloned()), echo)
+}
+
+/// The field named by a refusal, if it names one.
+pub fn refused_field(refused: Option<&AppError>) -> &str {
+    match refused {
+        Some(AppError::InvalidInput { field }) => field,
+        _ => "",
+    }
+}
+
+/// What was typed into `name`, from the echo of a refused post.
+pub fn typed(echo: Option<&FormEcho>, name: &str) -> String {
+    echo.and_then(|e| e.value(name))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// One `<option>`, selected when it is the current value.
+pub fn option(value: String, label: String, current: &str) -> impl IntoView {
+    let selected = current == value;
+    view! {
+        <option value=value selected=selected>
+            {label}
+        </option>
+    }
+}
+
+/// A required radio group's buttons: one per `(value, label)`, the one `chosen` ticked;
+/// each input's id is `{prefix}-{value}`.
+pub fn radios(
+    name: &'static str,
+    prefix: &str,
+    choices: &[(&'static str, &'static str)],
+    chosen: &str,
+) -> Vec<AnyView> {
+    choices
+        .iter()
+        .map(|(value, label)| {
+            let id = format!("{prefix}-{value}");
+            let label_for = id.clone();
+            view! {
+                <label class="check" for=label_for>
+                    <input
+                        type="radio"
+                        id=id
+                        name=name
+                        value=*value
+                        required
+                        checked=chosen == *value
+                    />
+                    <span>{*label}</span>
+                </label>
+            }
+            .into_any()
+        })
+        .collect()
+}

@@ -23,5 +23,6 @@ mod identity;
 mod outbox;
 mod pages;
 mod record;
+mod reports;
 mod roles;
 mod security;

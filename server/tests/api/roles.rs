@@ -108,6 +108,19 @@ const WHO_MAY_CALL: &[(&str, &[Caller])] = &[
     ("/api/complaints/action-done", PRIVACY_OFFICERS),
     ("/api/complaints/insights", PRIVACY_OFFICERS),
     ("/api/complaints/change-lead", PRIVACY_OFFICERS),
+    // Anonymous reporting: anyone, without an account; inside a follow-up session (the
+    // receipt code's, not a sign-in) for the rest.
+    ("/api/reports/ticket", ANYONE),
+    ("/api/reports/open", ANYONE),
+    ("/api/reports/open-with-passkey", ANYONE),
+    ("/api/reports/protect-with-passkey", ANYONE),
+    ("/api/reports/leave", ANYONE),
+    ("/api/reports/follow-up", ANYONE),
+    ("/api/reports/add", ANYONE),
+    ("/api/reports/queue", PRIVACY_OFFICERS),
+    ("/api/reports/staff-view", PRIVACY_OFFICERS),
+    ("/api/reports/step", PRIVACY_OFFICERS),
+    ("/api/reports/destructions", PRIVACY_OFFICERS),
     ("/api/consent/overview", PATIENTS),
     ("/api/consent/grant", PATIENTS),
     ("/api/consent/revoke", PATIENTS),
@@ -195,6 +208,10 @@ const ARGUMENTS: &[(&str, &str)] = &[
     ("comment", ""),
     ("visibility", "internal"),
     ("lead", "1"),
+    ("code", "1"),
+    ("secret", "x"),
+    ("step", "investigate"),
+    ("closed", ""),
 ];
 
 async fn session_of(app: &TestApp, caller: Caller) -> Option<String> {

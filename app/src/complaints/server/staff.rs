@@ -210,6 +210,30 @@ pub async fn queue(
     })
 }
 
+/// The id and reference of the complaint `reference` names, if one does (to link other
+/// cases to it).
+pub async fn complaint_id<C: ConnectionTrait>(
+    conn: &C,
+    reference: &str,
+) -> Result<Option<(i64, String)>, DbErr> {
+    Ok(complaint::Entity::find()
+        .filter(complaint::Column::Reference.eq(reference.trim()))
+        .one(conn)
+        .await?
+        .map(|row| (row.id, row.reference().to_owned())))
+}
+
+/// The reference of complaint `id`.
+pub async fn complaint_reference<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> Result<Option<String>, DbErr> {
+    Ok(complaint::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(|row| row.reference().to_owned()))
+}
+
 async fn find<C: ConnectionTrait>(
     conn: &C,
     reference: &str,

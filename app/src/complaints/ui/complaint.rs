@@ -18,7 +18,7 @@ use crate::complaints::types::{ComplaintView, FileView, NoteView, TEXT_LIMIT};
 use crate::identity::types::Role;
 use crate::identity::ui::guard::guarded;
 use crate::ui::error_notice::PageError;
-use crate::ui::files::{case_files, FileWords, ListedFile};
+use crate::ui::files::{case_files, FileWords, ListedFile, CASE_FILE_TYPES};
 use crate::ui::form::{action_of, notice, query_value, PostForm, TextArea};
 use crate::ui::locale::locale;
 
@@ -274,6 +274,7 @@ fn files(
         added: t.files_added,
         full: t.files_full,
         refusal: query_value("file_error").and_then(|code| t.file_refusal(&code)),
+        accept: CASE_FILE_TYPES,
     };
     let list = list
         .into_iter()

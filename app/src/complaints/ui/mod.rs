@@ -15,7 +15,7 @@ use super::types::TimelineLine;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::ui::error_notice::FormRefusal;
-use crate::ui::form::FormEcho;
+pub(crate) use crate::ui::form::{option, radios, refusal_of, refused_field, typed};
 
 /// The words in the page's language.
 #[must_use]
@@ -31,37 +31,6 @@ fn field_text(locale: Locale, field: &str) -> Option<&'static str> {
 #[component]
 pub fn Refusal(error: AppError) -> impl IntoView {
     view! { <FormRefusal error field_text /> }
-}
-
-/// The echo of a post to `S` on this page, with its refusal if it was refused.
-pub(crate) fn refusal_of<S: leptos::server_fn::ServerFn>() -> (Option<AppError>, Option<FormEcho>) {
-    let echo = FormEcho::of::<S>();
-    (echo.as_ref().and_then(|e| e.refusal().cloned()), echo)
-}
-
-/// The field named by a refusal, if it names one.
-pub(crate) fn refused_field(refused: Option<&AppError>) -> &str {
-    match refused {
-        Some(AppError::InvalidInput { field }) => field,
-        _ => "",
-    }
-}
-
-/// What was typed into `name`, from the echo of a refused post.
-pub(crate) fn typed(echo: Option<&FormEcho>, name: &str) -> String {
-    echo.and_then(|e| e.value(name))
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// One `<option>`, selected when it is the current value.
-pub(crate) fn option(value: String, label: String, current: &str) -> impl IntoView {
-    let selected = current == value;
-    view! {
-        <option value=value selected=selected>
-            {label}
-        </option>
-    }
 }
 
 /// The steps of a case, oldest first: when, what, by whom (staff see names) and its text.
@@ -84,33 +53,3 @@ pub(crate) fn timeline(lines: &[TimelineLine]) -> AnyView {
     view! { <ol class="timeline">{items}</ol> }.into_any()
 }
 
-/// A required radio group's buttons: one per `(value, label)`, the one `chosen` ticked;
-/// each input's id is `{prefix}-{value}`.
-pub(crate) fn radios(
-    name: &'static str,
-    prefix: &str,
-    choices: &[(&'static str, &'static str)],
-    chosen: &str,
-) -> Vec<AnyView> {
-    choices
-        .iter()
-        .map(|(value, label)| {
-            let id = format!("{prefix}-{value}");
-            let label_for = id.clone();
-            view! {
-                <label class="check" for=label_for>
-                    <input
-                        type="radio"
-                        id=id
-                        name=name
-                        value=*value
-                        required
-                        checked=chosen == *value
-                    />
-                    <span>{*label}</span>
-                </label>
-            }
-            .into_any()
-        })
-        .collect()
-}

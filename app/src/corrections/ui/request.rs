@@ -14,7 +14,7 @@ use crate::identity::types::Role;
 use crate::identity::ui::guard::guarded;
 use crate::record::texts::field_value;
 use crate::ui::error_notice::PageError;
-use crate::ui::files::{case_files, FileWords, ListedFile};
+use crate::ui::files::{case_files, FileWords, ListedFile, CASE_FILE_TYPES};
 use crate::ui::form::{action_of, notice, query_value, FormEcho, PostForm};
 use crate::ui::locale::locale;
 
@@ -260,6 +260,7 @@ fn files(
         added: t.files_added,
         full: t.files_full,
         refusal: query_value("file_error").and_then(|code| t.file_refusal(&code)),
+        accept: CASE_FILE_TYPES,
     };
     let list = list
         .into_iter()

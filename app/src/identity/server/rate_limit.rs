@@ -5,12 +5,11 @@
 //! device or home commonly holds a whole /64 and could otherwise take a fresh address for
 //! every attempt.
 
-use std::collections::HashMap;
-use std::hash::Hash;
 use std::net::IpAddr;
-use std::sync::Mutex;
 
 use time::{Duration, OffsetDateTime};
+
+use crate::ssr::limits::Windows;
 
 /// What is being limited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -45,40 +44,6 @@ impl Default for Limits {
             account_failures: 10,
             window: Duration::minutes(10),
         }
-    }
-}
-
-/// A fixed-window counter per key.
-struct Windows<K> {
-    window: Duration,
-    counts: Mutex<HashMap<K, (OffsetDateTime, u32)>>,
-}
-
-impl<K: Eq + Hash> Windows<K> {
-    fn new(window: Duration) -> Self {
-        Windows {
-            window,
-            counts: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Adds `add` to the key's count and returns the count in the current window.
-    fn count(&self, key: K, add: u32, now: OffsetDateTime) -> u32 {
-        let Ok(mut counts) = self.counts.lock() else {
-            // A poisoned lock only means another request panicked; refuse rather than guess.
-            return u32::MAX;
-        };
-        if counts.len() > 100_000 {
-            // Bound memory under a flood: forget windows that have ended.
-            let window = self.window;
-            counts.retain(|_, (start, _)| now - *start < window);
-        }
-        let entry = counts.entry(key).or_insert((now, 0));
-        if now - entry.0 >= self.window {
-            *entry = (now, 0);
-        }
-        entry.1 = entry.1.saturating_add(add);
-        entry.1
     }
 }
 
