@@ -162,15 +162,7 @@ impl Config {
 
         let (smtp_url, mail_from) = mail_settings(&get, &public_url)?;
 
-        let default_locale = match get("PORTAL_DEFAULT_LOCALE") {
-            None => Locale::ZhHans,
-            Some(tag) => Locale::from_tag(&tag).ok_or_else(|| {
-                problem(
-                    "PORTAL_DEFAULT_LOCALE",
-                    format!("'{tag}' is not one of zh-Hans, en"),
-                )
-            })?,
-        };
+        let default_locale = default_locale(&get)?;
 
         let (hospital_name_zh_hans, hospital_name_en) = hospital_names(&get)?;
 
@@ -411,8 +403,21 @@ fn complaint_settings(
     })
 }
 
-/// Anonymous reports' clocks and retention (../shared/DESIGN.md §3.6 and §6: EU Directive
-/// 2019/1937, GlobaLeaks practice).
+/// The language of pages and emails when nothing else says (`PORTAL_DEFAULT_LOCALE`).
+fn default_locale(get: &impl Fn(&str) -> Option<String>) -> Result<Locale, ConfigError> {
+    match get("PORTAL_DEFAULT_LOCALE") {
+        None => Ok(Locale::ZhHans),
+        Some(tag) => Locale::from_tag(&tag).ok_or_else(|| {
+            problem(
+                "PORTAL_DEFAULT_LOCALE",
+                format!("'{tag}' is not one of zh-Hans, en"),
+            )
+        }),
+    }
+}
+
+/// Anonymous reports' clocks and retention (../shared/DESIGN.md §3.6 and §6: the EU
+/// whistleblowing directive, `GlobaLeaks` practice).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReportSettings {
     /// Days to acknowledge receipt (`PORTAL_REPORT_ACKNOWLEDGE_DAYS`, 7).

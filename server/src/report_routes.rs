@@ -36,10 +36,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(routes: ReportRoutes) -> Router<
     // The page itself is the pages' (only its form's post is served here).
     let page = routes.forms.pages.clone();
     Router::new()
-        .route(
-            "/report",
-            post(file_report).layer(limit).get_service(page),
-        )
+        .route("/report", post(file_report).layer(limit).get_service(page))
         .route("/report/follow-up/files", post(upload).layer(limit))
         .route("/report/follow-up/files/{id}", get(download))
         .route("/staff/reports/{reference}/files/{id}", get(staff_download))
@@ -97,10 +94,7 @@ async fn file_report(State(routes): State<ReportRoutes>, request: Request) -> Re
             .iter()
             .find_map(|(key, value)| (key == PAGE_FIELD).then_some(value.as_str())),
     );
-    let status = outcome
-        .as_ref()
-        .err()
-        .map(app::ssr::request::status_of);
+    let status = outcome.as_ref().err().map(app::ssr::request::status_of);
     let fields = fields
         .into_iter()
         .filter(|(key, _)| key != PAGE_FIELD)

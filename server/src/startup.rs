@@ -251,10 +251,12 @@ pub fn router(state: &AppState, config: &Config) -> Router {
         .merge(crate::downloads::routes(state.clone()))
         .merge(crate::correction_files::routes(state.clone()))
         .merge(crate::complaint_files::routes(state.clone()))
-        .merge(crate::report_routes::routes(crate::report_routes::ReportRoutes {
-            state: state.clone(),
-            forms: reports_forms,
-        }))
+        .merge(crate::report_routes::routes(
+            crate::report_routes::ReportRoutes {
+                state: state.clone(),
+                forms: reports_forms,
+            },
+        ))
         .merge(static_files(config))
         .fallback_service(pages)
         .layer(axum::middleware::from_fn(middleware::name_route))

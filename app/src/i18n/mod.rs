@@ -267,6 +267,21 @@ pub struct Texts {
     pub email_footer: &'static str,
 }
 
+/// Declares a feature's words struct and its two languages from `field: ("中文",
+/// "English")` pairs: a missing translation is a compile error. Defines `ZH_HANS` and `EN`.
+macro_rules! words {
+    ($name:ident; $($(#[$meta:meta])* $field:ident: ($zh:expr, $en:expr),)+) => {
+        /// Words for one language.
+        pub struct $name {
+            $($(#[$meta])* pub $field: &'static str,)+
+        }
+
+        const ZH_HANS: $name = $name { $($field: $zh,)+ };
+        const EN: $name = $name { $($field: $en,)+ };
+    };
+}
+pub(crate) use words;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,18 +349,3 @@ mod tests {
         }
     }
 }
-
-/// Declares a feature's words struct and its two languages from `field: ("中文",
-/// "English")` pairs: a missing translation is a compile error. Defines `ZH_HANS` and `EN`.
-macro_rules! words {
-    ($name:ident; $($(#[$meta:meta])* $field:ident: ($zh:expr, $en:expr),)+) => {
-        /// Words for one language.
-        pub struct $name {
-            $($(#[$meta])* pub $field: &'static str,)+
-        }
-
-        const ZH_HANS: $name = $name { $($field: $zh,)+ };
-        const EN: $name = $name { $($field: $en,)+ };
-    };
-}
-pub(crate) use words;

@@ -19,6 +19,26 @@ pub fn HomePage() -> impl IntoView {
     guarded(None, |who| async move { home(who) })
 }
 
+/// A privacy officer's pages.
+fn officer_links(locale: crate::i18n::Locale) -> impl IntoView {
+    let access = AccessTexts::of(locale);
+    let consent = ConsentTexts::of(locale);
+    let reports = crate::reports::texts::ReportTexts::of(locale);
+    view! {
+        <ul class="links links--primary">
+            <li>
+                <a href="/staff/access-reviews">{access.reviews_title}</a>
+            </li>
+            <li>
+                <a href="/staff/consent">{consent.stats_title}</a>
+            </li>
+            <li>
+                <a href="/staff/reports">{reports.queue_title}</a>
+            </li>
+        </ul>
+    }
+}
+
 fn home(who: SessionView) -> AnyView {
     let locale = locale();
     let t = locale.texts();
@@ -27,7 +47,6 @@ fn home(who: SessionView) -> AnyView {
     let record = RecordTexts::of(locale);
     let corrections = CorrectionTexts::of(locale);
     let complaints = ComplaintTexts::of(locale);
-    let reports = crate::reports::texts::ReportTexts::of(locale);
     let staff = who.kind == AccountKind::Staff;
     let holds = |role| who.roles.contains(&role);
     let roles = staff.then(|| {
@@ -59,18 +78,7 @@ fn home(who: SessionView) -> AnyView {
             </ul>
         }
     });
-    let officer_links = holds(Role::PrivacyOfficer).then(|| {
-        view! {
-            <ul class="links links--primary">
-                <li>
-                    <a href="/staff/access-reviews">{access.reviews_title}</a>
-                </li>
-                <li>
-                    <a href="/staff/consent">{consent.stats_title}</a>
-                </li>
-            </ul>
-        }
-    });
+    let officer_links = holds(Role::PrivacyOfficer).then(|| officer_links(locale));
     let records_links = holds(Role::RecordsOfficer).then(|| {
         view! {
             <ul class="links links--primary">
@@ -88,15 +96,6 @@ fn home(who: SessionView) -> AnyView {
             <ul class="links links--primary">
                 <li>
                     <a href="/staff/complaints">{complaints.queue_title}</a>
-                </li>
-            </ul>
-        }
-    });
-    let report_links = holds(Role::PrivacyOfficer).then(|| {
-        view! {
-            <ul class="links links--primary">
-                <li>
-                    <a href="/staff/reports">{reports.queue_title}</a>
                 </li>
             </ul>
         }
@@ -119,7 +118,6 @@ fn home(who: SessionView) -> AnyView {
             {officer_links}
             {records_links}
             {complaint_links}
-            {report_links}
             <h2>{t.home_security_heading}</h2>
             <ul class="links">
                 <li>

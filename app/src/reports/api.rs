@@ -17,8 +17,8 @@ pub mod edge {
     //! Turning the service's refusals into what the person is told, and the session.
     use crate::error::AppError;
     use crate::reports::server::service::ReportError;
-    use crate::ssr::request::internal_error;
     use crate::ssr::evidence::EvidenceError;
+    use crate::ssr::request::internal_error;
     use crate::state::AppState;
 
     #[must_use]
@@ -70,8 +70,13 @@ pub mod edge {
 pub async fn report_ticket() -> Result<FormTicket, AppError> {
     use crate::state::AppState;
     crate::identity::server::access::public();
-    let state = AppState::current()?;
-    Ok(crate::reports::server::service::ticket(&state))
+    crate::ssr::request::respond(
+        async {
+            let state = AppState::current()?;
+            Ok(crate::reports::server::service::ticket(&state))
+        }
+        .await,
+    )
 }
 
 /// Opens the follow-up with a receipt code. From the page, lands on the follow-up.
@@ -87,7 +92,10 @@ pub async fn open_report(code: String) -> Result<(), AppError> {
             let token = service::open_with_code(&state, client_address(), &code)
                 .await
                 .map_err(edge::refusal)?;
-            set_cookie(&edge::session_cookie(&token, state.settings.secure_cookies()));
+            set_cookie(&edge::session_cookie(
+                &token,
+                state.settings.secure_cookies(),
+            ));
             crate::ssr::forms::land_on("/report/follow-up");
             Ok(())
         }
@@ -109,7 +117,10 @@ pub async fn open_report_with_passkey(secret: String) -> Result<(), AppError> {
             let token = service::open_with_passkey(&state, client_address(), &bytes)
                 .await
                 .map_err(edge::refusal)?;
-            set_cookie(&edge::session_cookie(&token, state.settings.secure_cookies()));
+            set_cookie(&edge::session_cookie(
+                &token,
+                state.settings.secure_cookies(),
+            ));
             Ok(())
         }
         .await,
@@ -151,17 +162,22 @@ pub async fn leave_report() -> Result<(), AppError> {
     use crate::ssr::request::{cookie, set_cookie};
     use crate::state::AppState;
     crate::identity::server::access::public();
-    let state = AppState::current()?;
-    if let Some(parts) = use_context::<http::request::Parts>() {
-        if let Some(token) = cookie(&parts, REPORT_COOKIE) {
-            state.reports.guard.end_session(token);
+    crate::ssr::request::respond(
+        async {
+            let state = AppState::current()?;
+            if let Some(parts) = use_context::<http::request::Parts>() {
+                if let Some(token) = cookie(&parts, REPORT_COOKIE) {
+                    state.reports.guard.end_session(token);
+                }
+            }
+            set_cookie(&format!(
+                "{REPORT_COOKIE}=; Path=/report; Max-Age=0; SameSite=Strict; HttpOnly"
+            ));
+            crate::ssr::forms::land_on("/report/follow-up?left=1");
+            Ok(())
         }
-    }
-    set_cookie(&format!(
-        "{REPORT_COOKIE}=; Path=/report; Max-Age=0; SameSite=Strict; HttpOnly"
-    ));
-    crate::ssr::forms::land_on("/report/follow-up?left=1");
-    Ok(())
+        .await,
+    )
 }
 
 /// The report of the follow-up session; `None` without a live session.

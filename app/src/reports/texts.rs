@@ -181,7 +181,10 @@ pub fn message_label(locale: Locale, kind: MessageKind) -> &'static str {
         MessageKind::Feedback => ("处理情况反馈", "Feedback"),
         MessageKind::Acknowledgement => ("确认收到", "Acknowledgement"),
         MessageKind::Closing => ("结案说明", "Why it was closed"),
-        MessageKind::Note => ("内部备注（举报人看不到）", "Internal note (never shown to the reporter)"),
+        MessageKind::Note => (
+            "内部备注（举报人看不到）",
+            "Internal note (never shown to the reporter)",
+        ),
     };
     pick(locale, zh, en)
 }

@@ -85,7 +85,9 @@ impl ReportState {
 
     #[must_use]
     pub fn from_code(code: &str) -> Option<ReportState> {
-        ReportState::ALL.into_iter().find(|state| state.code() == code)
+        ReportState::ALL
+            .into_iter()
+            .find(|state| state.code() == code)
     }
 }
 
@@ -130,7 +132,9 @@ impl MessageKind {
 
     #[must_use]
     pub fn from_code(code: &str) -> Option<MessageKind> {
-        MessageKind::ALL.into_iter().find(|kind| kind.code() == code)
+        MessageKind::ALL
+            .into_iter()
+            .find(|kind| kind.code() == code)
     }
 }
 

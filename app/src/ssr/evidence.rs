@@ -55,7 +55,7 @@ impl EvidenceKind {
             EvidenceKind::Text,
         ]
         .into_iter()
-            .find(|kind| kind.content_type() == content_type)
+        .find(|kind| kind.content_type() == content_type)
     }
 
     /// The kind the content is, if it is one the portal takes.
@@ -124,7 +124,10 @@ pub fn accept_of(
         EvidenceKind::Jpeg => strip_jpeg(bytes).ok_or(EvidenceError::Damaged)?,
         EvidenceKind::Png => strip_png(bytes).ok_or(EvidenceError::Damaged)?,
         // A byte-order mark says nothing anyone needs.
-        EvidenceKind::Text => bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes).to_vec(),
+        EvidenceKind::Text => bytes
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(bytes)
+            .to_vec(),
     };
     Ok(Evidence {
         kind,
@@ -485,7 +488,10 @@ mod tests {
         let note = "病房里有人拍照。\r\nA photo was taken.\n".as_bytes();
         assert_eq!(accept("note.txt", note), Err(EvidenceError::NotAllowed));
         let kept = accept_of("note.md", note, &[EvidenceKind::Text]).unwrap();
-        assert_eq!((kept.kind, kept.name.as_str()), (EvidenceKind::Text, "note.txt"));
+        assert_eq!(
+            (kept.kind, kept.name.as_str()),
+            (EvidenceKind::Text, "note.txt")
+        );
         assert_eq!(kept.bytes, note);
         assert_eq!(
             accept_of("bin.txt", b"abc\x00def", &[EvidenceKind::Text]),

@@ -88,8 +88,8 @@ impl ReportKeys {
         use argon2::{Algorithm, Argon2, Params, Version};
         let salt = self.derived(b"receipt salt");
         // OWASP's recommended minimum for Argon2id: 19 MiB, 2 passes, 1 lane.
-        let params = Params::new(19 * 1024, 2, 1, Some(32))
-            .map_err(|e| SealError::Crypto(e.to_string()))?;
+        let params =
+            Params::new(19 * 1024, 2, 1, Some(32)).map_err(|e| SealError::Crypto(e.to_string()))?;
         let mut out = [0_u8; 32];
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password_into(digits.as_bytes(), &salt[..16], &mut out)
@@ -172,9 +172,7 @@ mod tests {
     use super::*;
 
     fn keys(byte: u8) -> ReportKeys {
-        ReportKeys {
-            master: [byte; 32],
-        }
+        ReportKeys { master: [byte; 32] }
     }
 
     #[test]

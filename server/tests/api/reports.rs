@@ -91,7 +91,7 @@ async fn token(app: &TestApp, from: &str) -> String {
 
 /// The work the page's island would do for `token`.
 fn work_for(token: &str) -> String {
-    (0_u64..)
+    (0_u64..10_000_000)
         .find(|n| {
             let digest = Sha256::digest(format!("{token}:{n}"));
             digest[0] == 0 && digest[1] == 0
@@ -162,7 +162,10 @@ fn code_in(html: &str) -> String {
         .unwrap_or_else(|| panic!("a receipt: {}", &html[html.find("<main").unwrap_or(0)..]));
     let at = at + html[at..].find('>').unwrap() + 1;
     let code = &html[at..at + 19];
-    assert!(code.chars().filter(char::is_ascii_digit).count() == 16, "{code}");
+    assert!(
+        code.chars().filter(char::is_ascii_digit).count() == 16,
+        "{code}"
+    );
     code.to_owned()
 }
 
@@ -212,7 +215,12 @@ async fn open(app: &TestApp, from: &str, code: &str) -> (u16, Option<String>, Va
 }
 
 /// A server function of the follow-up, in session `session`.
-async fn as_reporter(app: &TestApp, session: &str, endpoint: &str, fields: &[(&str, &str)]) -> (u16, Value) {
+async fn as_reporter(
+    app: &TestApp,
+    session: &str,
+    endpoint: &str,
+    fields: &[(&str, &str)],
+) -> (u16, Value) {
     let response = app
         .client
         .post(app.url(&format!("/api/reports/{endpoint}")))
@@ -246,6 +254,16 @@ fn pdf_with_author() -> Vec<u8> {
     b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n2 0 obj\n<< /Author (Zhang Wei zqxj) /Producer (Scanner of Ward 5) >>\nendobj\ntrailer\n<< /Info 2 0 R /Root 1 0 R >>\n%%EOF\n".to_vec()
 }
 
+#[derive(FromQueryResult)]
+struct Name {
+    table_name: String,
+}
+
+#[derive(FromQueryResult)]
+struct Row {
+    row: String,
+}
+
 /// Every byte the database holds, as text: the SQLite files, or every PostgreSQL row.
 async fn database_text(app: &TestApp, backend: Backend) -> String {
     if backend == Backend::Sqlite {
@@ -256,14 +274,6 @@ async fn database_text(app: &TestApp, backend: Backend) -> String {
             }
         }
         return String::from_utf8_lossy(&all).into_owned();
-    }
-    #[derive(FromQueryResult)]
-    struct Name {
-        table_name: String,
-    }
-    #[derive(FromQueryResult)]
-    struct Row {
-        row: String,
     }
     let db = &app.state.db;
     let tables = Name::find_by_statement(Statement::from_string(
@@ -291,7 +301,7 @@ async fn database_text(app: &TestApp, backend: Backend) -> String {
 }
 
 fn hex(text: &str) -> String {
-    text.bytes().map(|b| format!("{b:02x}")).collect()
+    app::ssr::tokens::hex(text.as_bytes())
 }
 
 async fn a_report_leaves_no_trace_of_its_reporter_and_nothing_in_clear(backend: Backend) {
@@ -319,7 +329,10 @@ async fn a_report_leaves_no_trace_of_its_reporter_and_nothing_in_clear(backend: 
     assert_eq!(seen["account"]["what"], WORDS);
     assert_eq!(seen["files"].as_array().unwrap().len(), 3);
     // A page that is not the reporter's: the request log works while capturing.
-    assert_eq!(app.client.get(app.url("/")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.client.get(app.url("/")).send().await.unwrap().status(),
+        200
+    );
     CAPTURING.store(false, Ordering::SeqCst);
 
     let log = captured();
@@ -331,9 +344,18 @@ async fn a_report_leaves_no_trace_of_its_reporter_and_nothing_in_clear(backend: 
     for trace in [ADDRESS, "DistinctiveAgent", "zqxjv"] {
         assert!(!stored.contains(trace), "{trace} in the database");
     }
-    for words in [WORDS, "zqxj-screen", FILE_WORDS, "心内科护士站", "IMG_20261130"] {
+    for words in [
+        WORDS,
+        "zqxj-screen",
+        FILE_WORDS,
+        "心内科护士站",
+        "IMG_20261130",
+    ] {
         assert!(!stored.contains(words), "{words} in clear in the database");
-        assert!(!stored.contains(&hex(words)), "{words} in clear (hex) in the database");
+        assert!(
+            !stored.contains(&hex(words)),
+            "{words} in clear (hex) in the database"
+        );
     }
 
     // The files come out without their metadata.
@@ -343,12 +365,22 @@ async fn a_report_leaves_no_trace_of_its_reporter_and_nothing_in_clear(backend: 
             .client
             .get(app.url(&format!("/report/follow-up/files/{id}")))
             .header("cookie", format!("portal_report={session}"));
-        async move { request.send().await.unwrap().bytes().await.unwrap().to_vec() }
+        async move {
+            request
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap()
+                .to_vec()
+        }
     };
     let jpeg = download(files[0]["id"].as_i64().unwrap()).await;
     assert!(jpeg.starts_with(&[0xFF, 0xD8]));
     assert!(!jpeg.windows(3).any(|w| w == b"GPS"), "GPS EXIF removed");
-    let pdf = String::from_utf8_lossy(&download(files[1]["id"].as_i64().unwrap()).await).into_owned();
+    let pdf =
+        String::from_utf8_lossy(&download(files[1]["id"].as_i64().unwrap()).await).into_owned();
     assert!(pdf.starts_with("%PDF-1.7"));
     assert!(!pdf.contains("Zhang") && !pdf.contains("Ward 5"), "{pdf}");
     assert_eq!(pdf.len(), pdf_with_author().len());
@@ -409,9 +441,15 @@ async fn a_code_opens_its_own_report_and_guessing_learns_nothing(backend: Backen
     let (_, session, _) = open(&app, "192.0.2.68", &second).await;
     let session = session.unwrap();
     app.clock.advance(time::Duration::minutes(14));
-    assert_eq!(as_reporter(&app, &session, "follow-up", &[]).await.1["kind"], "LeftVisible");
+    assert_eq!(
+        as_reporter(&app, &session, "follow-up", &[]).await.1["kind"],
+        "LeftVisible"
+    );
     app.clock.advance(time::Duration::minutes(16));
-    assert_eq!(as_reporter(&app, &session, "follow-up", &[]).await.1, Value::Null);
+    assert_eq!(
+        as_reporter(&app, &session, "follow-up", &[]).await.1,
+        Value::Null
+    );
 }
 on_both_backends!(a_code_opens_its_own_report_and_guessing_learns_nothing);
 
@@ -427,7 +465,10 @@ async fn the_form_is_refused_clearly_and_keeps_what_was_typed(backend: Backend) 
     let (status, html, _) = post_report(&app, ADDRESS, &fields, Vec::new()).await;
     assert_eq!(status, 400);
     assert!(html.contains("zqxj-kept"), "what was typed stays");
-    assert!(html.contains("提交得太快了") || html.contains("too quickly"), "{html}");
+    assert!(
+        html.contains("提交得太快了") || html.contains("too quickly"),
+        "{html}"
+    );
     app.clock.advance(time::Duration::seconds(5));
     // No kind; then a file that is not one the portal takes.
     let fields = [("token", fresh.as_str()), ("kind", ""), ("what", "x")];
@@ -443,16 +484,34 @@ async fn the_form_is_refused_clearly_and_keeps_what_was_typed(backend: Backend) 
     for n in 0..4 {
         let token = token(&app, "198.51.100.9").await;
         app.clock.advance(time::Duration::seconds(5));
-        let fields = [("token", token.as_str()), ("kind", "other"), ("what", "no script")];
+        let fields = [
+            ("token", token.as_str()),
+            ("kind", "other"),
+            ("what", "no script"),
+        ];
         let (status, _, _) = post_report(&app, "198.51.100.9", &fields, Vec::new()).await;
         assert_eq!(status, if n < 3 { 200 } else { 429 }, "report {n}");
     }
     // A used token does not file twice.
     let token = token(&app, "198.51.100.10").await;
     app.clock.advance(time::Duration::seconds(5));
-    let fields = [("token", token.as_str()), ("kind", "other"), ("what", "once")];
-    assert_eq!(post_report(&app, "198.51.100.10", &fields, Vec::new()).await.0, 200);
-    assert_eq!(post_report(&app, "198.51.100.10", &fields, Vec::new()).await.0, 400);
+    let fields = [
+        ("token", token.as_str()),
+        ("kind", "other"),
+        ("what", "once"),
+    ];
+    assert_eq!(
+        post_report(&app, "198.51.100.10", &fields, Vec::new())
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        post_report(&app, "198.51.100.10", &fields, Vec::new())
+            .await
+            .0,
+        400
+    );
 }
 on_both_backends!(the_form_is_refused_clearly_and_keeps_what_was_typed);
 
@@ -475,6 +534,7 @@ async fn emails(app: &TestApp, template: &str) -> usize {
     .unwrap()
 }
 
+#[allow(clippy::too_many_lines)] // One report's life, step by step: it reads best whole.
 async fn the_staff_answer_on_the_clocks_and_the_reporter_reads_it(backend: Backend) {
     use app::reports::server::worker::send_due;
     let app = spawn(backend).await;
@@ -486,7 +546,12 @@ async fn the_staff_answer_on_the_clocks_and_the_reporter_reads_it(backend: Backe
     assert_eq!(queue.status, 200);
     let reference = queue.body[0]["reference"].as_str().unwrap().to_owned();
     // Only privacy officers.
-    assert_eq!(call(&app, "reports/queue", &[], Some(&patient_like)).await.status, 403);
+    assert_eq!(
+        call(&app, "reports/queue", &[], Some(&patient_like))
+            .await
+            .status,
+        403
+    );
     assert_eq!(call(&app, "reports/queue", &[], None).await.status, 401);
     let run_two = || async {
         let (a, b) = tokio::join!(send_due(&app.state), send_due(&app.state));
@@ -509,27 +574,105 @@ async fn the_staff_answer_on_the_clocks_and_the_reporter_reads_it(backend: Backe
     // (The officer's session idled out meanwhile.)
     let privacy = enroll_staff(&app, "privacy3@example.org", Role::PrivacyOfficer).await;
     // Opening it is a staff action.
-    let seen = call(&app, "reports/staff-view", &[("reference", r)], Some(&privacy)).await;
+    let seen = call(
+        &app,
+        "reports/staff-view",
+        &[("reference", r)],
+        Some(&privacy),
+    )
+    .await;
     assert_eq!(seen.status, 200);
     assert_eq!(seen.body["account"]["what"], WORDS);
     assert!(seen.body["overdue"].as_bool().unwrap());
     // Questions wait for the acknowledgement.
-    officer(&app, &privacy, &[("reference", r), ("step", "write"), ("kind", "question"), ("text", "?")], 400).await;
-    officer(&app, &privacy, &[("reference", r), ("step", "acknowledge"), ("text", "已收到，谢谢。")], 200).await;
-    officer(&app, &privacy, &[("reference", r), ("step", "acknowledge"), ("text", "")], 400).await;
-    officer(&app, &privacy, &[("reference", r), ("step", "investigate")], 200).await;
-    officer(&app, &privacy, &[("reference", r), ("step", "write"), ("kind", "question"), ("text", "是哪一台电脑？")], 200).await;
-    officer(&app, &privacy, &[("reference", r), ("step", "write"), ("kind", "note"), ("text", "内部：已通知信息科 zqxj-internal")], 200).await;
-    officer(&app, &privacy, &[("reference", r), ("step", "write"), ("kind", "shout"), ("text", "x")], 400).await;
+    officer(
+        &app,
+        &privacy,
+        &[
+            ("reference", r),
+            ("step", "write"),
+            ("kind", "question"),
+            ("text", "?"),
+        ],
+        400,
+    )
+    .await;
+    officer(
+        &app,
+        &privacy,
+        &[
+            ("reference", r),
+            ("step", "acknowledge"),
+            ("text", "已收到，谢谢。"),
+        ],
+        200,
+    )
+    .await;
+    officer(
+        &app,
+        &privacy,
+        &[("reference", r), ("step", "acknowledge"), ("text", "")],
+        400,
+    )
+    .await;
+    officer(
+        &app,
+        &privacy,
+        &[("reference", r), ("step", "investigate")],
+        200,
+    )
+    .await;
+    officer(
+        &app,
+        &privacy,
+        &[
+            ("reference", r),
+            ("step", "write"),
+            ("kind", "question"),
+            ("text", "是哪一台电脑？"),
+        ],
+        200,
+    )
+    .await;
+    officer(
+        &app,
+        &privacy,
+        &[
+            ("reference", r),
+            ("step", "write"),
+            ("kind", "note"),
+            ("text", "内部：已通知信息科 zqxj-internal"),
+        ],
+        200,
+    )
+    .await;
+    officer(
+        &app,
+        &privacy,
+        &[
+            ("reference", r),
+            ("step", "write"),
+            ("kind", "shout"),
+            ("text", "x"),
+        ],
+        400,
+    )
+    .await;
 
     // The reporter reads the question (not the note) and answers it.
     let (_, session, _) = open(&app, ADDRESS, &code).await;
     let session = session.unwrap();
     let (_, seen) = as_reporter(&app, &session, "follow-up", &[]).await;
-    let texts: Vec<&str> = seen["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    let texts: Vec<&str> = seen["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
     assert_eq!(texts, ["已收到，谢谢。", "是哪一台电脑？"]);
     assert!(seen["acknowledge_by"].is_null());
-    let (status, _) = as_reporter(&app, &session, "add", &[("text", "靠窗的那台 zqxj-answer")]).await;
+    let (status, _) =
+        as_reporter(&app, &session, "add", &[("text", "靠窗的那台 zqxj-answer")]).await;
     assert_eq!(status, 200);
     let (status, body) = as_reporter(&app, &session, "add", &[("text", "  ")]).await;
     assert_eq!((status, body["field"].as_str()), (400, Some("message")));
@@ -546,21 +689,80 @@ async fn the_staff_answer_on_the_clocks_and_the_reporter_reads_it(backend: Backe
     assert_eq!(emails(&app, "report_feedback_overdue").await, 2);
 
     let privacy = enroll_staff(&app, "privacy2@example.org", Role::PrivacyOfficer).await;
-    let seen = call(&app, "reports/staff-view", &[("reference", r)], Some(&privacy)).await;
-    let last = seen.body["messages"].as_array().unwrap().last().unwrap().clone();
+    let seen = call(
+        &app,
+        "reports/staff-view",
+        &[("reference", r)],
+        Some(&privacy),
+    )
+    .await;
+    let last = seen.body["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(last["text"], "靠窗的那台 zqxj-answer");
     assert_eq!(last["from_staff"], false);
-    officer(&app, &privacy, &[("reference", r), ("step", "feedback"), ("text", "已为该电脑设置自动锁屏。")], 200).await;
-    officer(&app, &privacy, &[("reference", r), ("step", "close"), ("text", "")], 400).await;
-    officer(&app, &privacy, &[("reference", r), ("step", "close"), ("text", "措施已落实。")], 200).await;
+    officer(
+        &app,
+        &privacy,
+        &[
+            ("reference", r),
+            ("step", "feedback"),
+            ("text", "已为该电脑设置自动锁屏。"),
+        ],
+        200,
+    )
+    .await;
+    officer(
+        &app,
+        &privacy,
+        &[("reference", r), ("step", "close"), ("text", "")],
+        400,
+    )
+    .await;
+    officer(
+        &app,
+        &privacy,
+        &[
+            ("reference", r),
+            ("step", "close"),
+            ("text", "措施已落实。"),
+        ],
+        200,
+    )
+    .await;
     // Months later the old session is long gone; the code opens a new one.
-    assert_eq!(as_reporter(&app, &session, "follow-up", &[]).await.1, Value::Null);
+    assert_eq!(
+        as_reporter(&app, &session, "follow-up", &[]).await.1,
+        Value::Null
+    );
     let session = open(&app, ADDRESS, &code).await.1.unwrap();
     let (_, seen) = as_reporter(&app, &session, "follow-up", &[]).await;
     assert_eq!(seen["state"], "Closed");
-    let kinds: Vec<&str> = seen["messages"].as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["Acknowledgement", "Question", "Message", "Feedback", "Closing"]);
-    assert_eq!(as_reporter(&app, &session, "add", &[("text", "late")]).await.0, 400);
+    let kinds: Vec<&str> = seen["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "Acknowledgement",
+            "Question",
+            "Message",
+            "Feedback",
+            "Closing"
+        ]
+    );
+    assert_eq!(
+        as_reporter(&app, &session, "add", &[("text", "late")])
+            .await
+            .0,
+        400
+    );
     // Each opening was kept as a staff action.
     let opened = crate::tables::count(&app.state.db, "staff_action").await;
     assert!(opened >= 2, "{opened}");
@@ -571,13 +773,38 @@ async fn retention_destroys_a_closed_report_and_records_only_that(backend: Backe
     use app::reports::server::worker::destroy_expired;
     let app = spawn(backend).await;
     let privacy = enroll_staff(&app, "privacy@example.org", Role::PrivacyOfficer).await;
-    let code = file(&app, ADDRESS, WORDS, vec![("notes.txt", b"zqxj file".to_vec())]).await;
+    let code = file(
+        &app,
+        ADDRESS,
+        WORDS,
+        vec![("notes.txt", b"zqxj file".to_vec())],
+    )
+    .await;
     let kept = file(&app, "198.51.100.5", "still open", Vec::new()).await;
     let queue = call(&app, "reports/queue", &[], Some(&privacy)).await;
-    let reference = queue.body.as_array().unwrap().iter().map(|row| row["reference"].as_str().unwrap().to_owned()).min().unwrap();
+    let reference = queue
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["reference"].as_str().unwrap().to_owned())
+        .min()
+        .unwrap();
     let r = reference.as_str();
-    officer(&app, &privacy, &[("reference", r), ("step", "acknowledge"), ("text", "")], 200).await;
-    officer(&app, &privacy, &[("reference", r), ("step", "close"), ("text", "不属实")], 200).await;
+    officer(
+        &app,
+        &privacy,
+        &[("reference", r), ("step", "acknowledge"), ("text", "")],
+        200,
+    )
+    .await;
+    officer(
+        &app,
+        &privacy,
+        &[("reference", r), ("step", "close"), ("text", "不属实")],
+        200,
+    )
+    .await;
     let (_, session, _) = open(&app, "198.51.100.6", &code).await;
     assert!(session.is_some());
     // 89 days later nothing goes; after 90 the closed report does, with its file.
@@ -592,13 +819,23 @@ async fn retention_destroys_a_closed_report_and_records_only_that(backend: Backe
         let left = crate::tables::count(&app.state.db, table).await;
         assert!(left <= 1, "{table}: {left} rows left");
     }
-    assert_eq!(crate::tables::count(&app.state.db, "report").await, 1, "the open one stays");
-    assert_eq!(crate::tables::count(&app.state.db, "report_destruction").await, 1);
+    assert_eq!(
+        crate::tables::count(&app.state.db, "report").await,
+        1,
+        "the open one stays"
+    );
+    assert_eq!(
+        crate::tables::count(&app.state.db, "report_destruction").await,
+        1
+    );
     // (The first officer's session has long idled out.)
     let privacy = enroll_staff(&app, "privacy2@example.org", Role::PrivacyOfficer).await;
     let records = call(&app, "reports/destructions", &[], Some(&privacy)).await;
     assert_eq!(records.body[0]["reports"], 1);
-    assert!(records.body[0]["rule"].as_str().unwrap().contains("90 days"));
+    assert!(records.body[0]["rule"]
+        .as_str()
+        .unwrap()
+        .contains("90 days"));
     // Its code opens nothing now; the open report's still does.
     assert_eq!(open(&app, "198.51.100.7", &code).await.0, 400);
     assert_eq!(open(&app, "198.51.100.7", &kept).await.0, 200);

@@ -52,4 +52,3 @@ pub(crate) fn timeline(lines: &[TimelineLine]) -> AnyView {
         .collect_view();
     view! { <ol class="timeline">{items}</ol> }.into_any()
 }
-

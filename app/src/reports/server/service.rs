@@ -143,10 +143,12 @@ pub async fn file(
 ) -> Result<Receipt, ReportError> {
     let now = state.clock.now();
     let guard = &state.reports.guard;
-    let random = guard.check(&form.token, now).map_err(|problem| match problem {
-        TokenProblem::Stale => ReportError::Invalid("token"),
-        TokenProblem::TooFresh => ReportError::Invalid("token_fresh"),
-    })?;
+    let random = guard
+        .check(&form.token, now)
+        .map_err(|problem| match problem {
+            TokenProblem::Stale => ReportError::Invalid("token"),
+            TokenProblem::TooFresh => ReportError::Invalid("token_fresh"),
+        })?;
     let kind = ReportKind::from_code(form.kind.trim()).ok_or(ReportError::Invalid("kind"))?;
     let account = ReportAccount {
         what: required(&form.what, TEXT_LIMIT, "what")?,
@@ -298,7 +300,10 @@ pub(super) async fn opened<C: ConnectionTrait>(
     Ok((row, key))
 }
 
-pub(super) fn account_of(row: &report::Model, key: &ReportKey) -> Result<ReportAccount, ReportError> {
+pub(super) fn account_of(
+    row: &report::Model,
+    key: &ReportKey,
+) -> Result<ReportAccount, ReportError> {
     let json = key.open_text(&row.sealed_account)?;
     serde_json::from_str(&json).map_err(|_| ReportError::Seal(SealError::Tampered))
 }
@@ -434,7 +439,17 @@ pub async fn write(state: &AppState, report_id: i64, text: &str) -> Result<(), R
     if row.stage() == ReportState::Closed {
         return Err(ReportError::WrongStage);
     }
-    add_message(&txn, &row, &key, REPORTER, None, MessageKind::Message, &text, day).await?;
+    add_message(
+        &txn,
+        &row,
+        &key,
+        REPORTER,
+        None,
+        MessageKind::Message,
+        &text,
+        day,
+    )
+    .await?;
     record_step(&txn, row.id, ReportStep::ReporterWrote, None, None, day).await?;
     txn.commit().await?;
     Ok(())

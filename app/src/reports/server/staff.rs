@@ -5,12 +5,14 @@
 //! with its kept step; what reaches the reporter waits on the follow-up page (the portal
 //! has no way to tell them, by design).
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
 
 use super::entity::{report, step};
 use super::service::{
-    account_of, add_message, due_on, files, load, messages, opened, record_step,
-    report_file, ReportError, STAFF,
+    account_of, add_message, due_on, files, load, messages, opened, record_step, report_file,
+    ReportError, STAFF,
 };
 use super::{id_of, ACKNOWLEDGEMENT, FEEDBACK};
 use crate::audit::staff_action::{self, StaffAction};
@@ -94,7 +96,15 @@ pub async fn open(
     let txn = state.db.begin().await?;
     let row = find(&txn, reference).await?;
     let (row, key) = opened(state, &txn, row.id).await?;
-    record_step(&txn, row.id, ReportStep::Opened, Some(who.account_id), None, now).await?;
+    record_step(
+        &txn,
+        row.id,
+        ReportStep::Opened,
+        Some(who.account_id),
+        None,
+        now,
+    )
+    .await?;
     let reference = row.reference();
     staff_action::record(
         &txn,
@@ -133,8 +143,8 @@ pub async fn open(
     }
     let acknowledge = due_on(state, &txn, ACKNOWLEDGEMENT, row.id).await?;
     let feedback = due_on(state, &txn, FEEDBACK, row.id).await?;
-    let overdue = acknowledge.as_ref().is_some_and(|due| due.1)
-        || feedback.as_ref().is_some_and(|due| due.1);
+    let overdue =
+        acknowledge.as_ref().is_some_and(|due| due.1) || feedback.as_ref().is_some_and(|due| due.1);
     let handler = match row.handler_id {
         Some(id) => staff_name(&txn, id).await?,
         None => None,
@@ -231,7 +241,17 @@ async fn advance(
         return Err(ReportError::WrongStage);
     }
     if let Some((kind, text)) = change.message {
-        add_message(&txn, &row, &key, STAFF, Some(who.account_id), kind, text, now).await?;
+        add_message(
+            &txn,
+            &row,
+            &key,
+            STAFF,
+            Some(who.account_id),
+            kind,
+            text,
+            now,
+        )
+        .await?;
     }
     record_step(&txn, row.id, change.step, Some(who.account_id), None, now).await?;
     match change.to {
@@ -361,7 +381,17 @@ pub async fn write(
     if kind != MessageKind::Note && !reporter_may_read {
         return Err(ReportError::WrongStage);
     }
-    add_message(&txn, &row, &key, STAFF, Some(who.account_id), kind, &body, now).await?;
+    add_message(
+        &txn,
+        &row,
+        &key,
+        STAFF,
+        Some(who.account_id),
+        kind,
+        &body,
+        now,
+    )
+    .await?;
     record_step(&txn, row.id, step, Some(who.account_id), None, now).await?;
     txn.commit().await?;
     Ok(())

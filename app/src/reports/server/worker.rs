@@ -125,7 +125,17 @@ async fn tell_officers<C: sea_orm::ConnectionTrait>(
     let mail = state.access.ingest.mail.as_ref();
     for officer in holders(conn, Role::PrivacyOfficer).await? {
         let words = |locale| news.words(locale, &reference);
-        tell_account(conn, mail, officer, true, news.template(), words, &path, now).await?;
+        tell_account(
+            conn,
+            mail,
+            officer,
+            true,
+            news.template(),
+            words,
+            &path,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

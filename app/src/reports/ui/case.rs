@@ -239,40 +239,11 @@ fn forms(report: &StaffReportView, t: &'static ReportTexts) -> Vec<AnyView> {
             },
         ));
     }
-    let echo = FormEcho::of_item::<ReportStepFn>("step", "write");
-    let chosen = echo
-        .as_ref()
-        .map_or_else(|| "question".to_owned(), |e| typed(Some(e), "kind"));
-    let locale = locale();
-    let kinds = radios(
-        "kind",
-        "write-kind",
-        &[
-            ("question", message_label(locale, MessageKind::Question)),
-            ("message", message_label(locale, MessageKind::Message)),
-            ("note", message_label(locale, MessageKind::Note)),
-        ],
-        &chosen,
-    );
-    let extra = view! {
-        <fieldset class="choices">
-            <legend>{t.write_kind}</legend>
-            {kinds}
-        </fieldset>
-    }
-    .into_any();
-    out.push(step_form(
-        r,
-        StepForm {
-            step: "write",
-            heading: t.write_heading,
-            hint: None,
-            text: Some((t.text_label, true)),
-            extra: Some(extra),
-            button: t.send,
-        },
-    ));
-    if matches!(state, ReportState::Acknowledged | ReportState::Investigating) {
+    out.push(write_form(r, t));
+    if matches!(
+        state,
+        ReportState::Acknowledged | ReportState::Investigating
+    ) {
         out.push(step_form(
             r,
             StepForm {
@@ -308,4 +279,41 @@ fn forms(report: &StaffReportView, t: &'static ReportTexts) -> Vec<AnyView> {
         },
     ));
     out
+}
+
+/// The form to write to the reporter (a question or a message) or a note among staff.
+fn write_form(reference: &str, t: &'static ReportTexts) -> AnyView {
+    let echo = FormEcho::of_item::<ReportStepFn>("step", "write");
+    let chosen = echo
+        .as_ref()
+        .map_or_else(|| "question".to_owned(), |e| typed(Some(e), "kind"));
+    let locale = locale();
+    let kinds = radios(
+        "kind",
+        "write-kind",
+        &[
+            ("question", message_label(locale, MessageKind::Question)),
+            ("message", message_label(locale, MessageKind::Message)),
+            ("note", message_label(locale, MessageKind::Note)),
+        ],
+        &chosen,
+    );
+    let extra = view! {
+        <fieldset class="choices">
+            <legend>{t.write_kind}</legend>
+            {kinds}
+        </fieldset>
+    }
+    .into_any();
+    step_form(
+        reference,
+        StepForm {
+            step: "write",
+            heading: t.write_heading,
+            hint: None,
+            text: Some((t.text_label, true)),
+            extra: Some(extra),
+            button: t.send,
+        },
+    )
 }

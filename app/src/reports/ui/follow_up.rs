@@ -11,9 +11,7 @@ use crate::reports::texts::{kind_label, message_label, state_label, ReportTexts}
 use crate::reports::types::{FileView, FollowUpView, MessageView, ReportState, TEXT_LIMIT};
 use crate::ui::error_notice::PageError;
 use crate::ui::files::{case_files, FileWords, ListedFile};
-use crate::ui::form::{
-    action_of, notice, query_value, refusal_of, typed, PostForm, TextArea,
-};
+use crate::ui::form::{action_of, notice, query_value, refusal_of, typed, PostForm, TextArea};
 use crate::ui::locale::locale;
 
 /// The follow-up's path: its files live under it.
@@ -127,7 +125,11 @@ fn facts(report: &FollowUpView, t: &'static ReportTexts) -> impl IntoView {
 }
 
 /// The messages, oldest first, and the form to answer.
-pub(super) fn message_list(list: Vec<MessageView>, t: &'static ReportTexts, staff: bool) -> AnyView {
+pub(super) fn message_list(
+    list: Vec<MessageView>,
+    t: &'static ReportTexts,
+    staff: bool,
+) -> AnyView {
     let locale = locale();
     if list.is_empty() {
         return view! { <p class="muted">{t.no_messages}</p> }.into_any();

@@ -42,7 +42,9 @@ pub fn ReportPage() -> impl IntoView {
 
 /// What the portal keeps and does not keep, said plainly.
 fn promise(t: &'static ReportTexts, retention_days: i64) -> impl IntoView {
-    let kept = t.promise_kept.replace("{days}", &retention_days.to_string());
+    let kept = t
+        .promise_kept
+        .replace("{days}", &retention_days.to_string());
     view! {
         <section class="card" aria-labelledby="promise-heading">
             <h2 id="promise-heading">{t.promise_heading}</h2>
@@ -61,9 +63,9 @@ fn form_view(ticket: FormTicket, echo: Option<&FormEcho>) -> AnyView {
     let field = refused_field(refused.as_ref()).to_owned();
     // A refused form keeps its token unless the token itself was the problem.
     let token = match (echo, field.as_str()) {
-        (Some(echo), field) if field != "token" => {
-            echo.value("token").map_or(ticket.token.clone(), str::to_owned)
-        }
+        (Some(echo), field) if field != "token" => echo
+            .value("token")
+            .map_or(ticket.token.clone(), str::to_owned),
         _ => ticket.token.clone(),
     };
     let choices: Vec<(&'static str, &'static str)> = ReportKind::ALL
@@ -84,32 +86,9 @@ fn form_view(ticket: FormTicket, echo: Option<&FormEcho>) -> AnyView {
     }
     .view()
     .into_any();
-    let short = |id: &'static str, label: &'static str, hint: Option<&'static str>| {
-        let value = typed(echo, id);
-        let invalid = (field == id).then_some("true");
-        let hint_id = format!("{id}-hint");
-        let described = hint.map(|_| hint_id.clone());
-        view! {
-            <div class="field">
-                <label class="field__label" for=id>{label}</label>
-                {hint.map(|hint| view! { <p class="muted" id=hint_id>{hint}</p> })}
-                <input
-                    id=id
-                    class="field__input"
-                    type="text"
-                    name=id
-                    maxlength=SHORT_LIMIT
-                    value=value
-                    aria-invalid=invalid
-                    aria-describedby=described
-                />
-            </div>
-        }
-        .into_any()
-    };
-    let place = short("place", t.place_label, None);
-    let when = short("when", t.when_label, Some(t.when_hint));
-    let who = short("who", t.who_label, None);
+    let place = short(echo, &field, ("place", t.place_label, None));
+    let when = short(echo, &field, ("when", t.when_label, Some(t.when_hint)));
+    let who = short(echo, &field, ("who", t.who_label, None));
     let files_again = echo.map(|_| view! { <p class="muted">{t.files_again}</p> });
     let files_invalid = field.starts_with("file").then_some("true");
     let difficulty = ticket.difficulty.to_string();
@@ -156,6 +135,35 @@ fn form_view(ticket: FormTicket, echo: Option<&FormEcho>) -> AnyView {
         <p>
             <a href="/report/follow-up">{t.receipt_follow}</a>
         </p>
+    }
+    .into_any()
+}
+
+/// A short optional field (`id`, its label and hint), keeping what was typed.
+fn short(
+    echo: Option<&FormEcho>,
+    refused: &str,
+    (id, label, hint): (&'static str, &'static str, Option<&'static str>),
+) -> AnyView {
+    let value = typed(echo, id);
+    let invalid = (refused == id).then_some("true");
+    let hint_id = format!("{id}-hint");
+    let described = hint.map(|_| hint_id.clone());
+    view! {
+        <div class="field">
+            <label class="field__label" for=id>{label}</label>
+            {hint.map(|hint| view! { <p class="muted" id=hint_id>{hint}</p> })}
+            <input
+                id=id
+                class="field__input"
+                type="text"
+                name=id
+                maxlength=SHORT_LIMIT
+                value=value
+                aria-invalid=invalid
+                aria-describedby=described
+            />
+        </div>
     }
     .into_any()
 }
