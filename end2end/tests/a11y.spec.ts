@@ -32,7 +32,7 @@ async function violations(page: Page, label: string): Promise<string[]> {
 }
 
 test("axe finds nothing on any route, in either language, on a phone or a desktop", async ({ browser }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(300_000);
   const portal = mainPortal();
   // A patient with a seeded history and one consent receipt; staff with every staff page.
   const patient = await sessionOf(
@@ -88,12 +88,31 @@ test("axe finds nothing on any route, in either language, on a phone or a deskto
     return path;
   })();
   const enrollLink = new URL(invitePatient(portal, "无障碍患者")).pathname;
+  // An anonymous report, for the privacy officer's page of it.
+  const report = await (async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto("/report");
+    await page.locator("#kind-device").check();
+    await page.locator("#what").fill("A laptop with patient lists was left in the canteen.");
+    await page.waitForTimeout(3500);
+    await page.locator("form.report-form button[type=submit]").click();
+    await expect(page.locator("#receipt-code")).toBeVisible();
+    await context.close();
+    const staffContext = await browser.newContext({ storageState: staff });
+    const staffPage = await staffContext.newPage();
+    await staffPage.goto("/staff/reports");
+    const href = (await staffPage.locator("ul.cards a").last().getAttribute("href")) ?? "";
+    await staffContext.close();
+    return href;
+  })();
+  expect(report).toMatch(/^\/staff\/reports\/R-\d+$/);
 
   const routes: [Session | undefined, string[]][] = [
     [
       undefined,
       ["/", "/sign-in", "/sign-in?reason=idle", enrollLink, "/enroll/not-a-link", "/no/such/page",
-        "/consent/policies/research/1"],
+        "/consent/policies/research/1", "/report", "/report/follow-up", "/report/follow-up?left=1"],
     ],
     [
       patient,
@@ -108,7 +127,8 @@ test("axe finds nothing on any route, in either language, on a phone or a deskto
       ["/home", "/staff/access-reviews", "/staff/consent", "/staff/recovery", "/account/passkeys",
         "/staff/corrections", "/staff/corrections?state=all&assignee=none",
         correction.replace("/record/requests/", "/staff/corrections/"), "/staff/complaints",
-        "/staff/complaints?state=all&kind=shared", `/staff${complaint}`, "/staff/complaints/insights"],
+        "/staff/complaints?state=all&kind=shared", `/staff${complaint}`, "/staff/complaints/insights",
+        "/staff/reports", "/staff/reports?closed=1", report],
     ],
   ];
 
@@ -157,6 +177,20 @@ test("axe finds nothing on any route, in either language, on a phone or a deskto
     found.push(...(await violations(page, `/complaints/new refused ${language}`)));
     await context.close();
   }
+  // A refused report: sent at once (its token too fresh), what was typed kept.
+  for (const language of LANGUAGES) {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`/report?lang=${language}`);
+    await page.locator("#kind-other").check();
+    await page.locator("#what").fill("kept words");
+    await page.locator("form.report-form button[type=submit]").click();
+    await expect(page.getByRole("alert")).toBeVisible();
+    await expect(page.locator("#what")).toHaveValue("kept words");
+    await expect(page.locator("html")).toHaveAttribute("lang", language);
+    found.push(...(await violations(page, `/report refused ${language}`)));
+    await context.close();
+  }
   // A recovery link's two answers, as an administrator sees them: whose account it is,
   // then the issued link.
   for (const language of LANGUAGES) {
@@ -196,8 +230,9 @@ test("every action of every page is reached with the keyboard, and visibly focus
     ]),
   );
   const pages: [Page, string[]][] = [
-    [patientPage, ["/", "/home", "/access-log", "/access-log/settings", "/consent", "/account/passkeys"]],
-    [staffPage, ["/staff/access-reviews", "/staff/consent", "/staff/recovery"]],
+    [patientPage, ["/", "/home", "/access-log", "/access-log/settings", "/consent", "/account/passkeys",
+      "/report", "/report/follow-up"]],
+    [staffPage, ["/staff/access-reviews", "/staff/consent", "/staff/recovery", "/staff/reports"]],
   ];
   const problems: string[] = [];
   for (const [page, paths] of pages) {

@@ -40,12 +40,13 @@ pub mod edge {
         }
     }
 
-    /// The session cookie for `token`: sent only to the report pages, never to scripts.
+    /// The session cookie for `token`: never readable by scripts, never sent from another
+    /// site. (Path `/`: the report's server functions live under `/api/`.)
     #[must_use]
     pub fn session_cookie(token: &str, secure: bool) -> String {
         let secure = if secure { "; Secure" } else { "" };
         format!(
-            "{}={token}; Path=/report; SameSite=Strict; HttpOnly{secure}",
+            "{}={token}; Path=/; SameSite=Strict; HttpOnly{secure}",
             super::REPORT_COOKIE
         )
     }
@@ -171,7 +172,7 @@ pub async fn leave_report() -> Result<(), AppError> {
                 }
             }
             set_cookie(&format!(
-                "{REPORT_COOKIE}=; Path=/report; Max-Age=0; SameSite=Strict; HttpOnly"
+                "{REPORT_COOKIE}=; Path=/; Max-Age=0; SameSite=Strict; HttpOnly"
             ));
             crate::ssr::forms::land_on("/report/follow-up?left=1");
             Ok(())

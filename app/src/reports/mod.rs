@@ -4,10 +4,12 @@
 //! 3 months). See ../shared/DESIGN.md §3.6.
 
 pub mod api;
+pub mod islands;
 pub mod texts;
 pub mod types;
 #[cfg(feature = "ssr")]
 pub mod ui;
+pub mod work;
 
 #[cfg(feature = "ssr")]
 pub mod server;

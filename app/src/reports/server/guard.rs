@@ -140,11 +140,9 @@ impl Guard {
     /// Whether `work` proves the work for `token`.
     #[must_use]
     pub fn worked(token: &str, work: &str) -> bool {
-        let work = work.trim();
-        !work.is_empty()
-            && work.len() <= 20
-            && work.bytes().all(|b| b.is_ascii_digit())
-            && leading_zero_bits(&Sha256::digest(format!("{}:{work}", token.trim()))) >= WORK_BITS
+        work.trim()
+            .parse::<u64>()
+            .is_ok_and(|nonce| crate::reports::work::proves(token.trim(), nonce, WORK_BITS))
     }
 
     /// Counts a filing; `false` when the client has filed its share this hour.
@@ -201,19 +199,6 @@ impl Guard {
             sessions.retain(|_, (report, _)| !ids.contains(report));
         }
     }
-}
-
-fn leading_zero_bits(digest: &[u8]) -> u32 {
-    let mut bits = 0;
-    for byte in digest {
-        if *byte == 0 {
-            bits += 8;
-        } else {
-            bits += byte.leading_zeros();
-            break;
-        }
-    }
-    bits
 }
 
 #[cfg(test)]

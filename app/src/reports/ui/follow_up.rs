@@ -7,6 +7,7 @@ use leptos_meta::Title;
 
 use super::{report_texts, Refusal, REPORT_FILE_TYPES};
 use crate::reports::api::{report_follow_up, AddToReport, LeaveReport, OpenReport};
+use crate::reports::islands::{PasskeyWords, ReportPasskey};
 use crate::reports::texts::{kind_label, message_label, state_label, ReportTexts};
 use crate::reports::types::{FileView, FollowUpView, MessageView, ReportState, TEXT_LIMIT};
 use crate::ui::error_notice::PageError;
@@ -64,8 +65,33 @@ fn code_form() -> AnyView {
             </div>
             <button type="submit" class="button button--primary">{t.open}</button>
         </PostForm>
+        <ReportPasskey create=false words=passkey_words(t, ("", "", t.passkey_open)) />
     }
     .into_any()
+}
+
+/// The passkey island's words: its heading and lead (or none), and its button.
+fn passkey_words(
+    t: &'static ReportTexts,
+    (heading, lead, button): (&str, &str, &str),
+) -> PasskeyWords {
+    PasskeyWords {
+        heading: heading.to_owned(),
+        lead: lead.to_owned(),
+        button: button.to_owned(),
+        unsupported: t.passkey_unsupported.to_owned(),
+        failed: t.passkey_failed.to_owned(),
+        done: t.passkey_done.to_owned(),
+    }
+}
+
+/// Offers a passkey in place of the code (shown only where scripts run).
+fn passkey_section(has_passkey: bool, t: &'static ReportTexts) -> AnyView {
+    if has_passkey {
+        return view! { <p class="muted">{t.passkey_exists}</p> }.into_any();
+    }
+    let words = passkey_words(t, (t.passkey_heading, t.passkey_lead, t.passkey_create));
+    view! { <ReportPasskey create=true words /> }.into_any()
 }
 
 fn report_view(report: FollowUpView) -> AnyView {
@@ -75,6 +101,7 @@ fn report_view(report: FollowUpView) -> AnyView {
     let facts = facts(&report, t);
     let conversation = conversation(report.messages, open, t);
     let files = files(report.files, open, t);
+    let passkey = open.then(|| passkey_section(report.has_passkey, t));
     let account = report.account;
     let optional = |label: &'static str, value: String| {
         (!value.is_empty()).then(|| view! { <dt>{label}</dt> <dd>{value}</dd> })
@@ -95,6 +122,7 @@ fn report_view(report: FollowUpView) -> AnyView {
         </section>
         {conversation}
         {files}
+        {passkey}
         <PostForm action={action_of::<LeaveReport>()}>
             <button type="submit" class="button">{t.leave}</button>
         </PostForm>

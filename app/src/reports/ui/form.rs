@@ -9,6 +9,7 @@ use leptos_meta::Title;
 
 use super::{report_texts, Refusal, REPORT_FILE_TYPES};
 use crate::reports::api::report_ticket;
+use crate::reports::islands::SendWithWork;
 use crate::reports::texts::{kind_label, ReportTexts};
 use crate::reports::types::{FormTicket, Receipt, ReportKind, SHORT_LIMIT, TEXT_LIMIT};
 use crate::ui::error_notice::PageError;
@@ -91,7 +92,6 @@ fn form_view(ticket: FormTicket, echo: Option<&FormEcho>) -> AnyView {
     let who = short(echo, &field, ("who", t.who_label, None));
     let files_again = echo.map(|_| view! { <p class="muted">{t.files_again}</p> });
     let files_invalid = field.starts_with("file").then_some("true");
-    let difficulty = ticket.difficulty.to_string();
     view! {
         <h1 id="page-title">{t.title}</h1>
         <p>{t.lead}</p>
@@ -102,10 +102,9 @@ fn form_view(ticket: FormTicket, echo: Option<&FormEcho>) -> AnyView {
             action=REPORT_ACTION
             enctype="multipart/form-data"
             class="report-form"
-            data-work-bits=difficulty
         >
             <input type="hidden" name=PAGE_FIELD value=current_page() />
-            <input type="hidden" name="token" value=token />
+            <input type="hidden" name="token" value=token.clone() />
             <input type="hidden" name="work" value="" />
             <fieldset class="choices">
                 <legend>{t.kind_legend}</legend>
@@ -130,7 +129,7 @@ fn form_view(ticket: FormTicket, echo: Option<&FormEcho>) -> AnyView {
                     aria-invalid=files_invalid
                 />
             </div>
-            <button type="submit" class="button button--primary">{t.submit}</button>
+            <SendWithWork token=token bits=ticket.difficulty label=t.submit.to_owned() />
         </form>
         <p>
             <a href="/report/follow-up">{t.receipt_follow}</a>
