@@ -42,6 +42,9 @@ function photoWithGps(): Buffer {
 
 /** Files the report; its receipt code. */
 async function fileReport(page: Page, what: string, javaScript: boolean): Promise<string> {
+  // Everything the page loads comes from the portal itself.
+  const origins = new Set<string>();
+  page.on("request", (request) => origins.add(new URL(request.url()).origin));
   await page.goto("/report");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("匿名举报隐私违规");
   await expect(page.getByText("不保存：您的 IP 地址")).toBeVisible();
@@ -86,6 +89,7 @@ async function fileReport(page: Page, what: string, javaScript: boolean): Promis
   const code = (await page.locator("#receipt-code").innerText()).trim();
   expect(code).toMatch(/^\d{4} \d{4} \d{4} \d{4}$/);
   await expect(page.locator("dd", { hasText: /^1$/ })).toBeVisible();
+  expect([...origins]).toEqual([new URL(page.url()).origin]);
   expect(await page.context().cookies()).toEqual([]);
   await fitsTheScreen(page);
   if (javaScript) {

@@ -104,7 +104,7 @@ pub async fn open_report(code: String) -> Result<(), AppError> {
     )
 }
 
-/// Opens the follow-up with the secret a passkey derived (base64url of 32 bytes).
+/// Opens the follow-up with the secret a passkey derived (32 bytes in hex).
 #[server(endpoint = "reports/open-with-passkey")]
 pub async fn open_report_with_passkey(secret: String) -> Result<(), AppError> {
     use crate::reports::server::service;
@@ -128,12 +128,17 @@ pub async fn open_report_with_passkey(secret: String) -> Result<(), AppError> {
     )
 }
 
+/// A passkey's secret from its hex (64 digits: 32 bytes).
 #[cfg(feature = "ssr")]
 fn decode_secret(secret: &str) -> Result<Vec<u8>, AppError> {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine;
-    URL_SAFE_NO_PAD
-        .decode(secret.trim())
+    let secret = secret.trim();
+    if secret.len() != 64 || !secret.is_ascii() {
+        return Err(AppError::invalid("passkey"));
+    }
+    (0..64)
+        .step_by(2)
+        .map(|at| u8::from_str_radix(&secret[at..at + 2], 16))
+        .collect::<Result<Vec<u8>, _>>()
         .map_err(|_| AppError::invalid("passkey"))
 }
 

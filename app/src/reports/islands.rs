@@ -278,15 +278,21 @@ mod prf {
             Ok((first, enabled))
         }
 
-        /// The secret the server keeps a hash of: SHA-256 of a label and the PRF output.
+        /// The secret the server keeps a hash of: SHA-256 of a label and the PRF output,
+        /// in hex.
         fn secret(output: &[u8]) -> String {
-            use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-            use base64::Engine;
             use sha2::Digest;
+            use std::fmt::Write as _;
             let mut hasher = sha2::Sha256::new();
             hasher.update(b"patient-privacy-portal report secret v1");
             hasher.update(output);
-            URL_SAFE_NO_PAD.encode(hasher.finalize())
+            hasher
+                .finalize()
+                .iter()
+                .fold(String::new(), |mut hex, byte| {
+                    let _ = write!(hex, "{byte:02x}");
+                    hex
+                })
         }
 
         pub async fn create_and_evaluate() -> Result<String, Failure> {

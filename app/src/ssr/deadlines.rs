@@ -437,6 +437,75 @@ pub async fn overdue<C: ConnectionTrait>(
     open_clocks(conn, kind, due).await
 }
 
+/// What is due on a clock: the reminder before its date, or the escalation after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nudge {
+    Reminder,
+    Escalation,
+}
+
+/// What one pass of a feature's worker sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sent {
+    pub reminders: usize,
+    pub escalations: usize,
+}
+
+impl Sent {
+    /// Counts one message sent.
+    pub fn count(&mut self, nudge: Nudge) {
+        match nudge {
+            Nudge::Reminder => self.reminders += 1,
+            Nudge::Escalation => self.escalations += 1,
+        }
+    }
+}
+
+impl std::ops::AddAssign for Sent {
+    fn add_assign(&mut self, other: Sent) {
+        self.reminders += other.reminders;
+        self.escalations += other.escalations;
+    }
+}
+
+/// Everything due on clocks of `kind` at `now`: reminders, then escalations. A worker
+/// takes each in a transaction of its own: it [`claim`]s it, queues its messages, commits.
+pub async fn due_now<C: ConnectionTrait>(
+    conn: &C,
+    kind: CaseKind,
+    timing: &Timing,
+    now: OffsetDateTime,
+) -> Result<Vec<(CaseClock, Nudge)>, DbErr> {
+    let mut due: Vec<(CaseClock, Nudge)> = reminders_due(conn, kind, timing, now)
+        .await?
+        .into_iter()
+        .map(|clock| (clock, Nudge::Reminder))
+        .collect();
+    due.extend(
+        overdue(conn, kind, now)
+            .await?
+            .into_iter()
+            .map(|clock| (clock, Nudge::Escalation)),
+    );
+    Ok(due)
+}
+
+/// Claims what is due on a case's clock; `true` for exactly one caller, which queues its
+/// messages in the same transaction.
+pub async fn claim<C: ConnectionTrait>(
+    conn: &C,
+    kind: CaseKind,
+    case_id: i64,
+    nudge: Nudge,
+    now: OffsetDateTime,
+) -> Result<bool, DbErr> {
+    let column = match nudge {
+        Nudge::Reminder => Column::RemindedAt,
+        Nudge::Escalation => Column::EscalatedAt,
+    };
+    mark(conn, kind, case_id, column, now).await
+}
+
 /// Claims the reminder of a case; `true` for exactly one caller, which queues the
 /// reminder in the same transaction.
 pub async fn claim_reminder<C: ConnectionTrait>(
@@ -445,7 +514,7 @@ pub async fn claim_reminder<C: ConnectionTrait>(
     case_id: i64,
     now: OffsetDateTime,
 ) -> Result<bool, DbErr> {
-    claim(conn, kind, case_id, Column::RemindedAt, now).await
+    mark(conn, kind, case_id, Column::RemindedAt, now).await
 }
 
 /// Claims the escalation of an overdue case; `true` for exactly one caller, which tells
@@ -456,23 +525,23 @@ pub async fn claim_escalation<C: ConnectionTrait>(
     case_id: i64,
     now: OffsetDateTime,
 ) -> Result<bool, DbErr> {
-    claim(conn, kind, case_id, Column::EscalatedAt, now).await
+    mark(conn, kind, case_id, Column::EscalatedAt, now).await
 }
 
-async fn claim<C: ConnectionTrait>(
+async fn mark<C: ConnectionTrait>(
     conn: &C,
     kind: CaseKind,
     case_id: i64,
-    mark: Column,
+    column: Column,
     now: OffsetDateTime,
 ) -> Result<bool, DbErr> {
     // A conditional update: the database lets one writer change the row; a second, even
     // on another server, finds the mark set and changes nothing.
     let changed = Entity::update_many()
-        .col_expr(mark, Expr::value(now))
+        .col_expr(column, Expr::value(now))
         .filter(Column::CaseKind.eq(kind.0))
         .filter(Column::CaseId.eq(case_id))
-        .filter(mark.is_null())
+        .filter(column.is_null())
         .filter(Column::StoppedAt.is_null())
         .exec(conn)
         .await?

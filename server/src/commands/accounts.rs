@@ -32,6 +32,17 @@ pub async fn seed_demo(config: &Config, clock: &SharedClock) -> Result<(), Strin
         summary.record_entries,
         summary.complaints
     ));
+    let codes = demo::reports::seed(&state, clock.now())
+        .await
+        .map_err(|e| e.to_string())?;
+    if !codes.is_empty() {
+        say(&format!(
+            "{} anonymous reports brought over from the reporting telephone; their receipt \
+             codes, to try /report/follow-up: {}",
+            codes.len(),
+            codes.join(", ")
+        ));
+    }
     say("enrollment links (each works once; open one to set up a passkey and sign in):");
     for (name, role, link) in &summary.links {
         say(&format!("  {:<16} {:<16} {link}", name, role.as_str()));

@@ -21,6 +21,7 @@ use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 mod complaints;
 mod history;
 mod record;
+pub mod reports;
 
 /// Opening hours: days (0 = Monday), opening and closing time.
 type Hours = &'static [(&'static [u8], &'static str, &'static str)];

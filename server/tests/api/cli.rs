@@ -80,14 +80,24 @@ async fn seed_demo_creates_a_demo_hospital_and_can_run_again() {
             .and_then(|head| head.rsplit(' ').next())
             .and_then(|count| count.parse::<usize>().ok())
             .unwrap_or_else(|| panic!("no complaint count in {stdout}"));
+        let reports = stdout.contains("2 anonymous reports brought over");
         if run == 0 {
             assert!(new_events > 150, "{stdout}");
             assert!(new_entries > 30, "{stdout}");
             assert!(past_complaints > 20, "a year of complaints: {stdout}");
+            assert!(reports, "two demo reports with their codes: {stdout}");
+            let codes = stdout
+                .split("/report/follow-up: ")
+                .nth(1)
+                .and_then(|rest| rest.lines().next())
+                .unwrap_or_default();
+            assert_eq!(codes.split(", ").count(), 2, "{codes}");
+            assert!(codes.split(", ").all(|code| code.len() == 19), "{codes}");
         } else {
             assert_eq!(new_events, 0, "seeding again adds no events");
             assert_eq!(new_entries, 0, "seeding again changes no record entry");
             assert_eq!(past_complaints, 0, "seeding again adds no complaint");
+            assert!(!reports, "seeding again brings no report over: {stdout}");
         }
     }
     let db_file = dir.path().join("portal.db");

@@ -19,19 +19,19 @@ use crate::tables;
 /// A patient with one access in their log (from the paediatrics department), the staff
 /// who handle complaints, and a second investigator who does not lead the case (to whom
 /// it is "not found").
-struct Case {
+pub(crate) struct Case {
     patient: String,
     mrn: String,
     event: i64,
     department: i64,
-    officer: String,
+    pub(crate) officer: String,
     investigator: String,
     investigator_id: i64,
     other_investigator: String,
-    approver: String,
+    pub(crate) approver: String,
 }
 
-async fn case(app: &TestApp) -> Case {
+pub(crate) async fn case(app: &TestApp) -> Case {
     let department = app::hospital::server::service::upsert_department(
         &app.state.db,
         &app::hospital::server::service::NewDepartment {
@@ -93,7 +93,7 @@ async fn case(app: &TestApp) -> Case {
 
 impl Case {
     /// Files a complaint about the patient's access; returns its reference.
-    async fn file(&self, app: &TestApp) -> String {
+    pub(crate) async fn file(&self, app: &TestApp) -> String {
         let entry = format!("complaint[entries][e{}]", self.event);
         let department = self.department.to_string();
         let filed = call(

@@ -538,8 +538,11 @@ async fn emails(app: &TestApp, template: &str) -> usize {
 async fn the_staff_answer_on_the_clocks_and_the_reporter_reads_it(backend: Backend) {
     use app::reports::server::worker::send_due;
     let app = spawn(backend).await;
-    let privacy = enroll_staff(&app, "privacy@example.org", Role::PrivacyOfficer).await;
-    let patient_like = enroll_staff(&app, "approver@example.org", Role::Approver).await;
+    // A patient's complaint to link the report to, and the staff of complaints: its
+    // privacy officer handles the report; its approver may not.
+    let case = crate::complaints::case(&app).await;
+    let complaint = case.file(&app).await;
+    let (privacy, patient_like) = (case.officer.clone(), case.approver.clone());
     // Monday 16 November 2026 (the test clock's day), some time after midnight.
     let code = file(&app, ADDRESS, WORDS, Vec::new()).await;
     let queue = call(&app, "reports/queue", &[], Some(&privacy)).await;
@@ -658,6 +661,20 @@ async fn the_staff_answer_on_the_clocks_and_the_reporter_reads_it(backend: Backe
         400,
     )
     .await;
+    // Linked to the investigation of a patient's complaint; an unknown one is refused.
+    let unknown = [
+        ("reference", r),
+        ("step", "link"),
+        ("text", "CP-2026-99999"),
+    ];
+    let refused = officer(&app, &privacy, &unknown, 400).await;
+    assert_eq!(refused["field"], "complaint");
+    let linked = [
+        ("reference", r),
+        ("step", "link"),
+        ("text", complaint.as_str()),
+    ];
+    officer(&app, &privacy, &linked, 200).await;
 
     // The reporter reads the question (not the note) and answers it.
     let (_, session, _) = open(&app, ADDRESS, &code).await;
@@ -696,6 +713,25 @@ async fn the_staff_answer_on_the_clocks_and_the_reporter_reads_it(backend: Backe
         Some(&privacy),
     )
     .await;
+    assert_eq!(seen.body["complaint"], complaint.as_str());
+    let steps: Vec<&str> = seen.body["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    for step in [
+        "Received",
+        "Opened",
+        "Acknowledged",
+        "Investigating",
+        "Asked",
+        "Noted",
+        "Linked",
+        "ReporterWrote",
+    ] {
+        assert!(steps.contains(&step), "{step} kept: {steps:?}");
+    }
     let last = seen.body["messages"]
         .as_array()
         .unwrap()

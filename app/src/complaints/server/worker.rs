@@ -11,15 +11,10 @@ use crate::accounts::server::query;
 use crate::complaints::types::ComplaintState;
 use crate::identity::server::roles::holders;
 use crate::identity::types::Role;
-use crate::ssr::deadlines::{self, last_day, CaseKind, Timing};
+use crate::ssr::deadlines::{self, last_day, Nudge};
 use crate::state::AppState;
 
-/// What one pass sent.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Sent {
-    pub reminders: usize,
-    pub escalations: usize,
-}
+pub use crate::ssr::deadlines::Sent;
 
 /// Who is reminded of the step a complaint waits on: the privacy officer handling it (all
 /// of them while nobody is), the lead investigator, or the approvers.
@@ -50,60 +45,40 @@ async fn who_acts<C: sea_orm::ConnectionTrait>(
     Ok(active)
 }
 
-/// Sends the reminders and escalations due now, for each of the complaints' clocks.
+/// Sends the reminders and escalations due now, for each of the complaints' clocks:
+/// reminders to the people of the step, escalations to the privacy officers.
 pub async fn send_due(state: &AppState) -> Result<Sent, DbErr> {
     let timings = &state.complaints;
+    let now = state.clock.now();
+    let tz = &state.settings.time_zone;
     let mut sent = Sent::default();
     for (kind, timing) in [
         (VERIFICATION, &timings.verification),
         (DECISION, &timings.decision),
         (MEASURES, &timings.measures),
     ] {
-        let one = send_due_of(state, kind, timing).await?;
-        sent.reminders += one.reminders;
-        sent.escalations += one.escalations;
-    }
-    Ok(sent)
-}
-
-async fn send_due_of(state: &AppState, kind: CaseKind, timing: &Timing) -> Result<Sent, DbErr> {
-    let now = state.clock.now();
-    let tz = &state.settings.time_zone;
-    let mut sent = Sent::default();
-    for clock in deadlines::reminders_due(&state.db, kind, timing, now).await? {
-        let txn = state.db.begin().await?;
-        if !deadlines::claim_reminder(&txn, kind, clock.case_id, now).await? {
-            continue;
+        for (clock, nudge) in deadlines::due_now(&state.db, kind, timing, now).await? {
+            let txn = state.db.begin().await?;
+            if !deadlines::claim(&txn, kind, clock.case_id, nudge, now).await? {
+                continue;
+            }
+            let Some(row) = complaint::Entity::find_by_id(clock.case_id)
+                .one(&txn)
+                .await?
+            else {
+                continue;
+            };
+            let (to, news) = match nudge {
+                Nudge::Reminder => {
+                    let due_on = last_day(clock.due_at, tz);
+                    (who_acts(&txn, &row).await?, News::Reminder { due_on })
+                }
+                Nudge::Escalation => (holders(&txn, Role::PrivacyOfficer).await?, News::Overdue),
+            };
+            tell_staff(&txn, state, row.reference(), &to, &news, now).await?;
+            txn.commit().await?;
+            sent.count(nudge);
         }
-        let Some(row) = complaint::Entity::find_by_id(clock.case_id)
-            .one(&txn)
-            .await?
-        else {
-            continue;
-        };
-        let to = who_acts(&txn, &row).await?;
-        let news = News::Reminder {
-            due_on: last_day(clock.due_at, tz),
-        };
-        tell_staff(&txn, state, row.reference(), &to, &news, now).await?;
-        txn.commit().await?;
-        sent.reminders += 1;
-    }
-    for clock in deadlines::overdue(&state.db, kind, now).await? {
-        let txn = state.db.begin().await?;
-        if !deadlines::claim_escalation(&txn, kind, clock.case_id, now).await? {
-            continue;
-        }
-        let Some(row) = complaint::Entity::find_by_id(clock.case_id)
-            .one(&txn)
-            .await?
-        else {
-            continue;
-        };
-        let to = holders(&txn, Role::PrivacyOfficer).await?;
-        tell_staff(&txn, state, row.reference(), &to, &News::Overdue, now).await?;
-        txn.commit().await?;
-        sent.escalations += 1;
     }
     Ok(sent)
 }

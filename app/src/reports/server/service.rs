@@ -163,12 +163,40 @@ pub async fn file(
     if !guard.use_up(random, now) {
         return Err(ReportError::Invalid("token"));
     }
+    let code = store(state, kind, &account, &files, day_of(state, now)).await?;
+    Ok(Receipt {
+        code: grouped(&code),
+        files: files.len(),
+    })
+}
+
+/// A report that reached the hospital another way (its reporting telephone or mailbox),
+/// written as received on the day of `received`; its receipt code, to give the reporter.
+pub async fn bring_over(
+    state: &AppState,
+    kind: ReportKind,
+    account: &ReportAccount,
+    received: OffsetDateTime,
+) -> Result<String, ReportError> {
+    let code = store(state, kind, account, &[], day_of(state, received)).await?;
+    Ok(grouped(&code))
+}
+
+/// Writes a report that came in on `day` (its start): the report, its step, its files and
+/// its two clocks in one transaction, all sealed. Returns its new receipt code, which
+/// exists nowhere else.
+async fn store(
+    state: &AppState,
+    kind: ReportKind,
+    account: &ReportAccount,
+    files: &[Evidence],
+    day: OffsetDateTime,
+) -> Result<String, ReportError> {
     let code = new_code();
     let receipt_hash = receipt_hash(state, code.clone()).await?;
     let (key, sealed_key) = state.reports.keys.new_report_key()?;
     let account_json =
-        serde_json::to_string(&account).map_err(|e| SealError::Crypto(e.to_string()))?;
-    let day = day_of(state, now);
+        serde_json::to_string(account).map_err(|e| SealError::Crypto(e.to_string()))?;
     let tz = &state.settings.time_zone;
 
     let txn = state.db.begin().await?;
@@ -189,7 +217,7 @@ pub async fn file(
     .await?
     .last_insert_id;
     record_step(&txn, id, ReportStep::Received, None, None, day).await?;
-    for evidence in &files {
+    for evidence in files {
         store_file(&txn, id, &key, REPORTER, evidence, day).await?;
     }
     let config = &state.reports;
@@ -210,10 +238,7 @@ pub async fn file(
     );
     deadlines::open_until(&txn, FEEDBACK, id, feedback_due, day).await?;
     txn.commit().await?;
-    Ok(Receipt {
-        code: grouped(&code),
-        files: files.len(),
-    })
+    Ok(code)
 }
 
 /// Opens the follow-up with a receipt code; the new session's cookie value. A wrong code

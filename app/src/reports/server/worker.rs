@@ -12,15 +12,10 @@ use crate::i18n::Locale;
 use crate::identity::server::roles::holders;
 use crate::identity::types::Role;
 use crate::reports::types::{DestructionView, ReportState};
-use crate::ssr::deadlines::{self, last_day, CaseKind, Timing};
+use crate::ssr::deadlines::{self, last_day, CaseKind, Nudge};
 use crate::state::AppState;
 
-/// What one pass sent.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Sent {
-    pub reminders: usize,
-    pub escalations: usize,
-}
+pub use crate::ssr::deadlines::Sent;
 
 /// What one pass of the retention job destroyed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -30,52 +25,30 @@ pub struct Destroyed {
     pub messages: u64,
 }
 
-/// Sends the reminders and escalations due now.
+/// Sends the reminders and escalations due now, to every privacy officer.
 pub async fn send_due(state: &AppState) -> Result<Sent, DbErr> {
     let config = &state.reports;
+    let now = state.clock.now();
+    let tz = &state.settings.time_zone;
     let mut sent = Sent::default();
     for (kind, timing) in [
         (ACKNOWLEDGEMENT, config.acknowledgement_timing()),
         (FEEDBACK, config.feedback_timing()),
     ] {
-        let one = send_due_of(state, kind, &timing).await?;
-        sent.reminders += one.reminders;
-        sent.escalations += one.escalations;
-    }
-    Ok(sent)
-}
-
-async fn send_due_of(state: &AppState, kind: CaseKind, timing: &Timing) -> Result<Sent, DbErr> {
-    let now = state.clock.now();
-    let tz = &state.settings.time_zone;
-    let mut sent = Sent::default();
-    for clock in deadlines::reminders_due(&state.db, kind, timing, now).await? {
-        let txn = state.db.begin().await?;
-        if !deadlines::claim_reminder(&txn, kind, clock.case_id, now).await? {
-            continue;
+        for (clock, nudge) in deadlines::due_now(&state.db, kind, &timing, now).await? {
+            let txn = state.db.begin().await?;
+            if !deadlines::claim(&txn, kind, clock.case_id, nudge, now).await? {
+                continue;
+            }
+            let news = News {
+                kind,
+                overdue: nudge == Nudge::Escalation,
+                due_on: last_day(clock.due_at, tz),
+            };
+            tell_officers(&txn, state, clock.case_id, &news, now).await?;
+            txn.commit().await?;
+            sent.count(nudge);
         }
-        let news = News {
-            kind,
-            overdue: false,
-            due_on: last_day(clock.due_at, tz),
-        };
-        tell_officers(&txn, state, clock.case_id, &news, now).await?;
-        txn.commit().await?;
-        sent.reminders += 1;
-    }
-    for clock in deadlines::overdue(&state.db, kind, now).await? {
-        let txn = state.db.begin().await?;
-        if !deadlines::claim_escalation(&txn, kind, clock.case_id, now).await? {
-            continue;
-        }
-        let news = News {
-            kind,
-            overdue: true,
-            due_on: last_day(clock.due_at, tz),
-        };
-        tell_officers(&txn, state, clock.case_id, &news, now).await?;
-        txn.commit().await?;
-        sent.escalations += 1;
     }
     Ok(sent)
 }
