@@ -97,7 +97,7 @@ pub async fn open_report(code: String) -> Result<(), AppError> {
                 &token,
                 state.settings.secure_cookies(),
             ));
-            crate::ssr::forms::land_on("/report/follow-up");
+            crate::ssr::forms::land_on(&crate::reports::ui::keep_language("/report/follow-up"));
             Ok(())
         }
         .await,
@@ -179,7 +179,9 @@ pub async fn leave_report() -> Result<(), AppError> {
             set_cookie(&format!(
                 "{REPORT_COOKIE}=; Path=/; Max-Age=0; SameSite=Strict; HttpOnly"
             ));
-            crate::ssr::forms::land_on("/report/follow-up?left=1");
+            crate::ssr::forms::land_on(&crate::reports::ui::keep_language(
+                "/report/follow-up?left=1",
+            ));
             Ok(())
         }
         .await,
@@ -222,7 +224,9 @@ pub async fn add_to_report(text: String) -> Result<(), AppError> {
             service::write(&state, report, &text)
                 .await
                 .map_err(edge::refusal)?;
-            crate::ssr::forms::land_on("/report/follow-up?sent=1#conversation");
+            crate::ssr::forms::land_on(&crate::reports::ui::keep_language(
+                "/report/follow-up?sent=1#conversation",
+            ));
             Ok(())
         }
         .await,

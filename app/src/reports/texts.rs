@@ -77,6 +77,7 @@ crate::i18n::words! {
     reference: ("编号", "Reference"),
     due: ("期限", "Due by"),
     overdue: ("已逾期", "Overdue"),
+    reporter_waiting: ("举报人有新留言", "The reporter wrote"),
     none: ("—", "—"),
     handler: ("经办人", "Handled by"),
     complaint: ("关联的投诉调查", "Linked complaint investigation"),

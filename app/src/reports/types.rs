@@ -292,6 +292,8 @@ pub struct QueueRow {
     /// The last day of the step it waits on, if it waits on the hospital.
     pub due_on: Option<String>,
     pub overdue: bool,
+    /// The reporter wrote last: a message waits for an answer.
+    pub reporter_waiting: bool,
 }
 
 /// One step of a report, for the staff.

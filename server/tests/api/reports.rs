@@ -407,6 +407,22 @@ async fn a_code_opens_its_own_report_and_guessing_learns_nothing(backend: Backen
         let (_, seen) = as_reporter(&app, &session.unwrap(), "follow-up", &[]).await;
         assert!(seen["account"]["what"].as_str().unwrap().ends_with(words));
     }
+    // From the page (a plain form), the reporter lands on the follow-up in the language
+    // they chose there.
+    let landed = app
+        .client
+        .post(app.url("/api/reports/open"))
+        .header("origin", app.origin())
+        .header("accept", "text/html")
+        .form(&[
+            ("_page", "/report/follow-up?lang=en"),
+            ("code", second.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(landed.status(), 303);
+    assert_eq!(landed.headers()["location"], "/report/follow-up?lang=en");
     // A thousand wrong codes from one client: each refused, none opens anything, and the
     // answers say only "no such code" or "too many tries".
     let mut answers = std::collections::BTreeSet::new();
@@ -693,6 +709,9 @@ async fn the_staff_answer_on_the_clocks_and_the_reporter_reads_it(backend: Backe
     assert_eq!(status, 200);
     let (status, body) = as_reporter(&app, &session, "add", &[("text", "  ")]).await;
     assert_eq!((status, body["field"].as_str()), (400, Some("message")));
+    // The queue shows the reporter wrote last.
+    let queue = call(&app, "reports/queue", &[], Some(&privacy)).await;
+    assert_eq!(queue.body[0]["reporter_waiting"], true, "{}", queue.body);
 
     // The 3 months from the acknowledgement: reminded 14 days before, escalated after.
     assert_eq!(run_two().await, (0, 0));
@@ -751,6 +770,8 @@ async fn the_staff_answer_on_the_clocks_and_the_reporter_reads_it(backend: Backe
         200,
     )
     .await;
+    let queue = call(&app, "reports/queue", &[], Some(&privacy)).await;
+    assert_eq!(queue.body[0]["reporter_waiting"], false, "answered");
     officer(
         &app,
         &privacy,

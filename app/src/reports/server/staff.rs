@@ -9,10 +9,10 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 
-use super::entity::{report, step};
+use super::entity::{message, report, step};
 use super::service::{
     account_of, add_message, due_on, files, load, messages, opened, record_step, report_file,
-    ReportError, STAFF,
+    ReportError, REPORTER, STAFF,
 };
 use super::{id_of, ACKNOWLEDGEMENT, FEEDBACK};
 use crate::audit::staff_action::{self, StaffAction};
@@ -64,6 +64,7 @@ pub async fn queue(
             None => due_on(state, &state.db, FEEDBACK, row.id).await?,
         };
         let (due_on, overdue) = due.map_or((None, false), |(day, overdue)| (Some(day), overdue));
+        let reporter_waiting = !closed && last_word_is_the_reporters(&state.db, row.id).await?;
         lines.push(QueueRow {
             reference: row.reference(),
             kind: row.kind(),
@@ -71,6 +72,7 @@ pub async fn queue(
             received_on: local_date(row.received_on, tz),
             due_on,
             overdue,
+            reporter_waiting,
         });
     }
     lines.sort_by(|a, b| {
@@ -82,6 +84,24 @@ pub async fn queue(
         ))
     });
     Ok(lines)
+}
+
+/// Whether the last message of the conversation (staff notes aside) is the reporter's.
+async fn last_word_is_the_reporters<C: ConnectionTrait>(
+    conn: &C,
+    report_id: i64,
+) -> Result<bool, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let last: Option<String> = message::Entity::find()
+        .select_only()
+        .column(message::Column::Author)
+        .filter(message::Column::ReportId.eq(report_id))
+        .filter(message::Column::Kind.ne(MessageKind::Note.code()))
+        .order_by_desc(message::Column::Id)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(last.as_deref() == Some(REPORTER))
 }
 
 /// Opens a report: the view, with the opening kept as a step and a staff action.

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{report_texts, Refusal, REPORT_FILE_TYPES};
+use super::{keep_language, report_texts, Refusal, REPORT_FILE_TYPES};
 use crate::reports::api::report_ticket;
 use crate::reports::islands::SendWithWork;
 use crate::reports::texts::{kind_label, ReportTexts};
@@ -132,7 +132,7 @@ fn form_view(ticket: FormTicket, echo: Option<&FormEcho>) -> AnyView {
             <SendWithWork token=token bits=ticket.difficulty label=t.submit.to_owned() />
         </form>
         <p>
-            <a href="/report/follow-up">{t.receipt_follow}</a>
+            <a href=keep_language("/report/follow-up")>{t.receipt_follow}</a>
         </p>
     }
     .into_any()
@@ -186,7 +186,9 @@ fn receipt_view(receipt: &Receipt) -> AnyView {
         </dl>
         <p>{t.receipt_next}</p>
         <p>
-            <a href="/report/follow-up" class="button">{t.receipt_follow}</a>
+            <a href=keep_language("/report/follow-up") class="button">
+                {t.receipt_follow}
+            </a>
         </p>
     }
     .into_any()

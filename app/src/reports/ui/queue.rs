@@ -64,6 +64,9 @@ fn queue_row(row: QueueRow, t: &'static ReportTexts) -> impl IntoView {
     let overdue = row
         .overdue
         .then(|| view! { <span class="badge badge--warn">{t.overdue}</span> });
+    let waiting = row
+        .reporter_waiting
+        .then(|| view! { <span class="badge">{t.reporter_waiting}</span> });
     view! {
         <li class="card">
             <p>
@@ -74,6 +77,8 @@ fn queue_row(row: QueueRow, t: &'static ReportTexts) -> impl IntoView {
                 {kind_label(locale, row.kind)}
                 " "
                 {overdue}
+                " "
+                {waiting}
             </p>
             <dl class="facts facts--meta">
                 <dt>{t.stage}</dt>
