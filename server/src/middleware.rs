@@ -45,17 +45,14 @@ pub fn is_anonymous(path: &str) -> bool {
 pub async fn operation_id(mut request: Request, next: Next) -> Response {
     let id = OperationId::new();
     request.extensions_mut().insert(id.clone());
-    if is_anonymous(request.uri().path()) {
-        let mut response = next.run(request).await;
-        if let Ok(value) = HeaderValue::from_str(&id.0) {
-            response.headers_mut().insert(REQUEST_ID, value);
-        }
-        return response;
-    }
+    let logged = !is_anonymous(request.uri().path());
     let method = request.method().clone();
     let span = tracing::info_span!("request", operation_id = %id.0);
     let mut response = tracing::Instrument::instrument(next.run(request), span.clone()).await;
     span.in_scope(|| {
+        if !logged {
+            return;
+        }
         let route = response
             .extensions()
             .get::<RouteName>()

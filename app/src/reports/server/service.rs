@@ -33,6 +33,9 @@ pub const REPORT_FILE_KINDS: &[EvidenceKind] = &[
     EvidenceKind::Text,
 ];
 
+/// Most files a reporter may add to one report, with the form and afterwards.
+const REPORTER_FILES_MOST: u64 = 2 * MAX_FILES as u64;
+
 /// Why a report (or a step on it) was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -333,13 +336,14 @@ pub(super) fn account_of(
     serde_json::from_str(&json).map_err(|_| ReportError::Seal(SealError::Tampered))
 }
 
-/// The conversation, oldest first; staff notes only for `staff` (with who wrote).
+/// The conversation, oldest first. For the staff (`names` given) with their notes and who
+/// wrote each message; for the reporter without either.
 pub(super) async fn messages<C: ConnectionTrait>(
     state: &AppState,
     conn: &C,
     row: &report::Model,
     key: &ReportKey,
-    staff: bool,
+    mut names: Option<&mut super::staff::Names>,
 ) -> Result<Vec<MessageView>, ReportError> {
     let tz = &state.settings.time_zone;
     let rows = message::Entity::find()
@@ -350,12 +354,12 @@ pub(super) async fn messages<C: ConnectionTrait>(
     let mut out = Vec::with_capacity(rows.len());
     for m in rows {
         let kind = MessageKind::from_code(&m.kind).unwrap_or(MessageKind::Note);
-        if kind == MessageKind::Note && !staff {
+        if kind == MessageKind::Note && names.is_none() {
             continue;
         }
         let from_staff = m.author == STAFF;
-        let by = match (staff, m.staff_id) {
-            (true, Some(id)) => super::staff::staff_name(conn, id).await?,
+        let by = match (names.as_deref_mut(), m.staff_id) {
+            (Some(names), Some(id)) => names.of(conn, id).await?,
             _ => None,
         };
         out.push(MessageView {
@@ -443,7 +447,7 @@ pub async fn follow_up(state: &AppState, report_id: i64) -> Result<FollowUpView,
         state: row.stage(),
         received_on: local_date(row.received_on, tz),
         account: account_of(&row, &key)?,
-        messages: messages(state, &state.db, &row, &key, false).await?,
+        messages: messages(state, &state.db, &row, &key, None).await?,
         files: files(state, &state.db, &row, &key).await?,
         acknowledge_by: due_on(state, &state.db, ACKNOWLEDGEMENT, row.id)
             .await?
@@ -499,7 +503,7 @@ pub async fn attach(
         .filter(file::Column::Author.eq(REPORTER))
         .count(&txn)
         .await?;
-    if count >= MAX_FILES as u64 * 2 {
+    if count >= REPORTER_FILES_MOST {
         return Err(ReportError::TooManyFiles);
     }
     store_file(&txn, row.id, &key, REPORTER, &evidence, day).await?;

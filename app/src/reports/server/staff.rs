@@ -27,13 +27,26 @@ use crate::state::AppState;
 /// A privacy officer's capability: every step here takes one.
 pub type OfficerCap = StaffCap<PrivacyOfficerRole>;
 
-pub(super) async fn staff_name<C: ConnectionTrait>(
-    conn: &C,
-    id: i64,
-) -> Result<Option<String>, DbErr> {
-    Ok(crate::accounts::server::query::by_id(conn, id)
-        .await?
-        .map(|account| account.display_name))
+/// Staff names, each looked up once while a view is built (one officer usually took
+/// most of a report's steps and wrote most of its messages).
+#[derive(Default)]
+pub(super) struct Names(std::collections::HashMap<i64, Option<String>>);
+
+impl Names {
+    pub(super) async fn of<C: ConnectionTrait>(
+        &mut self,
+        conn: &C,
+        id: i64,
+    ) -> Result<Option<String>, DbErr> {
+        if let Some(name) = self.0.get(&id) {
+            return Ok(name.clone());
+        }
+        let name = crate::accounts::server::query::by_id(conn, id)
+            .await?
+            .map(|account| account.display_name);
+        self.0.insert(id, name.clone());
+        Ok(name)
+    }
 }
 
 async fn find<C: ConnectionTrait>(conn: &C, reference: &str) -> Result<report::Model, ReportError> {
@@ -139,13 +152,14 @@ pub async fn open(
         .filter(step::Column::ReportId.eq(row.id))
         .all(&txn)
         .await?;
+    let mut names = Names::default();
     let mut step_views = Vec::with_capacity(steps.len());
     for s in steps {
         let Some(what) = ReportStep::from_code(&s.step) else {
             continue;
         };
         let by = match s.actor_id {
-            Some(id) => staff_name(&txn, id).await?,
+            Some(id) => names.of(&txn, id).await?,
             None => None,
         };
         // What the reporter did is dated by the day only.
@@ -166,7 +180,7 @@ pub async fn open(
     let overdue =
         acknowledge.as_ref().is_some_and(|due| due.1) || feedback.as_ref().is_some_and(|due| due.1);
     let handler = match row.handler_id {
-        Some(id) => staff_name(&txn, id).await?,
+        Some(id) => names.of(&txn, id).await?,
         None => None,
     };
     let complaint = match row.complaint_id {
@@ -179,7 +193,7 @@ pub async fn open(
         state: row.stage(),
         received_on: local_date(row.received_on, tz),
         account: account_of(&row, &key)?,
-        messages: messages(state, &txn, &row, &key, true).await?,
+        messages: messages(state, &txn, &row, &key, Some(&mut names)).await?,
         files: files(state, &txn, &row, &key).await?,
         steps: step_views,
         acknowledge_by: acknowledge.map(|due| due.0),

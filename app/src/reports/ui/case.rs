@@ -6,8 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::follow_up::message_list;
-use super::{report_texts, Refusal};
+use super::{message_list, report_texts, Refusal};
 use crate::identity::types::Role;
 use crate::identity::ui::guard::guarded;
 use crate::reports::api::{staff_report, ReportStep as ReportStepFn};

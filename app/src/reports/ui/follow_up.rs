@@ -5,10 +5,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{report_texts, Refusal, REPORT_FILE_TYPES};
+use super::{message_list, report_texts, Refusal, REPORT_FILE_TYPES};
 use crate::reports::api::{report_follow_up, AddToReport, LeaveReport, OpenReport};
 use crate::reports::islands::{PasskeyWords, ReportPasskey};
-use crate::reports::texts::{kind_label, message_label, state_label, ReportTexts};
+use crate::reports::texts::{kind_label, state_label, ReportTexts};
 use crate::reports::types::{FileView, FollowUpView, MessageView, ReportState, TEXT_LIMIT};
 use crate::ui::error_notice::PageError;
 use crate::ui::files::{case_files, FileWords, ListedFile};
@@ -150,38 +150,6 @@ fn facts(report: &FollowUpView, t: &'static ReportTexts) -> impl IntoView {
             {feedback}
         </dl>
     }
-}
-
-/// The messages, oldest first, and the form to answer.
-pub(super) fn message_list(
-    list: Vec<MessageView>,
-    t: &'static ReportTexts,
-    staff: bool,
-) -> AnyView {
-    let locale = locale();
-    if list.is_empty() {
-        return view! { <p class="muted">{t.no_messages}</p> }.into_any();
-    }
-    let items = list
-        .into_iter()
-        .map(|m| {
-            let author = match (m.from_staff, staff, m.by) {
-                (true, true, Some(by)) => by,
-                (true, _, _) => t.office.to_owned(),
-                (false, true, _) => t.reporter.to_owned(),
-                (false, false, _) => t.you.to_owned(),
-            };
-            view! {
-                <li class="card">
-                    <p class="muted">
-                        {author} " · " {message_label(locale, m.kind)} " · " {m.at}
-                    </p>
-                    <p class="message__body">{m.text}</p>
-                </li>
-            }
-        })
-        .collect_view();
-    view! { <ul class="cards">{items}</ul> }.into_any()
 }
 
 fn conversation(list: Vec<MessageView>, open: bool, t: &'static ReportTexts) -> impl IntoView {

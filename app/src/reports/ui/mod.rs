@@ -8,15 +8,17 @@ pub mod queue;
 
 use leptos::prelude::*;
 
-use super::texts::ReportTexts;
+use super::texts::{message_label, ReportTexts};
+use super::types::MessageView;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::ui::error_notice::FormRefusal;
+use crate::ui::locale::locale;
 
 /// The words in the page's language.
 #[must_use]
 pub fn report_texts() -> &'static ReportTexts {
-    ReportTexts::of(crate::ui::locale::locale())
+    ReportTexts::of(locale())
 }
 
 fn field_text(locale: Locale, field: &str) -> Option<&'static str> {
@@ -48,6 +50,39 @@ pub fn keep_language(path: &str) -> String {
         Some(locale) => crate::ssr::forms::with_query(path, "lang", locale.tag()),
         None => path.to_owned(),
     }
+}
+
+/// The messages, oldest first: as the reporter reads them, or (`staff`) with who wrote
+/// each and the staff's notes.
+pub(super) fn message_list(
+    list: Vec<MessageView>,
+    t: &'static ReportTexts,
+    staff: bool,
+) -> AnyView {
+    let locale = locale();
+    if list.is_empty() {
+        return view! { <p class="muted">{t.no_messages}</p> }.into_any();
+    }
+    let items = list
+        .into_iter()
+        .map(|m| {
+            let author = match (m.from_staff, staff, m.by) {
+                (true, true, Some(by)) => by,
+                (true, _, _) => t.office.to_owned(),
+                (false, true, _) => t.reporter.to_owned(),
+                (false, false, _) => t.you.to_owned(),
+            };
+            view! {
+                <li class="card">
+                    <p class="muted">
+                        {author} " · " {message_label(locale, m.kind)} " · " {m.at}
+                    </p>
+                    <p class="message__body">{m.text}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="cards">{items}</ul> }.into_any()
 }
 
 /// The media types a report's file picker offers.
