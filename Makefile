@@ -125,13 +125,13 @@ audit: tools node-tools browser-tools build
 ## BENCH_ARGS passes options to the first, e.g. --size 100000
 bench: tools node-tools build
 	@dir=$$(mktemp -d); echo "==> benchmark on SQLite ($$dir)"; \
-	  RUST_LOG=warn PORTAL_DATA_DIR=$$dir "$(PORTAL_BIN)" bench $(BENCH_ARGS); status=$$?; \
+	  RUST_LOG=warn PORTAL_DATA_DIR=$$dir LEPTOS_SITE_ROOT="$(SITE_ROOT)" "$(PORTAL_BIN)" bench $(BENCH_ARGS); status=$$?; \
 	  rm -rf "$$dir"; [ $$status = 0 ]
 	@if psql "$(POSTGRES_URL)postgres" -qtAc 'select 1' >/dev/null 2>&1; then \
 	  echo "==> benchmark on PostgreSQL (database portal_bench)"; \
 	  psql "$(POSTGRES_URL)postgres" -qc 'DROP DATABASE IF EXISTS portal_bench' -c 'CREATE DATABASE portal_bench'; \
 	  dir=$$(mktemp -d); \
-	  RUST_LOG=warn PORTAL_DATA_DIR=$$dir DATABASE_URL="$(POSTGRES_URL)portal_bench" "$(PORTAL_BIN)" bench $(BENCH_ARGS); status=$$?; \
+	  RUST_LOG=warn PORTAL_DATA_DIR=$$dir LEPTOS_SITE_ROOT="$(SITE_ROOT)" DATABASE_URL="$(POSTGRES_URL)portal_bench" "$(PORTAL_BIN)" bench $(BENCH_ARGS); status=$$?; \
 	  psql "$(POSTGRES_URL)postgres" -qc 'DROP DATABASE IF EXISTS portal_bench'; rm -rf "$$dir"; [ $$status = 0 ]; \
 	else \
 	  echo "==> no PostgreSQL on 127.0.0.1:5432: PostgreSQL benchmark SKIPPED"; \

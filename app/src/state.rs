@@ -13,7 +13,12 @@ use crate::ssr::state::PortalSettings;
 /// Everything a request needs: the database, settings and the clock.
 #[derive(Clone)]
 pub struct AppState {
+    /// For changes, and reads that lead to one (on SQLite the one writer connection).
     pub db: DatabaseConnection,
+    /// For reads that change nothing: pages, counts, who is signed in. On SQLite its own
+    /// connections beside the writer (WAL), so they never wait behind ingestion; on
+    /// PostgreSQL the same pool as `db`. It sees every committed change.
+    pub reads: DatabaseConnection,
     pub settings: Arc<PortalSettings>,
     pub clock: SharedClock,
     pub identity: Arc<crate::identity::server::IdentityConfig>,

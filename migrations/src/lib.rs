@@ -17,6 +17,7 @@ mod m20261202_000008_corrections;
 mod m20261202_000009_record_notes;
 mod m20261205_000010_complaints;
 mod m20261206_000011_reports;
+mod m20261207_000012_access_summary;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_record_notes::Migration),
             Box::new(m20261205_000010_complaints::Migration),
             Box::new(m20261206_000011_reports::Migration),
+            Box::new(m20261207_000012_access_summary::Migration),
         ]
     }
 }

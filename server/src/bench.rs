@@ -7,11 +7,17 @@
 //! (rules, hash chain, review queue; one committed transaction per batch) and are timed;
 //! the events before them are inserted raw (rows as the portal would store them, no rules,
 //! no chain), which is the comparison figure and keeps a 10 M run within an hour.
+//!
+//! At each size it prints the list query's time alone, then whole `/access-log` pages
+//! over HTTP through the portal's router with a signed-in patient (`bench_live`), first
+//! idle and then while ingestion runs beside them at the PostgreSQL goal rate (or as fast
+//! as it goes, when that is slower).
 
 use std::time::{Duration, Instant};
 
 use app::access_log::server::ingest::{ingest, store_plain, IngestContext, NewAccess, PLAIN_CHUNK};
 use app::access_log::server::query::{self, parse_filter};
+use app::access_log::server::summary;
 use app::access_log::types::{AccessFilter, Action, AgentKind, Category, Purpose};
 use app::directory::server::service::{
     sync_care, sync_department, sync_patient, sync_staff, sync_staff_role, CareRelationship,
@@ -139,10 +145,23 @@ impl Generator {
     }
 }
 
-/// Runs the benchmark on `db` (which must hold no access events yet), printing as it goes.
+/// The rate of the ingestion that runs beside the page measurements: the PostgreSQL goal.
+const BACKGROUND_RATE: f64 = 20_000.0;
+/// Typical patients whose pages are asked for, in turn.
+const TYPICAL_PAGES: u32 = 20;
+
+impl crate::bench_live::Events for Generator {
+    fn batch(&mut self, size: usize) -> Vec<NewAccess> {
+        Generator::batch(self, size)
+    }
+}
+
+/// Runs the benchmark on `state`'s database (which must hold no access events yet), with
+/// the portal answering on `addr`, printing as it goes.
 pub async fn run(
     state: &AppState,
     options: &BenchOptions,
+    addr: std::net::SocketAddr,
     now: OffsetDateTime,
     say: &dyn Fn(&str),
 ) -> Result<(), String> {
@@ -185,54 +204,146 @@ pub async fn run(
     let total = options.sizes.iter().copied().max().unwrap_or(0);
     let mut generator = Generator::new(total, now);
     let mut stored: u64 = 0;
+    let run = Run {
+        state,
+        source,
+        quiet,
+        options,
+        addr,
+        now,
+        say,
+    };
     for &size in &options.sizes {
         let window = options.ingest_window.min(size - stored.min(size));
         let raw_until = size - window;
         if raw_until > stored {
-            let rows = raw_until - stored;
-            let elapsed = raw_insert(db, &mut generator, rows, options.batch, &source, now)
-                .await
-                .map_err(|e| e.to_string())?;
-            refresh_statistics(db).await.map_err(|e| e.to_string())?;
-            say(&format!(
-                "raw insert {stored} → {raw_until}: {rows} rows in {:.1} s = {:.0} rows/s \
-                 (same rows, plain multi-row INSERTs of up to {PLAIN_CHUNK}, committed per \
-                 {} rows)",
-                elapsed.as_secs_f64(),
-                rate(rows, elapsed),
-                options.batch
-            ));
+            run.raw(&mut generator, stored, raw_until).await?;
             stored = raw_until;
         }
-        let mut ingest_time = Duration::ZERO;
-        let mut ingested = 0;
-        while stored < size {
-            let count = usize::try_from((size - stored).min(options.batch as u64)).unwrap_or(1);
+        if stored < size {
+            run.ingest(&mut generator, stored, size).await?;
+            stored = size;
+        }
+        latency(
+            &state.reads,
+            options.samples,
+            size,
+            &state.settings.time_zone,
+            say,
+        )
+        .await?;
+        let (returned, ingested) = run.pages(generator, size).await?;
+        generator = returned;
+        stored += ingested;
+    }
+    say(&format!("total {:.1} s", started.elapsed().as_secs_f64()));
+    Ok(())
+}
+
+/// What each step of a run needs.
+struct Run<'a> {
+    state: &'a AppState,
+    source: Source,
+    /// Ingestion's settings without emails.
+    quiet: IngestContext,
+    options: &'a BenchOptions,
+    addr: std::net::SocketAddr,
+    now: OffsetDateTime,
+    say: &'a dyn Fn(&str),
+}
+
+impl Run<'_> {
+    /// Raw rows from `from` to `until`, then the summaries counted again.
+    async fn raw(&self, generator: &mut Generator, from: u64, until: u64) -> Result<(), String> {
+        let db = &self.state.db;
+        let rows = until - from;
+        let batch = self.options.batch;
+        let elapsed = raw_insert(db, generator, rows, batch, &self.source, self.now)
+            .await
+            .map_err(|e| e.to_string())?;
+        let counting = Instant::now();
+        summary::recount(db, &self.quiet.time_zone)
+            .await
+            .map_err(|e| e.to_string())?;
+        refresh_statistics(db).await.map_err(|e| e.to_string())?;
+        (self.say)(&format!(
+            "raw insert {from} → {until}: {rows} rows in {:.1} s = {:.0} rows/s (same rows, \
+             plain multi-row INSERTs of up to {PLAIN_CHUNK} — UNNEST arrays on PostgreSQL — \
+             committed per {batch} rows)",
+            elapsed.as_secs_f64(),
+            rate(rows, elapsed),
+        ));
+        (self.say)(&format!(
+            "  per-patient summaries counted again over all rows: {:.1} s (in neither rate)",
+            counting.elapsed().as_secs_f64()
+        ));
+        Ok(())
+    }
+
+    /// Events from `from` to `until` through the portal's ingestion, timed.
+    async fn ingest(&self, generator: &mut Generator, from: u64, until: u64) -> Result<(), String> {
+        let db = &self.state.db;
+        let mut spent = Duration::ZERO;
+        let mut stored = from;
+        while stored < until {
+            let count =
+                usize::try_from((until - stored).min(self.options.batch as u64)).unwrap_or(1);
             let events = generator.batch(count);
             let begun = Instant::now();
-            ingest(db, &source, &events, &quiet, now)
+            ingest(db, &self.source, &events, &self.quiet, self.now)
                 .await
                 .map_err(|e| e.to_string())?;
-            ingest_time += begun.elapsed();
-            ingested += count as u64;
+            spent += begun.elapsed();
             stored += count as u64;
             if stored % STATISTICS_EVERY < count as u64 {
                 refresh_statistics(db).await.map_err(|e| e.to_string())?;
             }
         }
-        if ingested > 0 {
-            say(&format!(
-                "portal ingestion {} → {size}: {ingested} events in {:.1} s = {:.0} events/s \
-                 (rules, hash chain, review queue; committed per batch)",
-                size - ingested,
-                ingest_time.as_secs_f64(),
-                rate(ingested, ingest_time)
-            ));
-        }
-        latency(db, options.samples, size, &state.settings.time_zone, say).await?;
+        (self.say)(&format!(
+            "portal ingestion {from} → {until}: {} events in {:.1} s = {:.0} events/s (rules, \
+             hash chain, review queue, summaries; committed per batch)",
+            until - from,
+            spent.as_secs_f64(),
+            rate(until - from, spent)
+        ));
+        Ok(())
     }
-    say(&format!("total {:.1} s", started.elapsed().as_secs_f64()));
-    Ok(())
+
+    /// Whole pages idle, then while ingestion runs beside them; the generator back and how
+    /// many events that ingestion added.
+    async fn pages(&self, generator: Generator, size: u64) -> Result<(Generator, u64), String> {
+        use crate::bench_live::{line, measure, Background, Patients};
+        let (state, samples, now) = (self.state, self.options.samples, self.now);
+        let typical: Vec<String> = (0..TYPICAL_PAGES)
+            .map(|i| mrn(i * (PATIENT_ACCOUNTS / TYPICAL_PAGES)))
+            .collect();
+        let patients = Patients {
+            longest: HEAVY_MRN,
+            typical: &typical,
+        };
+        let idle = measure(state, self.addr, &patients, samples, now).await?;
+        (self.say)(&format!(
+            "whole /access-log pages over HTTP at {size} events, idle: {} ({samples} each)",
+            line(&idle)
+        ));
+        let background = Background::start(
+            state,
+            &self.source,
+            &self.quiet,
+            generator,
+            (self.options.batch, BACKGROUND_RATE),
+            now,
+        );
+        let busy = measure(state, self.addr, &patients, samples, now).await;
+        let (generator, ingested, took) = background.stop().await?;
+        (self.say)(&format!(
+            "whole /access-log pages over HTTP while ingesting ({ingested} events at {:.0} \
+             events/s beside them, aimed at {BACKGROUND_RATE:.0}): {}",
+            rate(ingested, took),
+            line(&busy?)
+        ));
+        Ok((generator, ingested))
+    }
 }
 
 /// How often (in ingested events) PostgreSQL's statistics are refreshed.
@@ -293,6 +404,17 @@ async fn setup(db: &DatabaseConnection, now: OffsetDateTime) -> Result<(), DbErr
         .await
         .map_err(map)?;
     }
+    let heavy = DirectoryPatient {
+        mrn: HEAVY_MRN.to_owned(),
+        name: "Patient H".to_owned(),
+        family_name: Some("PH".to_owned()),
+        email: None,
+        address: None,
+        vip: false,
+    };
+    sync_patient(&txn, &heavy, "bench", Locale::ZhHans, now)
+        .await
+        .map_err(map)?;
     for index in 0..PATIENTS {
         if index < PATIENT_ACCOUNTS {
             let patient = DirectoryPatient {
@@ -380,9 +502,12 @@ async fn latency(
                 mrn(rng.gen_range(0..PATIENTS))
             };
             let begun = Instant::now();
-            // The page's own queries: the departments it names, then the entries.
+            // The page's own queries: the departments it names, the entries, the counts.
             let departments = query::departments(db).await.map_err(|e| e.to_string())?;
             query::page(db, &patient, filter, None, &departments, zone)
+                .await
+                .map_err(|e| e.to_string())?;
+            summary::counts(db, &patient, filter, &departments)
                 .await
                 .map_err(|e| e.to_string())?;
             times.push(begun.elapsed());
@@ -405,7 +530,7 @@ async fn latency(
             format!(" (~{each:.1} events each)")
         };
         say(&format!(
-            "first page at {size} events, {label}{typical}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({samples} samples)",
+            "queries of a first page (list and counts) at {size} events, {label}{typical}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({samples} samples)",
             at(0.5),
             at(0.99),
             at(1.0)

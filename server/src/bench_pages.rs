@@ -23,13 +23,13 @@ pub struct PageBenchOptions {
 }
 
 /// One address to ask for, and how.
-struct Target {
+pub(crate) struct Target {
     name: &'static str,
     request: Vec<u8>,
 }
 
 impl Target {
-    fn new(name: &'static str, addr: &str, path: &str, cookie: Option<&str>) -> Target {
+    pub(crate) fn new(name: &'static str, addr: &str, path: &str, cookie: Option<&str>) -> Target {
         let cookie = cookie
             .map(|value| format!("Cookie: {value}\r\n"))
             .unwrap_or_default();
@@ -45,7 +45,10 @@ impl Target {
 }
 
 /// Sends one request on a kept-alive connection and reads the whole answer; its status.
-async fn ask(connection: &mut BufStream<TcpStream>, request: &[u8]) -> std::io::Result<u16> {
+pub(crate) async fn ask(
+    connection: &mut BufStream<TcpStream>,
+    request: &[u8],
+) -> std::io::Result<u16> {
     use std::io::{Error, ErrorKind};
     connection.write_all(request).await?;
     connection.flush().await?;
@@ -111,10 +114,10 @@ async fn connect(addr: std::net::SocketAddr) -> Result<BufStream<TcpStream>, Str
 }
 
 /// Latencies of one run, and how many answers per second it got.
-struct Figures {
-    rate: f64,
-    p50: Duration,
-    p99: Duration,
+pub(crate) struct Figures {
+    pub(crate) rate: f64,
+    pub(crate) p50: Duration,
+    pub(crate) p99: Duration,
 }
 
 fn figures(mut times: Vec<Duration>, elapsed: Duration) -> Figures {
@@ -134,16 +137,17 @@ fn figures(mut times: Vec<Duration>, elapsed: Duration) -> Figures {
     }
 }
 
-/// `samples` requests one after another on one connection.
-async fn one_at_a_time(
+/// `samples` requests one after another on one connection, taking `targets` in turn;
+/// every answer must be 200.
+pub(crate) async fn one_at_a_time(
     addr: std::net::SocketAddr,
-    target: &Target,
+    targets: &[Target],
     samples: usize,
 ) -> Result<Figures, String> {
     let mut connection = connect(addr).await?;
     let mut times = Vec::with_capacity(samples);
     let started = Instant::now();
-    for _ in 0..samples {
+    for target in targets.iter().cycle().take(samples) {
         let asked = Instant::now();
         let status = ask(&mut connection, &target.request)
             .await
@@ -194,7 +198,7 @@ async fn under_load(
     Ok(figures(times, started.elapsed()))
 }
 
-fn millis(duration: Duration) -> String {
+pub(crate) fn millis(duration: Duration) -> String {
     format!("{:.2} ms", duration.as_secs_f64() * 1000.0)
 }
 
@@ -229,8 +233,8 @@ pub async fn run(
     let mut met = true;
     for target in &targets {
         // Warm up: the first answers fill caches and the connection pool.
-        one_at_a_time(addr, target, 50).await?;
-        let single = one_at_a_time(addr, target, options.samples).await?;
+        one_at_a_time(addr, std::slice::from_ref(target), 50).await?;
+        let single = one_at_a_time(addr, std::slice::from_ref(target), options.samples).await?;
         let loaded = under_load(addr, target, options.connections, options.seconds).await?;
         let share = yardstick.map(|base: f64| loaded.rate / base * 100.0);
         say(&format!(

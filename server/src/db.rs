@@ -100,6 +100,38 @@ pub async fn connect(database: &DatabaseUrl) -> Result<DatabaseConnection, DbOpe
     Ok(db)
 }
 
+/// Connections for reads beside `writer`. On SQLite, a pool of its own: with WAL, readers
+/// see the last commit while the one writer works, so a page or a sign-in lookup never
+/// waits behind an ingestion batch. `query_only` makes a write through them an error
+/// instead of a second writer. On PostgreSQL the writer's pool serves both.
+pub async fn reads(
+    database: &DatabaseUrl,
+    writer: &DatabaseConnection,
+) -> Result<DatabaseConnection, DbOpenError> {
+    if !matches!(database, DatabaseUrl::Sqlite(_)) {
+        return Ok(writer.clone());
+    }
+    let mut options = ConnectOptions::new(database.as_str());
+    options
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(READ_CONNECTIONS)
+        .min_connections(1)
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .pragma("cache_size", "-65536")
+                .pragma("query_only", "ON")
+        });
+    Database::connect(options)
+        .await
+        .map_err(DbOpenError::Connect)
+}
+
+/// Read connections on SQLite: a few more than the cores, so a slow read (a download)
+/// does not hold up pages.
+const READ_CONNECTIONS: u32 = 4;
+
 /// Connects and applies every pending migration.
 pub async fn open(database: &DatabaseUrl) -> Result<DatabaseConnection, DbOpenError> {
     let db = connect(database).await?;

@@ -44,6 +44,8 @@ pub enum StartError {
     Database(#[from] DbOpenError),
     #[error("cannot write hospital settings: {0}")]
     Settings(sea_orm::DbErr),
+    #[error("cannot count the access log's per-patient summaries: {0}")]
+    Summaries(sea_orm::DbErr),
     #[error("{0}")]
     Mail(String),
     #[error("cannot publish the built-in consent policies: {0}")]
@@ -62,6 +64,7 @@ pub enum StartError {
 /// Opens and migrates the database and writes the configured hospital settings.
 pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, StartError> {
     let db = db::open(&config.database).await?;
+    let reads = db::reads(&config.database, &db).await?;
     let settings = HospitalSettings {
         name_zh_hans: config.hospital_name_zh_hans.clone(),
         name_en: config.hospital_name_en.clone(),
@@ -84,8 +87,19 @@ pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, St
     .map_err(StartError::Identity)?;
     let time_zone = jiff::tz::TimeZone::get(&config.time_zone)
         .map_err(|e| StartError::Identity(format!("PORTAL_TIME_ZONE: {e}")))?;
+    if app::access_log::server::summary::ensure(&db, &time_zone)
+        .await
+        .map_err(StartError::Summaries)?
+    {
+        tracing::info!(
+            "access log: each patient's counts were counted again from the events (new table, \
+             or the time zone changed to {})",
+            config.time_zone
+        );
+    }
     Ok(AppState {
         db,
+        reads,
         settings: Arc::new(PortalSettings {
             public_url: config.public_url.clone(),
             default_locale: config.default_locale,

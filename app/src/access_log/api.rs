@@ -13,6 +13,7 @@ use crate::error::AppError;
 mod edge {
     //! Shared steps: the calling patient's record number and filter.
     use crate::access_log::server::query::{self, parse_filter, ParsedFilter};
+    use crate::access_log::server::summary;
     use crate::access_log::types::{
         AccessFilter, AccessPageView, AccessSummaryView, DepartmentView,
     };
@@ -35,7 +36,7 @@ mod edge {
         pub async fn page(&self, cursor: Option<&str>) -> Result<AccessPageView, AppError> {
             let tz = &self.state.settings.time_zone;
             query::page(
-                &self.state.db,
+                &self.state.reads,
                 self.cap.mrn(),
                 &self.filter,
                 cursor,
@@ -48,13 +49,11 @@ mod edge {
 
         /// The counts for the charts.
         pub async fn summary(&self) -> Result<AccessSummaryView, AppError> {
-            let tz = &self.state.settings.time_zone;
-            query::summary(
-                &self.state.db,
+            summary::counts(
+                &self.state.reads,
                 self.cap.mrn(),
                 &self.filter,
                 &self.departments,
-                tz,
             )
             .await
             .or_internal()
@@ -70,7 +69,7 @@ mod edge {
                 field: bad.0.to_owned(),
             }
         })?;
-        let departments = query::departments(&state.db).await.or_internal()?;
+        let departments = query::departments(&state.reads).await.or_internal()?;
         Ok(OwnLog {
             state,
             cap,
@@ -143,7 +142,7 @@ pub async fn access_departments() -> Result<Vec<DepartmentView>, AppError> {
         async {
             access::patient().await?;
             let state = AppState::current()?;
-            query::departments(&state.db).await.or_internal()
+            query::departments(&state.reads).await.or_internal()
         }
         .await,
     )

@@ -19,6 +19,7 @@ pub mod sources;
 pub mod state;
 pub mod time;
 pub mod tokens;
+pub mod unnest;
 
 /// Ends a sea-orm entity module whose table has no relations (the usual case here: rows
 /// refer to each other by id and are joined in queries).

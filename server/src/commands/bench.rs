@@ -29,7 +29,23 @@ pub async fn access_log(
         ingest_window,
         samples,
     };
-    crate::bench::run(&state, &options, clock.now(), &say).await
+    // The portal answers pages on a loopback port while the benchmark runs.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("cannot listen on loopback: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = startup::serve(listener, state.clone(), config, async move {
+        let _ = stopped.await;
+    });
+    let measuring = async {
+        let measured = crate::bench::run(&state, &options, addr, clock.now(), &say).await;
+        let _ = stop.send(());
+        measured
+    };
+    let (served, measured) = tokio::join!(serving, measuring);
+    served.map_err(|e| e.to_string())?;
+    measured
 }
 
 pub async fn pages(

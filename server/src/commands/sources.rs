@@ -107,7 +107,7 @@ pub async fn verify(
             "FAILED: the download was altered",
         )
     } else {
-        let report = chain::verify_database(&state.db, public_key)
+        let report = chain::verify_database(&state.db, public_key, &state.access.ingest.time_zone)
             .await
             .map_err(|e| format!("cannot read the log: {e}"))?;
         (

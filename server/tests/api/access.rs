@@ -16,7 +16,7 @@ use crate::on_both_backends;
 
 /// An `AuditEvent` as a hospital information system would send it. `at` is local
 /// Shanghai time, `YYYY-MM-DDTHH:MM`.
-fn audit_event(id: &str, mrn: &str, staff: &str, department: &str, at: &str) -> Value {
+pub(crate) fn audit_event(id: &str, mrn: &str, staff: &str, department: &str, at: &str) -> Value {
     json!({
         "resourceType": "AuditEvent",
         "id": id,
@@ -44,7 +44,7 @@ async fn post_json(app: &TestApp, path: &str, token: &str, body: &Value) -> (u16
 }
 
 /// A POST of `body` to the FHIR API.
-async fn fhir(
+pub(crate) async fn fhir(
     app: &TestApp,
     path: &str,
     token: &str,
@@ -760,9 +760,13 @@ async fn verify_detects_a_changed_event(backend: Backend) {
             .await
             .unwrap()
     );
-    let report = chain::verify_database(&app.state.db, Some(&signer.public_key()))
-        .await
-        .unwrap();
+    let report = chain::verify_database(
+        &app.state.db,
+        Some(&signer.public_key()),
+        &app.state.access.ingest.time_zone,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (report.events, report.checkpoints, report.problems.len()),
         (6, 1, 0),
@@ -813,10 +817,17 @@ async fn verify_finds_changes_made_in_the_database(app: &TestApp) {
         .execute_unprepared("UPDATE access_event SET category = 'billing' WHERE id = 3")
         .await
         .unwrap();
-    let report = chain::verify_database(&app.state.db, None).await.unwrap();
+    let report = chain::verify_database(&app.state.db, None, &app.state.access.ingest.time_zone)
+        .await
+        .unwrap();
+    // The changed category also no longer matches the patient's counts on their page.
     assert_eq!(
         report.problems,
-        ["event 3: its stored fields differ from its signed content"]
+        [
+            "event 3: its stored fields differ from its signed content",
+            "a patient's counts on their log page differ from their events (their latest \
+             event 5)"
+        ]
     );
     app.state
         .db
@@ -824,7 +835,9 @@ async fn verify_finds_changes_made_in_the_database(app: &TestApp) {
         .await
         .unwrap();
     app.state.db.execute_unprepared("UPDATE access_event SET record = replace(record, 'S1', 'S9'), agent_ref = 'S9' WHERE id = 2").await.unwrap();
-    let report = chain::verify_database(&app.state.db, None).await.unwrap();
+    let report = chain::verify_database(&app.state.db, None, &app.state.access.ingest.time_zone)
+        .await
+        .unwrap();
     assert!(
         report
             .problems
@@ -837,7 +850,9 @@ async fn verify_finds_changes_made_in_the_database(app: &TestApp) {
         .execute_unprepared("DELETE FROM access_event WHERE id = 5")
         .await
         .unwrap();
-    let report = chain::verify_database(&app.state.db, None).await.unwrap();
+    let report = chain::verify_database(&app.state.db, None, &app.state.access.ingest.time_zone)
+        .await
+        .unwrap();
     assert!(
         report.problems.iter().any(|p| p.contains("missing")),
         "{report:?}"

@@ -26,7 +26,7 @@ pub(crate) struct Answer {
 
 impl Answer {
     /// The session token the answer set, if any.
-    fn session(&self) -> Option<String> {
+    pub(crate) fn session(&self) -> Option<String> {
         self.set_cookies.iter().find_map(|cookie| {
             cookie
                 .strip_prefix("__Host-portal_session=")

@@ -10,6 +10,7 @@ mod smtp;
 mod tables;
 
 mod access;
+mod access_scale;
 mod cli;
 mod complaints;
 mod consent;

@@ -74,10 +74,12 @@ const PAGE: u64 = 5_000;
 /// Walks every stored event in order and checks: ids without gaps, each link to the
 /// previous event and to the patient's previous event, each hash, and that the query
 /// columns still say what the hashed record says; then the heads and every checkpoint
-/// (its hash at its event, and its signature by `trusted_key` when one is given).
+/// (its hash at its event, and its signature by `trusted_key` when one is given); and
+/// that each patient's summaries (days in `zone`) still count their events.
 pub async fn verify_database<C: ConnectionTrait>(
     conn: &C,
     trusted_key: Option<&str>,
+    zone: &jiff::tz::TimeZone,
 ) -> Result<ChainReport, DbErr> {
     let mut report = ChainReport::default();
     let departments: HashMap<i64, String> = departments(conn)
@@ -153,6 +155,9 @@ pub async fn verify_database<C: ConnectionTrait>(
             ));
         }
     }
+    report
+        .problems
+        .extend(super::summary::check(conn, zone).await?);
     Ok(report)
 }
 

@@ -156,3 +156,43 @@ pub mod watch {
 
     crate::ssr::no_relations!();
 }
+
+/// Per-patient counts of the log: events per local day, department (0: none), category
+/// and unusual flag. Kept by ingestion in the events' transaction (`summary`).
+pub mod summary {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_summary")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub patient_mrn: String,
+        /// `YYYY-MM-DD` in the hospital's time zone.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub day: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub department_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub category: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub unusual: bool,
+        pub events: i64,
+    }
+
+    crate::ssr::no_relations!();
+}
+
+/// The time zone the summaries' days were counted in (a single row, id 1).
+pub mod summary_state {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_summary_state")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i32,
+        pub time_zone: String,
+    }
+
+    crate::ssr::no_relations!();
+}

@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 use super::entity::{chain_head, event, patient_head, review, watch};
 use super::record::{link_hash, EventRecord, GENESIS};
 use super::rules::{evaluate, AccessFacts, PatientFacts, RuleSettings, StaffFacts};
+use super::summary::Tally;
 use crate::access_log::types::{
     Action, AgentKind, Category, NotifyChoice, Purpose, ReviewState, Rule,
 };
@@ -27,6 +28,7 @@ use crate::i18n::Locale;
 use crate::ssr::email::{render, EmailTemplate};
 use crate::ssr::outbox;
 use crate::ssr::sources::Source;
+use crate::ssr::unnest;
 
 /// One access as a source reported it, already parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,6 +114,7 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
     let mut touched: HashMap<&str, i64> = HashMap::new();
     let mut to_notify: HashSet<String> = HashSet::new();
     let oversight = source.name == crate::ssr::sources::PORTAL_SOURCE;
+    let mut counts = Tally::new(&context.time_zone);
 
     for access in events {
         let key = access.source_event_id.as_str();
@@ -149,19 +152,16 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
             now,
         );
         let unusual = !rules.is_empty();
+        counts.count(
+            &access.patient_mrn,
+            access.occurred_at,
+            department_id,
+            access.category.code(),
+            unusual,
+        );
         rows.push(row);
         if unusual {
-            reviews.push(review::ActiveModel {
-                event_id: Set(last_id),
-                patient_mrn: Set(access.patient_mrn.clone()),
-                state: Set(ReviewState::Open.code().to_owned()),
-                patient_question: Set(None),
-                question_at: Set(None),
-                resolved_by: Set(None),
-                resolution_note: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            });
+            reviews.push(open_review(last_id, &access.patient_mrn, now));
             to_notify.insert(access.patient_mrn.clone());
         }
         patient.0.clone_from(&hash);
@@ -186,11 +186,27 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
         })
         .collect();
     store(&txn, &rows, &reviews, &head_updates, (last_id, last_hash)).await?;
+    counts.add_to(&txn).await?;
     if let Some(mail) = &context.mail {
         directory.notify(&txn, &to_notify, mail, now).await?;
     }
     txn.commit().await?;
     Ok(outcomes)
+}
+
+/// A new item of the review queue for a flagged event.
+fn open_review(event_id: i64, patient_mrn: &str, now: OffsetDateTime) -> review::ActiveModel {
+    review::ActiveModel {
+        event_id: Set(event_id),
+        patient_mrn: Set(patient_mrn.to_owned()),
+        state: Set(ReviewState::Open.code().to_owned()),
+        patient_question: Set(None),
+        question_at: Set(None),
+        resolved_by: Set(None),
+        resolution_note: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
 }
 
 /// The head of the chain, locked on PostgreSQL: ingestions are serialised, so every
@@ -215,29 +231,33 @@ async fn store<C: ConnectionTrait>(
     head_updates: &[patient_head::ActiveModel],
     head: (i64, String),
 ) -> Result<(), DbErr> {
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        event::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await?;
-    }
+    insert_events(txn, rows).await?;
     for chunk in reviews.chunks(INSERT_CHUNK) {
         review::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(txn)
             .await?;
     }
-    for chunk in head_updates.chunks(INSERT_CHUNK) {
-        patient_head::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::column(patient_head::Column::PatientMrn)
-                    .update_columns([
-                        patient_head::Column::LastEventId,
-                        patient_head::Column::Events,
-                        patient_head::Column::Hash,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(txn)
-            .await?;
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        for chunk in head_updates.chunks(UNNEST_CHUNK) {
+            let upsert = "ON CONFLICT (patient_mrn) DO UPDATE SET last_event_id = \
+                          excluded.last_event_id, events = excluded.events, hash = excluded.hash";
+            txn.execute(unnest::insert(chunk, upsert)).await?;
+        }
+    } else {
+        for chunk in head_updates.chunks(INSERT_CHUNK) {
+            patient_head::Entity::insert_many(chunk.to_vec())
+                .on_conflict(
+                    OnConflict::column(patient_head::Column::PatientMrn)
+                        .update_columns([
+                            patient_head::Column::LastEventId,
+                            patient_head::Column::Events,
+                            patient_head::Column::Hash,
+                        ])
+                        .to_owned(),
+                )
+                .exec_without_returning(txn)
+                .await?;
+        }
     }
     if !rows.is_empty() {
         chain_head::Entity::update_many()
@@ -249,6 +269,31 @@ async fn store<C: ConnectionTrait>(
     }
     Ok(())
 }
+
+/// Writes event rows: on PostgreSQL each column as one array parameter (`UNNEST`), so a
+/// chunk is one statement of 20-odd parameters that the server parses and plans once,
+/// instead of 20 parameters per row; on SQLite, where parameters cost little, multi-row
+/// INSERTs.
+async fn insert_events<C: ConnectionTrait>(
+    txn: &C,
+    rows: &[event::ActiveModel],
+) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        for chunk in rows.chunks(UNNEST_CHUNK) {
+            txn.execute(unnest::insert(chunk, "")).await?;
+        }
+        return Ok(());
+    }
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Rows per `UNNEST` statement (no parameter limit applies; this bounds its memory).
+const UNNEST_CHUNK: usize = 5_000;
 
 /// Rows per multi-row INSERT of [`store_plain`] (within SQLite's bound-parameter limit).
 pub const PLAIN_CHUNK: usize = 1_000;
@@ -286,9 +331,7 @@ pub async fn store_plain<C: ConnectionTrait + TransactionTrait>(
                 row
             })
             .collect();
-        event::Entity::insert_many(rows)
-            .exec_without_returning(&txn)
-            .await?;
+        insert_events(&txn, &rows).await?;
     }
     // Ingestion continues the numbering and the chain after these rows.
     chain_head::Entity::update_many()

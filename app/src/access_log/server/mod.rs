@@ -12,6 +12,7 @@ pub mod record;
 pub mod review;
 pub mod rules;
 pub mod settings;
+pub mod summary;
 
 /// Access-log settings held in the application state.
 #[derive(Clone, Debug)]

@@ -13,8 +13,8 @@ use time::OffsetDateTime;
 use super::entity::{event, review};
 use super::record::EventRecord;
 use crate::access_log::types::{
-    rules_from_codes, AccessEntryView, AccessFilter, AccessPageView, AccessSummaryView, Action,
-    AgentKind, Category, DepartmentView, Purpose, QuestionView, ReviewState,
+    rules_from_codes, AccessEntryView, AccessFilter, AccessPageView, Action, AgentKind, Category,
+    DepartmentView, Purpose, QuestionView, ReviewState,
 };
 use crate::ssr::time::local_minute;
 use crate::vocabulary::consent_check::ConsentCheckOutcome;
@@ -31,9 +31,12 @@ pub struct BadFilter(pub &'static str);
 pub struct ParsedFilter {
     from: Option<OffsetDateTime>,
     until: Option<OffsetDateTime>,
-    category: Option<Category>,
-    department: Option<i64>,
-    unusual_only: bool,
+    /// The same bounds as local days `YYYY-MM-DD`, both included (for the summaries).
+    pub(super) from_day: Option<String>,
+    pub(super) to_day: Option<String>,
+    pub(super) category: Option<Category>,
+    pub(super) department: Option<i64>,
+    pub(super) unusual_only: bool,
 }
 
 /// Parses the patient's filter; dates are local days in `time_zone`, both ends included.
@@ -41,13 +44,20 @@ pub fn parse_filter(filter: &AccessFilter, time_zone: &str) -> Result<ParsedFilt
     let day_start = |text: &str, field: &'static str, next: bool| {
         crate::ssr::time::day_start(text, time_zone, next).ok_or(BadFilter(field))
     };
-    let from = match filter.from.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(text) => Some(day_start(text, "from", false)?),
-        None => None,
-    };
-    let until = match filter.to.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(text) => Some(day_start(text, "to", true)?),
-        None => None,
+    let from_text = filter.from.as_deref().filter(|s| !s.trim().is_empty());
+    let to_text = filter.to.as_deref().filter(|s| !s.trim().is_empty());
+    let from = from_text
+        .map(|text| day_start(text, "from", false))
+        .transpose()?;
+    let until = to_text
+        .map(|text| day_start(text, "to", true))
+        .transpose()?;
+    // `day_start` accepted these texts as dates.
+    let day = |text: &str| {
+        text.trim()
+            .parse::<jiff::civil::Date>()
+            .ok()
+            .map(|date| date.to_string())
     };
     if let (Some(from), Some(until)) = (from, until) {
         if until <= from {
@@ -61,6 +71,8 @@ pub fn parse_filter(filter: &AccessFilter, time_zone: &str) -> Result<ParsedFilt
     Ok(ParsedFilter {
         from,
         until,
+        from_day: from_text.and_then(day),
+        to_day: to_text.and_then(day),
         category,
         department: filter.department,
         unusual_only: filter.unusual_only,
@@ -217,60 +229,6 @@ pub(super) fn entry_view(
             .and_then(|r| r.detail.as_deref())
             .and_then(ConsentCheckOutcome::from_detail),
     }
-}
-
-/// Counts per month and per department over the filtered log; `departments` as
-/// [`departments`] gives them.
-pub async fn summary<C: ConnectionTrait>(
-    conn: &C,
-    mrn: &str,
-    filter: &ParsedFilter,
-    departments: &[DepartmentView],
-    time_zone: &str,
-) -> Result<AccessSummaryView, DbErr> {
-    let rows: Vec<(OffsetDateTime, Option<i64>, bool)> = event::Entity::find()
-        .select_only()
-        .column(event::Column::OccurredAt)
-        .column(event::Column::DepartmentId)
-        .column(event::Column::Unusual)
-        .filter(conditions(mrn, filter))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let by_id: HashMap<i64, &DepartmentView> = departments.iter().map(|d| (d.id, d)).collect();
-    let mut months: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-    let mut per_department: HashMap<Option<i64>, u64> = HashMap::new();
-    let mut unusual = 0;
-    for (at, department, flagged) in &rows {
-        let month = local_minute(*at, time_zone)
-            .chars()
-            .take(7)
-            .collect::<String>();
-        *months.entry(month).or_default() += 1;
-        *per_department.entry(*department).or_default() += 1;
-        if *flagged {
-            unusual += 1;
-        }
-    }
-    let mut by_department: Vec<(Option<DepartmentView>, u64)> = per_department
-        .into_iter()
-        .map(|(id, count)| {
-            (
-                id.and_then(|id| by_id.get(&id).map(|d| (*d).clone())),
-                count,
-            )
-        })
-        .collect();
-    by_department.sort_by(|a, b| {
-        b.1.cmp(&a.1)
-            .then_with(|| a.0.as_ref().map(|d| d.id).cmp(&b.0.as_ref().map(|d| d.id)))
-    });
-    Ok(AccessSummaryView {
-        total: rows.len() as u64,
-        unusual,
-        by_month: months.into_iter().collect(),
-        by_department,
-    })
 }
 
 /// Every event of the patient, oldest first (chain order), for a download.

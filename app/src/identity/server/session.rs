@@ -77,15 +77,19 @@ pub async fn create<C: ConnectionTrait>(
 
 /// The live session for `token` and its account, extending its idle deadline; `None` if
 /// the token is unknown, ended, expired, or its account is deactivated (which ends it).
-pub(super) async fn resolve<C: ConnectionTrait>(
-    conn: &C,
+///
+/// It reads through `reads` and writes (an ended session, a later idle deadline, at most
+/// once per `TOUCH_EVERY`) through `writes`, so most requests never wait for the writer.
+pub(super) async fn resolve<R: ConnectionTrait, W: ConnectionTrait>(
+    reads: &R,
+    writes: &W,
     token: &str,
     policy: &SessionPolicy,
     now: OffsetDateTime,
 ) -> Result<Option<(session::Model, Account)>, DbErr> {
     let Some(found) = Entity::find()
         .filter(Column::TokenHash.eq(tokens::hash(token)))
-        .one(conn)
+        .one(reads)
         .await?
     else {
         return Ok(None);
@@ -99,14 +103,14 @@ pub(super) async fn resolve<C: ConnectionTrait>(
         } else {
             "idle"
         };
-        end(conn, found.id, reason, now).await?;
+        end(writes, found.id, reason, now).await?;
         return Ok(None);
     }
-    let Some(owner) = query::by_id(conn, found.account_id).await? else {
+    let Some(owner) = query::by_id(reads, found.account_id).await? else {
         return Ok(None);
     };
     if !owner.active {
-        end(conn, found.id, "deactivated", now).await?;
+        end(writes, found.id, "deactivated", now).await?;
         return Ok(None);
     }
     let mut live = found.clone();
@@ -115,7 +119,7 @@ pub(super) async fn resolve<C: ConnectionTrait>(
         let mut touch: session::ActiveModel = found.into();
         touch.last_seen_at = Set(now);
         touch.idle_expires_at = Set(idle_expires_at);
-        live = touch.update(conn).await?;
+        live = touch.update(writes).await?;
     }
     Ok(Some((live, owner)))
 }

@@ -1,0 +1,89 @@
+//! Bulk writes on PostgreSQL as arrays: `INSERT INTO t (a, b, …) SELECT … FROM
+//! UNNEST($1::bigint[], $2::text[], …)`, one array parameter per column. A multi-row
+//! `VALUES` list has one parameter per cell, which PostgreSQL must parse and plan for
+//! every statement; this has a handful whatever the number of rows. (SQLite, where
+//! parameters cost little, keeps multi-row inserts.)
+
+use sea_orm::sea_query::{ArrayType, Value};
+use sea_orm::{
+    ActiveModelTrait, DatabaseBackend, EntityName, EntityTrait, IdenStatic, Iterable, Statement,
+};
+use time::OffsetDateTime;
+
+/// The statement inserting `rows` (all of one entity, every column set), followed by
+/// `tail` (an `ON CONFLICT …` clause, or nothing). The driver cannot bind NULL array
+/// elements, so a column holding a NULL in `rows` also gets a boolean array saying which of
+/// its values are there.
+pub fn insert<A: ActiveModelTrait>(rows: &[A], tail: &str) -> Statement {
+    let table = <A::Entity as Default>::default().table_name().to_owned();
+    let mut names = Vec::new();
+    let mut selected = Vec::new();
+    let mut arrays: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    let mut columns = Vec::new();
+    for column in <A::Entity as EntityTrait>::Column::iter() {
+        let name = column.as_str();
+        columns.push(format!("\"{name}\""));
+        let mut cells: Vec<Value> = rows
+            .iter()
+            .map(|row| row.get(column).into_value().unwrap_or(Value::BigInt(None)))
+            .collect();
+        let present: Vec<bool> = cells.iter().map(|cell| !is_null(cell)).collect();
+        let (sql_type, array_type, blank) = match cells.iter().find(|cell| !is_null(cell)) {
+            Some(Value::Bool(_)) => ("boolean", ArrayType::Bool, Value::Bool(Some(false))),
+            Some(Value::String(_)) => (
+                "text",
+                ArrayType::String,
+                Value::String(Some(Box::default())),
+            ),
+            Some(Value::TimeDateTimeWithTimeZone(_)) => (
+                "timestamptz",
+                ArrayType::TimeDateTimeWithTimeZone,
+                Value::TimeDateTimeWithTimeZone(Some(Box::new(OffsetDateTime::UNIX_EPOCH))),
+            ),
+            Some(Value::Int(_)) => ("integer", ArrayType::Int, Value::Int(Some(0))),
+            _ => ("bigint", ArrayType::BigInt, Value::BigInt(Some(0))),
+        };
+        for cell in &mut cells {
+            if is_null(cell) {
+                cell.clone_from(&blank);
+            }
+        }
+        values.push(Value::Array(array_type, Some(Box::new(cells))));
+        arrays.push(format!("${}::{sql_type}[]", values.len()));
+        names.push(format!("\"{name}\""));
+        if present.iter().all(|there| *there) {
+            selected.push(format!("u.\"{name}\""));
+        } else {
+            let present = present.into_iter().map(|there| Value::Bool(Some(there)));
+            values.push(Value::Array(
+                ArrayType::Bool,
+                Some(Box::new(present.collect())),
+            ));
+            arrays.push(format!("${}::boolean[]", values.len()));
+            names.push(format!("\"{name}_present\""));
+            selected.push(format!(
+                "CASE WHEN u.\"{name}_present\" THEN u.\"{name}\" END"
+            ));
+        }
+    }
+    let sql = format!(
+        "INSERT INTO \"{table}\" ({}) SELECT {} FROM UNNEST({}) AS u({}) {tail}",
+        columns.join(", "),
+        selected.join(", "),
+        arrays.join(", "),
+        names.join(", ")
+    );
+    Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, values)
+}
+
+fn is_null(value: &Value) -> bool {
+    matches!(
+        value,
+        Value::Bool(None)
+            | Value::Int(None)
+            | Value::BigInt(None)
+            | Value::String(None)
+            | Value::TimeDateTimeWithTimeZone(None)
+    )
+}

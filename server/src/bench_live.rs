@@ -1,0 +1,143 @@
+//! The access-log benchmark's page figures: whole `/access-log` pages through the portal's
+//! router over HTTP, with a signed-in patient's session, one request at a time on a
+//! kept-alive connection — what a patient waits for — for the patient with the longest
+//! history and for typical patients; first with nothing else running, then while
+//! ingestion runs beside them at a set rate.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::access_log::server::ingest::{ingest, IngestContext, NewAccess};
+use app::accounts::server::query::by_mrn;
+use app::identity::server::session::{create, SESSION_COOKIE};
+use app::ssr::sources::Source;
+use app::state::AppState;
+use time::OffsetDateTime;
+
+use crate::bench_pages::{millis, one_at_a_time, Figures, Target};
+
+/// Whose pages are asked for.
+pub(crate) struct Patients<'a> {
+    pub(crate) longest: &'a str,
+    pub(crate) typical: &'a [String],
+}
+
+/// Signs `mrn`'s patient in; the session cookie.
+async fn cookie(state: &AppState, mrn: &str, now: OffsetDateTime) -> Result<String, String> {
+    let account = by_mrn(&state.db, mrn)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no portal account for the benchmark patient {mrn}"))?;
+    let token = create(&state.db, &account, &state.identity.sessions, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!("{SESSION_COOKIE}={token}"))
+}
+
+/// p50 and p99 of the longest history's page and of typical patients' pages.
+pub(crate) struct PageFigures {
+    pub(crate) longest: Figures,
+    pub(crate) typical: Figures,
+}
+
+/// Measures both kinds of page, `samples` each (after a few unmeasured ones).
+pub(crate) async fn measure(
+    state: &AppState,
+    addr: std::net::SocketAddr,
+    patients: &Patients<'_>,
+    samples: usize,
+    now: OffsetDateTime,
+) -> Result<PageFigures, String> {
+    let host = addr.to_string();
+    let longest_cookie = cookie(state, patients.longest, now).await?;
+    let longest = [Target::new(
+        "/access-log, longest history",
+        &host,
+        "/access-log",
+        Some(&longest_cookie),
+    )];
+    let mut typical = Vec::new();
+    for mrn in patients.typical {
+        let cookie = cookie(state, mrn, now).await?;
+        typical.push(Target::new(
+            "/access-log, typical patient",
+            &host,
+            "/access-log",
+            Some(&cookie),
+        ));
+    }
+    one_at_a_time(addr, &longest, 20).await?;
+    one_at_a_time(addr, &typical, 20).await?;
+    Ok(PageFigures {
+        longest: one_at_a_time(addr, &longest, samples).await?,
+        typical: one_at_a_time(addr, &typical, samples).await?,
+    })
+}
+
+/// One line of figures.
+#[must_use]
+pub(crate) fn line(figures: &PageFigures) -> String {
+    format!(
+        "longest history p50 {}, p99 {}; typical patient p50 {}, p99 {}",
+        millis(figures.longest.p50),
+        millis(figures.longest.p99),
+        millis(figures.typical.p50),
+        millis(figures.typical.p99)
+    )
+}
+
+/// Ingestion running in the background at `rate` events per second (or as fast as it
+/// can, when that is slower), until stopped.
+pub(crate) struct Background<G> {
+    stop: Arc<AtomicBool>,
+    task: tokio::task::JoinHandle<Result<(G, u64, Duration), String>>,
+}
+
+/// What makes the background's events.
+pub(crate) trait Events: Send + 'static {
+    fn batch(&mut self, size: usize) -> Vec<NewAccess>;
+}
+
+impl<G: Events> Background<G> {
+    /// Starts ingesting batches of `batch` events from `events`.
+    pub(crate) fn start(
+        state: &AppState,
+        source: &Source,
+        context: &IngestContext,
+        mut events: G,
+        (batch, rate): (usize, f64),
+        now: OffsetDateTime,
+    ) -> Background<G> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (state, source, context) = (state.clone(), source.clone(), context.clone());
+        let stopping = Arc::clone(&stop);
+        let task = tokio::spawn(async move {
+            let started = Instant::now();
+            let mut done: u64 = 0;
+            while !stopping.load(Ordering::Relaxed) {
+                let accesses = events.batch(batch);
+                ingest(&state.db, &source, &accesses, &context, now)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                done += accesses.len() as u64;
+                // Keep to the rate: wait until these events were due.
+                #[allow(clippy::cast_precision_loss)] // Event counts well below 2^52.
+                let due = Duration::from_secs_f64(done as f64 / rate);
+                if let Some(wait) = due.checked_sub(started.elapsed()) {
+                    tokio::time::sleep(wait).await;
+                }
+            }
+            Ok((events, done, started.elapsed()))
+        });
+        Background { stop, task }
+    }
+
+    /// Stops it; the event maker back, how many events it ingested and in how long.
+    pub(crate) async fn stop(self) -> Result<(G, u64, Duration), String> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.task
+            .await
+            .map_err(|e| format!("background ingestion stopped: {e}"))?
+    }
+}
