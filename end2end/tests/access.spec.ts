@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { enrolledPage, fitsTheScreen, hydrated, mainPortal, portalCli } from "./portal";
+import { enrolledPage, fitsTheScreen, hydrated, invitePatient, mainPortal, portalCli } from "./portal";
 
 test.use({ locale: "zh-CN" });
 
@@ -96,4 +96,27 @@ test("a patient questions an unusual access and the privacy officer answers", as
   await expect(patient.getByLabel("每周发一封汇总邮件")).toBeChecked();
   await fitsTheScreen(patient);
   expect(errors).toEqual([]);
+});
+
+test("a hospital system gone silent is shown on patients' logs and to the privacy officer", async ({ browser }) => {
+  const portal = mainPortal();
+  // The demo's laboratory system reported every five minutes, then stopped two hours ago.
+  const patient = await enrolledPage(browser, invitePatient(portal, "Emily Carter", {}, "en"), "en-GB");
+  await patient.goto("/access-log");
+  await hydrated(patient);
+  const notice = patient.getByRole("region", { name: "This log may be incomplete" });
+  await expect(notice).toContainText(/System demo-lis has not reported since \d{4}-\d\d-\d\d \d\d:\d\d/);
+  await expect(notice).toContainText("accesses since then may be missing here until it does");
+  await fitsTheScreen(patient);
+
+  const officerLink = portalCli(portal, [
+    "invite-staff", "--name", "周敏", "--email", "s8003@example.org",
+    "--role", "privacy_officer", "--staff-number", "S8003",
+  ]);
+  const officer = await enrolledPage(browser, officerLink);
+  await officer.goto("/staff/access-reviews");
+  await hydrated(officer);
+  const feeds = officer.getByRole("region", { name: "报送异常的医院系统" });
+  await expect(feeds).toContainText(/系统 demo-lis 自 \d{4}-\d\d-\d\d \d\d:\d\d 起未再报送访问记录，间隔远长于平常。/);
+  await fitsTheScreen(officer);
 });

@@ -18,6 +18,7 @@ mod m20261202_000009_record_notes;
 mod m20261205_000010_complaints;
 mod m20261206_000011_reports;
 mod m20261207_000012_access_summary;
+mod m20261207_000013_access_feeds;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000010_complaints::Migration),
             Box::new(m20261206_000011_reports::Migration),
             Box::new(m20261207_000012_access_summary::Migration),
+            Box::new(m20261207_000013_access_feeds::Migration),
         ]
     }
 }

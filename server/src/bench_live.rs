@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use app::access_log::server::ingest::{ingest, IngestContext, NewAccess};
 use app::accounts::server::query::by_mrn;
+use app::identity::server::roles::grant;
 use app::identity::server::session::{create, SESSION_COOKIE};
+use app::identity::types::Role;
 use app::ssr::sources::Source;
 use app::state::AppState;
 use time::OffsetDateTime;
@@ -29,6 +31,10 @@ async fn cookie(state: &AppState, mrn: &str, now: OffsetDateTime) -> Result<Stri
         .await
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no portal account for the benchmark patient {mrn}"))?;
+    // Invited: a directory patient becomes a portal patient when invited.
+    grant(&state.db, account.id, Role::Patient)
+        .await
+        .map_err(|e| e.to_string())?;
     let token = create(&state.db, &account, &state.identity.sessions, now)
         .await
         .map_err(|e| e.to_string())?;

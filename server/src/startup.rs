@@ -433,8 +433,9 @@ async fn run_digests(state: AppState, mut stop: watch::Receiver<bool>) {
 /// How often cases' clocks are looked at for reminders and escalations.
 const CASE_CLOCK_CHECK_EVERY: std::time::Duration = std::time::Duration::from_mins(5);
 
-/// Sends the reminders and escalations of correction requests and complaints that are due, now and every
-/// [`CASE_CLOCK_CHECK_EVERY`]. Several instances may run it: each one is claimed once.
+/// Sends the reminders and escalations of correction requests, complaints and reports that are
+/// due, and looks at the access-event feeds for silent or quiet source systems,
+/// now and every [`CASE_CLOCK_CHECK_EVERY`]. Several instances may run it: each one is claimed once.
 async fn run_case_clocks(state: AppState, mut stop: watch::Receiver<bool>) {
     loop {
         match app::corrections::server::worker::send_due(&state).await {
@@ -463,6 +464,14 @@ async fn run_case_clocks(state: AppState, mut stop: watch::Receiver<bool>) {
             ),
             Ok(_) => {}
             Err(error) => tracing::warn!("could not look at report clocks: {error}"),
+        }
+        match app::access_log::server::feeds::check(&state).await {
+            Ok(0) => {}
+            Ok(opened) => tracing::warn!(
+                "access-event feeds: {opened} new problems (silent or quiet source systems), \
+                 privacy officers told"
+            ),
+            Err(error) => tracing::warn!("could not look at the access-event feeds: {error}"),
         }
         match app::reports::server::worker::destroy_expired(&state).await {
             Ok(gone) if gone.reports > 0 => tracing::info!(

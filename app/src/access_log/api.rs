@@ -13,9 +13,10 @@ use crate::error::AppError;
 mod edge {
     //! Shared steps: the calling patient's record number and filter.
     use crate::access_log::server::query::{self, parse_filter, ParsedFilter};
-    use crate::access_log::server::summary;
+    use crate::access_log::server::{feeds, summary};
     use crate::access_log::types::{
-        AccessFilter, AccessPageView, AccessSummaryView, DepartmentView,
+        AccessFilter, AccessPageView, AccessSummaryView, DepartmentView, FeedNoticeView,
+        FeedProblem,
     };
     use crate::error::AppError;
     use crate::identity::server::access::{self, PatientCap};
@@ -45,6 +46,15 @@ mod edge {
             )
             .await
             .or_internal()
+        }
+
+        /// Source systems silent or late, whose accesses may be missing from the log.
+        pub async fn feeds(&self) -> Result<Vec<FeedNoticeView>, AppError> {
+            let problems = [FeedProblem::Silent, FeedProblem::Late];
+            let tz = &self.state.settings.time_zone;
+            feeds::open_notices(&self.state.reads, &problems, tz)
+                .await
+                .or_internal()
         }
 
         /// The counts for the charts.
@@ -121,10 +131,12 @@ pub async fn access_log(
             let log = edge::own_log(&filter).await?;
             let page = log.page(after.as_deref()).await?;
             let summary = log.summary().await?;
+            let feeds = log.feeds().await?;
             Ok(AccessLogView {
                 page,
                 summary,
                 departments: log.departments,
+                feeds,
             })
         }
         .await,

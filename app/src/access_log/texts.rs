@@ -1,7 +1,10 @@
 //! The access log's words, in both languages. Each vocabulary item has a label (and each
 //! rule a plain explanation), so a missing translation is a compile error.
 
-use super::types::{Action, AgentKind, Category, NotifyChoice, Purpose, ReviewState, Rule};
+use super::types::{
+    Action, AgentKind, Category, FeedNoticeView, FeedProblem, NotifyChoice, Purpose, ReviewState,
+    Rule,
+};
 use crate::i18n::Locale;
 use crate::vocabulary::consent_check::{ConsentCheckOutcome, DecisionReason};
 
@@ -79,6 +82,10 @@ pub struct AccessTexts {
     pub reviews_note_invalid: &'static str,
     pub reviews_done: &'static str,
     pub reviews_paging: &'static str,
+    /// Above the patient's notices of source systems not reporting as usual.
+    pub feeds_heading: &'static str,
+    /// Above the same on the privacy officer's queue.
+    pub feeds_staff_heading: &'static str,
     pub reviews_previous: &'static str,
     pub reviews_next: &'static str,
     /// `{page}`, `{pages}` and `{open}` are filled in.
@@ -243,6 +250,25 @@ pub fn review_state_label(locale: Locale, state: ReviewState) -> &'static str {
     pick(locale, zh, en)
 }
 
+/// What a source system's problem means: for the patient (their log may miss accesses)
+/// or for the privacy officer.
+#[must_use]
+pub fn feed_notice(locale: Locale, notice: &FeedNoticeView, staff: bool) -> String {
+    let (system, since) = (&notice.system, &notice.since_local);
+    match (locale, notice.problem, staff) {
+        (Locale::ZhHans, FeedProblem::Silent, false) => format!("系统 {system} 自 {since} 起未再报送访问记录：此后的访问可能暂未显示在这里，恢复报送后会补上。"),
+        (Locale::ZhHans, FeedProblem::Silent, true) => format!("系统 {system} 自 {since} 起未再报送访问记录，间隔远长于平常。"),
+        (Locale::ZhHans, FeedProblem::Late, false) => format!("系统 {system} 报送访问记录比平常慢：{since} 以来的访问可能稍后才显示在这里。"),
+        (Locale::ZhHans, FeedProblem::Late, true) => format!("系统 {system} 报送访问记录比平常晚得多（自 {since} 起的访问）。"),
+        (Locale::ZhHans, FeedProblem::Quiet, _) => format!("系统 {system} 在 {since} 开始的一小时内报送的访问记录远少于平常该时段。"),
+        (Locale::En, FeedProblem::Silent, false) => format!("System {system} has not reported since {since}: accesses since then may be missing here until it does."),
+        (Locale::En, FeedProblem::Silent, true) => format!("System {system} has sent no access events since {since}, far longer than its usual gap."),
+        (Locale::En, FeedProblem::Late, false) => format!("System {system} is reporting late: accesses since {since} may appear here later."),
+        (Locale::En, FeedProblem::Late, true) => format!("System {system} is sending access events much later than usual (accesses since {since})."),
+        (Locale::En, FeedProblem::Quiet, _) => format!("System {system} sent far fewer access events than usual in the hour from {since}."),
+    }
+}
+
 const fn pick(locale: Locale, zh: &'static str, en: &'static str) -> &'static str {
     match locale {
         Locale::ZhHans => zh,
@@ -321,6 +347,8 @@ static EN: AccessTexts = AccessTexts {
     reviews_note_invalid: "Write a note (up to 2000 characters).",
     reviews_done: "Recorded.",
     reviews_paging: "Pages of the review queue",
+    feeds_heading: "This log may be incomplete",
+    feeds_staff_heading: "Hospital systems not reporting as usual",
     reviews_previous: "Previous page",
     reviews_next: "Next page",
     reviews_position: "Page {page} of {pages} ({open} open)",
@@ -402,6 +430,8 @@ static ZH_HANS: AccessTexts = AccessTexts {
     reviews_note_invalid: "请填写处理说明（最多 2000 字）。",
     reviews_done: "已记录。",
     reviews_paging: "审核队列分页",
+    feeds_heading: "此记录可能不完整",
+    feeds_staff_heading: "报送异常的医院系统",
     reviews_previous: "上一页",
     reviews_next: "下一页",
     reviews_position: "第 {page} 页，共 {pages} 页（{open} 项待处理）",

@@ -132,6 +132,31 @@ pub struct AccessLogView {
     pub page: AccessPageView,
     pub summary: AccessSummaryView,
     pub departments: Vec<DepartmentView>,
+    /// Source systems whose events are not arriving as usual: the log may be missing
+    /// their accesses since then.
+    pub feeds: Vec<FeedNoticeView>,
+}
+
+vocabulary! {
+    /// What is wrong with a source system's flow of access events.
+    FeedProblem {
+        /// No batch for much longer than usual.
+        Silent = "silent",
+        /// Events arrive much later after the access than usual.
+        Late = "late",
+        /// An hour with far fewer events than that hour usually has.
+        Quiet = "quiet",
+    }
+}
+
+/// An open problem in a source system's flow.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedNoticeView {
+    /// The source system's name.
+    pub system: String,
+    pub problem: FeedProblem,
+    /// Local `YYYY-MM-DD HH:MM`: the last batch (silent), or when it began.
+    pub since_local: String,
 }
 
 /// A watch-list entry: a person or department the patient wants flagged.
@@ -167,6 +192,8 @@ pub struct ReviewItemView {
 /// One page of the privacy officer's review queue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewQueueView {
+    /// Source systems whose flow has an open problem.
+    pub feeds: Vec<FeedNoticeView>,
     pub items: Vec<ReviewItemView>,
     /// This page, from 1.
     pub page: u64,

@@ -32,6 +32,18 @@ pub async fn seed_demo(config: &Config, clock: &SharedClock) -> Result<(), Strin
         summary.record_entries,
         summary.complaints
     ));
+    let batches = demo::feeds::seed(&state.db, &state.access.ingest, clock.now())
+        .await
+        .map_err(|e| e.to_string())?;
+    if batches > 0 {
+        say(&format!(
+            "the laboratory system {} sent {batches} batches, one every 5 minutes, and went \
+             silent {} hours ago: the running portal reports it to the privacy officers and \
+             on patients' logs",
+            demo::feeds::LAB_SOURCE,
+            demo::feeds::SILENT_FOR.whole_hours()
+        ));
+    }
     let codes = demo::reports::seed(&state, clock.now())
         .await
         .map_err(|e| e.to_string())?;

@@ -19,6 +19,7 @@ use app::identity::types::Role;
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
 mod complaints;
+pub mod feeds;
 mod history;
 mod record;
 pub mod reports;

@@ -18,6 +18,7 @@ mod outcome;
 pub(crate) mod record;
 mod task;
 
+use app::access_log::server::feeds::{self, Arrival};
 use app::access_log::server::ingest::{ingest, NewAccess, Outcome};
 use app::directory::server::service::{
     sync_care, sync_department, sync_patient, sync_staff, sync_staff_role, DirectoryError,
@@ -204,7 +205,12 @@ async fn one_audit_event(
         Err(invalid) => return bad_request(&invalid),
     };
     let now = state.clock.now();
-    match ingest(&state.db, &source, &[access], &state.access.ingest, now).await {
+    let accesses = [access];
+    let stored = ingest(&state.db, &source, &accesses, &state.access.ingest, now).await;
+    if stored.is_ok() {
+        note_arrival(&state, &source, Arrival::Live(&accesses)).await;
+    }
+    match stored {
         Ok(outcomes) => match outcomes.first() {
             Some(Outcome::Created(id)) => {
                 let mut response = fhir_response(
@@ -336,6 +342,8 @@ async fn batch(
             });
         }
     }
+    let accesses: Vec<NewAccess> = events.into_iter().map(|(_, access)| access).collect();
+    note_arrival(&state, &source, Arrival::Live(&accesses)).await;
     let entry: Vec<Value> = responses
         .into_iter()
         .map(Option::unwrap_or_default)
@@ -532,6 +540,7 @@ async fn ndjson_import(
     let commit_size = commit_every(&state.db);
     let mut tally = ImportTally::default();
     let mut pending: Vec<NewAccess> = Vec::new();
+    let mut events_received = 0;
     let mut buffer: Vec<u8> = Vec::new();
     let (mut received, mut line_number) = (0_usize, 0_usize);
     loop {
@@ -596,13 +605,31 @@ async fn ndjson_import(
             )
             .await
             {
-                Ok(outcomes) => tally.count(&outcomes),
+                Ok(outcomes) => {
+                    tally.count(&outcomes);
+                    events_received += outcomes.len();
+                }
                 Err(error) => return internal(&error),
             }
         }
         if done {
+            let arrival = Arrival::BackFill {
+                events: events_received,
+            };
+            note_arrival(&state, &source, arrival).await;
             return tally.answer();
         }
+    }
+}
+
+/// Tells the watch over the feeds what arrived (after its commit). Its failure is logged,
+/// never the sender's problem: the events are stored.
+async fn note_arrival(state: &AppState, source: &Source, arrival: Arrival<'_>) {
+    if let Err(error) = feeds::observe(state, source, arrival).await {
+        tracing::warn!(
+            "could not note the flow from source {}: {error}",
+            source.name
+        );
     }
 }
 

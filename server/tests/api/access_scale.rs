@@ -1,15 +1,20 @@
 //! The access log at scale: the page's counts come from per-patient summaries that stay
 //! equal to a recount of the events, and pages and sign-ins go on while a large import
-//! runs (on SQLite through their own read connections beside the one writer).
+//! runs (on SQLite through their own read connections beside the one writer); a source
+//! system that goes silent or late is told to the privacy officers once and shown on
+//! patients' logs until it reports again.
 
-use app::access_log::server::{chain, summary};
-use sea_orm::ConnectionTrait;
+use app::access_log::server::{chain, feeds, summary};
+use app::identity::types::Role;
+use app::ssr::clock::Clock;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
 use crate::access::{audit_event, fhir};
 use crate::helpers::{Backend, TestApp};
-use crate::identity::{call, enroll, invite, sign_in};
+use crate::identity::{call, enroll, enroll_staff, invite, sign_in};
 use crate::on_both_backends;
+use crate::passkey::SoftPasskey;
 
 /// NDJSON of `count` accesses to `mrn`, one every `hours`, from `start` (a local day):
 /// every fifth by a department the directory does not know (no department), every
@@ -115,20 +120,29 @@ async fn the_page_counts_come_from_summaries_equal_to_a_recount(backend: Backend
     assert!(report.problems.is_empty(), "{report:?}");
     summaries_match_a_recount(&app, &mrn).await;
 
-    // The page reads the summaries, not the events: a changed count shows on it, and the
-    // tampering check names it; counting again puts it right.
-    let changed = app
-        .state
-        .db
-        .execute_unprepared(&format!(
-            "UPDATE access_summary SET events = events + 1000 WHERE patient_mrn = '{mrn}' \
-             AND day = '2026-11-20' AND unusual = false"
-        ))
+    // The page reads the summaries, not the events — the whole log from the month counts,
+    // a period from the day counts: a changed count shows on it, and the tampering check
+    // names it; counting again puts it right.
+    let bump = |table: &str, period: &str, value: &str| {
+        format!(
+            "UPDATE {table} SET events = events + 1000 WHERE patient_mrn = '{mrn}' AND \
+             {period} = '{value}' AND unusual = false"
+        )
+    };
+    let db = &app.state.db;
+    let months = db
+        .execute_unprepared(&bump("access_summary_month", "month", "2026-11"))
         .await
         .unwrap()
         .rows_affected();
-    assert!(changed >= 1);
-    assert_eq!(totals(&app, &session, &all).await.0, 600 + 1000 * changed);
+    let days = db
+        .execute_unprepared(&bump("access_summary", "day", "2026-11-20"))
+        .await
+        .unwrap()
+        .rows_affected();
+    assert!(months >= 1 && days >= 1);
+    assert_eq!(totals(&app, &session, &all).await.0, 600 + 1000 * months);
+    assert_eq!(totals(&app, &session, &one_day).await.0, 16 + 1000 * days);
     let report = chain::verify_database(&app.state.db, None, zone)
         .await
         .unwrap();
@@ -139,6 +153,7 @@ async fn the_page_counts_come_from_summaries_equal_to_a_recount(backend: Backend
     );
     summary::recount(&app.state.db, zone).await.unwrap();
     assert_eq!(totals(&app, &session, &all).await.0, 600);
+    assert_eq!(totals(&app, &session, &one_day).await.0, 16);
     summaries_match_a_recount(&app, &mrn).await;
 
     // Counted in another time zone (the setting changed): counted again at start.
@@ -226,3 +241,117 @@ async fn a_sign_in_and_a_page_go_on_while_a_large_import_runs(backend: Backend) 
     summaries_match_a_recount(&app, &mrn).await;
 }
 on_both_backends!(a_sign_in_and_a_page_go_on_while_a_large_import_runs);
+
+/// One access to `mrn` that happened `ago` before the clock's now, sent live.
+async fn push(app: &TestApp, token: &str, id: &str, mrn: &str, ago: time::Duration) {
+    let at = app::ssr::time::local_minute(app.clock.now() - ago, "Asia/Shanghai").replace(' ', "T");
+    let (status, body) = fhir(
+        app,
+        "/AuditEvent",
+        token,
+        audit_event(id, mrn, "S1", "CARD", &at).to_string(),
+        "application/fhir+json",
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+}
+
+async fn feed_emails(app: &TestApp) -> u64 {
+    app::ssr::outbox::Entity::find()
+        .filter(app::ssr::outbox::Column::Template.eq("feed_alert"))
+        .count(&app.state.db)
+        .await
+        .unwrap()
+}
+
+/// The patient's feed notices, signed in afresh (the clock moves past idle timeouts).
+async fn patient_notices(app: &TestApp, passkey: &mut SoftPasskey) -> serde_json::Value {
+    let session = sign_in(app, passkey, None).await.session().unwrap();
+    let answer = call(
+        app,
+        "access/log",
+        &[("filter[unusual_only]", "false")],
+        Some(&session),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    answer.body["feeds"].clone()
+}
+
+async fn a_silent_source_is_reported_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.add_source("his").await;
+    let (id, link) = invite(&app, "李娜").await;
+    let mrn = app.mrn_of(id).await;
+    let (mut patient, _) = enroll(&app, &link).await;
+    enroll_staff(&app, "officer@hospital.example", Role::PrivacyOfficer).await;
+
+    // The system reports every five minutes, each access a minute after it happened.
+    let minute = time::Duration::minutes(1);
+    for n in 0..21 {
+        push(&app, &token, &format!("live{n}"), &mrn, minute).await;
+        app.clock.advance(time::Duration::minutes(5));
+    }
+    // A little later than usual is nothing.
+    app.clock.advance(time::Duration::minutes(5));
+    assert_eq!(feeds::check(&app.state).await.unwrap(), 0);
+    assert_eq!(patient_notices(&app, &mut patient).await, json!([]));
+    // Four usual gaps without a batch: silent, told once.
+    app.clock.advance(time::Duration::minutes(11));
+    assert_eq!(feeds::check(&app.state).await.unwrap(), 1);
+    assert_eq!(feed_emails(&app).await, 1);
+    app.clock.advance(time::Duration::minutes(30));
+    assert_eq!(feeds::check(&app.state).await.unwrap(), 0);
+    assert_eq!(feed_emails(&app).await, 1, "told once");
+    let last = app::ssr::time::local_minute(
+        app.clock.now() - time::Duration::minutes(51),
+        "Asia/Shanghai",
+    );
+    let notices = patient_notices(&app, &mut patient).await;
+    assert_eq!(
+        notices,
+        json!([{"system": "his", "problem": "silent", "since_local": last}])
+    );
+    // A second privacy officer (signed in now: the first one's session has idled out).
+    let officer = enroll_staff(&app, "second@hospital.example", Role::PrivacyOfficer).await;
+    let queue = call(&app, "access/reviews", &[], Some(&officer)).await;
+    assert_eq!(queue.body["feeds"], notices);
+    let session = sign_in(&app, &mut patient, None).await.session().unwrap();
+    let page = app
+        .client
+        .get(app.url("/access-log"))
+        .header("cookie", format!("__Host-portal_session={session}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("系统 his 自 {last} 起未再报送访问记录")),
+        "{page}"
+    );
+
+    // It reports again: the notice goes. Then events three hours late: told once, shown,
+    // and gone when they arrive on time again.
+    push(&app, &token, "back", &mrn, minute).await;
+    assert_eq!(patient_notices(&app, &mut patient).await, json!([]));
+    app.clock.advance(time::Duration::minutes(5));
+    push(&app, &token, "late1", &mrn, time::Duration::hours(3)).await;
+    app.clock.advance(time::Duration::minutes(5));
+    push(&app, &token, "late2", &mrn, time::Duration::hours(3)).await;
+    assert_eq!(
+        feed_emails(&app).await,
+        1 + 2,
+        "once to each of the two officers"
+    );
+    assert_eq!(
+        patient_notices(&app, &mut patient).await[0]["problem"],
+        json!("late")
+    );
+    app.clock.advance(time::Duration::minutes(5));
+    push(&app, &token, "onTime", &mrn, minute).await;
+    assert_eq!(patient_notices(&app, &mut patient).await, json!([]));
+    assert_eq!(feeds::check(&app.state).await.unwrap(), 0);
+}
+on_both_backends!(a_silent_source_is_reported_once);

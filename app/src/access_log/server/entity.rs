@@ -182,6 +182,29 @@ pub mod summary {
     crate::ssr::no_relations!();
 }
 
+/// The same counts per local month (`YYYY-MM`), for the whole log's totals and charts.
+pub mod summary_month {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_summary_month")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub patient_mrn: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub month: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub department_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub category: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub unusual: bool,
+        pub events: i64,
+    }
+
+    crate::ssr::no_relations!();
+}
+
 /// The time zone the summaries' days were counted in (a single row, id 1).
 pub mod summary_state {
     use sea_orm::entity::prelude::*;
@@ -192,6 +215,53 @@ pub mod summary_state {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: i32,
         pub time_zone: String,
+    }
+
+    crate::ssr::no_relations!();
+}
+
+/// The flow of events from one source system, as learned (`feeds`).
+pub mod feed {
+    use sea_orm::entity::prelude::*;
+    use time::OffsetDateTime;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_feed")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub source_id: i64,
+        pub batches: i64,
+        pub last_received_at: OffsetDateTime,
+        /// Smoothed seconds between two batches.
+        pub gap_seconds: f64,
+        /// Smoothed seconds from an access to its arrival (live batches only).
+        pub delay_seconds: f64,
+        pub live_batches: i64,
+        pub hour_start: OffsetDateTime,
+        pub hour_events: i64,
+        /// JSON `feeds::Hours`.
+        pub hours: String,
+    }
+
+    crate::ssr::no_relations!();
+}
+
+/// A problem seen in a source's flow, from when it was seen until the flow returned.
+pub mod feed_alert {
+    use sea_orm::entity::prelude::*;
+    use time::OffsetDateTime;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_feed_alert")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub source_id: i64,
+        /// `FeedProblem` code.
+        pub kind: String,
+        pub since: OffsetDateTime,
+        pub detected_at: OffsetDateTime,
+        pub ended_at: Option<OffsetDateTime>,
     }
 
     crate::ssr::no_relations!();

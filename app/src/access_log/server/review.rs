@@ -12,7 +12,9 @@ use crate::access_log::types::{Question, ReviewDecision, ReviewState};
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{portal_log, query};
-use crate::access_log::types::{Category, ReviewItemView, ReviewQueueView, REVIEWS_PER_PAGE};
+use crate::access_log::types::{
+    Category, FeedProblem, ReviewItemView, ReviewQueueView, REVIEWS_PER_PAGE,
+};
 use crate::accounts::server::query::patient_names;
 use crate::identity::server::access::{PatientCap, PrivacyOfficerCap, SignedIn};
 use crate::ssr::time::local_minute;
@@ -194,7 +196,9 @@ pub async fn queue(
             resolution_note: r.resolution_note.clone(),
         })
         .collect();
+    let feeds = super::feeds::open_notices(&state.db, FeedProblem::ALL, &tz).await?;
     Ok(ReviewQueueView {
+        feeds,
         items,
         page,
         pages,

@@ -1,7 +1,8 @@
-//! The per-patient counts behind the log page's totals and charts: events per local day,
-//! department, category and unusual flag. Ingestion adds its batch's counts in the
-//! events' own transaction, so the page reads at most a few thousand counts however long
-//! the history; `recount` rebuilds them from the events (at start when the time zone
+//! The per-patient counts behind the log page's totals and charts: events per local month
+//! (the whole log) and per local day (a chosen period), department, category and unusual
+//! flag. Ingestion adds its batch's counts in the events' own transaction, so the page
+//! reads a few thousand counts at most however long the history (twelve months of twenty
+//! departments and a dozen categories); `recount` rebuilds them from the events (at start when the time zone
 //! changed or the table is new, after the benchmark's raw inserts), and `check` compares
 //! them with the events for `portal verify`.
 
@@ -10,12 +11,12 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::tz::TimeZone;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use time::OffsetDateTime;
 
-use super::entity::{event, patient_head, summary, summary_state};
+use super::entity::{event, patient_head, summary, summary_month, summary_state};
 use super::query::ParsedFilter;
 use crate::access_log::types::{AccessSummaryView, DepartmentView};
 use crate::ssr::unnest;
@@ -24,9 +25,6 @@ use crate::ssr::unnest;
 const NO_DEPARTMENT: i64 = 0;
 /// Counts per upsert statement (6 values each, within SQLite's bound-parameter limit).
 const UPSERT_CHUNK: usize = 2_000;
-/// On PostgreSQL: a count already there grows by the new one.
-const ADD_ON_CONFLICT: &str = "ON CONFLICT (patient_mrn, day, department_id, category, unusual) \
-                               DO UPDATE SET events = access_summary.events + excluded.events";
 /// Events read per query while counting again.
 const READ_PAGE: u64 = 50_000;
 /// Counts held in memory before they are written while counting again.
@@ -79,13 +77,16 @@ impl Tally {
         *self.counts.entry(key).or_default() += 1;
     }
 
-    /// Adds the counts to the table (in key order: neighbouring rows, and the same lock
-    /// order for every writer) and empties the tally.
+    /// Adds the counts to the day and month tables (in key order: neighbouring rows, and
+    /// the same lock order for every writer) and empties the tally.
     pub async fn add_to<C: ConnectionTrait>(&mut self, conn: &C) -> Result<(), DbErr> {
-        let mut counts: Vec<(CountKey, i64)> = self.counts.drain().collect();
-        counts.sort_unstable();
-        let postgres = conn.get_database_backend() == DatabaseBackend::Postgres;
-        for chunk in counts.chunks(UPSERT_CHUNK) {
+        let mut days: Vec<(CountKey, i64)> = self.counts.drain().collect();
+        days.sort_unstable();
+        let mut months: BTreeMap<CountKey, i64> = BTreeMap::new();
+        for (key, events) in &days {
+            *months.entry(key.month()).or_default() += events;
+        }
+        for chunk in days.chunks(UPSERT_CHUNK) {
             let rows = chunk.iter().map(|(key, events)| summary::ActiveModel {
                 patient_mrn: Set(key.patient_mrn.clone()),
                 day: Set(key.day.clone()),
@@ -94,28 +95,21 @@ impl Tally {
                 unusual: Set(key.unusual),
                 events: Set(*events),
             });
-            if postgres {
-                let rows: Vec<summary::ActiveModel> = rows.collect();
-                conn.execute(unnest::insert(&rows, ADD_ON_CONFLICT)).await?;
-                continue;
-            }
-            summary::Entity::insert_many(rows)
-                .on_conflict(
-                    OnConflict::columns([
-                        summary::Column::PatientMrn,
-                        summary::Column::Day,
-                        summary::Column::DepartmentId,
-                        summary::Column::Category,
-                        summary::Column::Unusual,
-                    ])
-                    .value(
-                        summary::Column::Events,
-                        Expr::cust(r#""access_summary"."events" + "excluded"."events""#),
-                    )
-                    .to_owned(),
-                )
-                .exec_without_returning(conn)
-                .await?;
+            add_counts(conn, rows.collect(), "day").await?;
+        }
+        let months: Vec<(CountKey, i64)> = months.into_iter().collect();
+        for chunk in months.chunks(UPSERT_CHUNK) {
+            let rows = chunk
+                .iter()
+                .map(|(key, events)| summary_month::ActiveModel {
+                    patient_mrn: Set(key.patient_mrn.clone()),
+                    month: Set(key.day.clone()),
+                    department_id: Set(key.department_id),
+                    category: Set(key.category.clone()),
+                    unusual: Set(key.unusual),
+                    events: Set(*events),
+                });
+            add_counts(conn, rows.collect(), "month").await?;
         }
         Ok(())
     }
@@ -124,9 +118,67 @@ impl Tally {
         self.counts.len()
     }
 
+    /// The day counts and the month counts (keys whose `day` is `YYYY-MM`).
     fn into_sorted(self) -> BTreeMap<CountKey, i64> {
-        self.counts.into_iter().collect()
+        let mut sorted: BTreeMap<CountKey, i64> = BTreeMap::new();
+        for (key, events) in self.counts {
+            *sorted.entry(key.month()).or_default() += events;
+            sorted.insert(key, events);
+        }
+        sorted
     }
+}
+
+impl CountKey {
+    /// The same key for the day's month.
+    fn month(&self) -> CountKey {
+        CountKey {
+            day: self.day.chars().take(7).collect(),
+            ..self.clone()
+        }
+    }
+}
+
+/// Adds `rows` (day or month counts, their period column named `period`) to their table:
+/// a count already there grows by the new one.
+async fn add_counts<C, A>(conn: &C, rows: Vec<A>, period: &str) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+{
+    use sea_orm::sea_query::Alias;
+    use sea_orm::EntityName;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let table = <A::Entity as Default>::default().table_name().to_owned();
+    let grow = format!("\"{table}\".\"events\" + \"excluded\".\"events\"");
+    if conn.get_database_backend() == DatabaseBackend::Postgres {
+        let upsert = format!(
+            "ON CONFLICT (patient_mrn, {period}, department_id, category, unusual) DO UPDATE \
+             SET events = {grow}"
+        );
+        conn.execute(unnest::insert(&rows, &upsert)).await?;
+        return Ok(());
+    }
+    let key = [
+        "patient_mrn",
+        period,
+        "department_id",
+        "category",
+        "unusual",
+    ]
+    .map(Alias::new);
+    <A::Entity as EntityTrait>::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns(key)
+                .value(Alias::new("events"), Expr::cust(grow))
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
 }
 
 /// `YYYY-MM-DD` of `at` in `zone`.
@@ -163,6 +215,7 @@ pub async fn recount<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<(), DbErr> {
     let txn = conn.begin().await?;
     summary::Entity::delete_many().exec(&txn).await?;
+    summary_month::Entity::delete_many().exec(&txn).await?;
     let mut tally = Tally::new(zone);
     let mut after = 0_i64;
     loop {
@@ -209,37 +262,67 @@ pub async fn counts<C: ConnectionTrait>(
     filter: &ParsedFilter,
     departments: &[DepartmentView],
 ) -> Result<AccessSummaryView, DbErr> {
-    const MONTH: &str = "substr(day, 1, 7)";
-    let mut query = summary::Entity::find()
-        .select_only()
-        .column_as(Expr::cust(MONTH), "month")
-        .column(summary::Column::DepartmentId)
-        .column(summary::Column::Unusual)
-        // PostgreSQL sums bigints as numeric.
-        .column_as(Expr::cust("CAST(SUM(events) AS BIGINT)"), "events")
-        .filter(summary::Column::PatientMrn.eq(mrn));
-    if let Some(day) = &filter.from_day {
-        query = query.filter(summary::Column::Day.gte(day.as_str()));
-    }
-    if let Some(day) = &filter.to_day {
-        query = query.filter(summary::Column::Day.lte(day.as_str()));
-    }
-    if let Some(category) = filter.category {
-        query = query.filter(summary::Column::Category.eq(category.code()));
-    }
-    if let Some(department) = filter.department {
-        query = query.filter(summary::Column::DepartmentId.eq(department));
-    }
-    if filter.unusual_only {
-        query = query.filter(summary::Column::Unusual.eq(true));
-    }
-    let rows: Vec<(String, i64, bool, i64)> = query
-        .group_by(Expr::cust(MONTH))
-        .group_by(summary::Column::DepartmentId)
-        .group_by(summary::Column::Unusual)
-        .into_tuple()
-        .all(conn)
-        .await?;
+    // PostgreSQL sums bigints as numeric.
+    const SUM: &str = "CAST(SUM(events) AS BIGINT)";
+    let rows: Vec<(String, i64, bool, i64)> =
+        if filter.from_day.is_none() && filter.to_day.is_none() {
+            use summary_month::Column;
+            let mut query = summary_month::Entity::find()
+                .select_only()
+                .column(Column::Month)
+                .column(Column::DepartmentId)
+                .column(Column::Unusual)
+                .column_as(Expr::cust(SUM), "events")
+                .filter(Column::PatientMrn.eq(mrn));
+            if let Some(category) = filter.category {
+                query = query.filter(Column::Category.eq(category.code()));
+            }
+            if let Some(department) = filter.department {
+                query = query.filter(Column::DepartmentId.eq(department));
+            }
+            if filter.unusual_only {
+                query = query.filter(Column::Unusual.eq(true));
+            }
+            query
+                .group_by(Column::Month)
+                .group_by(Column::DepartmentId)
+                .group_by(Column::Unusual)
+                .into_tuple()
+                .all(conn)
+                .await?
+        } else {
+            use summary::Column;
+            const MONTH: &str = "substr(day, 1, 7)";
+            let mut query = summary::Entity::find()
+                .select_only()
+                .column_as(Expr::cust(MONTH), "month")
+                .column(Column::DepartmentId)
+                .column(Column::Unusual)
+                .column_as(Expr::cust(SUM), "events")
+                .filter(Column::PatientMrn.eq(mrn));
+            if let Some(day) = &filter.from_day {
+                query = query.filter(Column::Day.gte(day.as_str()));
+            }
+            if let Some(day) = &filter.to_day {
+                query = query.filter(Column::Day.lte(day.as_str()));
+            }
+            if let Some(category) = filter.category {
+                query = query.filter(Column::Category.eq(category.code()));
+            }
+            if let Some(department) = filter.department {
+                query = query.filter(Column::DepartmentId.eq(department));
+            }
+            if filter.unusual_only {
+                query = query.filter(Column::Unusual.eq(true));
+            }
+            query
+                .group_by(Expr::cust(MONTH))
+                .group_by(Column::DepartmentId)
+                .group_by(Column::Unusual)
+                .into_tuple()
+                .all(conn)
+                .await?
+        };
     Ok(view(&rows, departments))
 }
 
@@ -277,7 +360,8 @@ fn view(rows: &[(String, i64, bool, i64)], departments: &[DepartmentView]) -> Ac
     }
 }
 
-/// The stored counts and a recount from the events, for the patients `mrns`.
+/// The stored counts and a recount from the events, for the patients `mrns`: day counts,
+/// and month counts as keys whose `day` is the month.
 pub async fn stored_and_recounted<C: ConnectionTrait>(
     conn: &C,
     zone: &TimeZone,
@@ -298,6 +382,23 @@ pub async fn stored_and_recounted<C: ConnectionTrait>(
             };
             (key, row.events)
         })
+        .chain(
+            summary_month::Entity::find()
+                .filter(summary_month::Column::PatientMrn.is_in(mrns.iter().cloned()))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|row| {
+                    let key = CountKey {
+                        patient_mrn: row.patient_mrn,
+                        day: row.month,
+                        department_id: row.department_id,
+                        category: row.category,
+                        unusual: row.unusual,
+                    };
+                    (key, row.events)
+                }),
+        )
         .collect();
     let rows: Vec<(String, OffsetDateTime, Option<i64>, String, bool)> = event::Entity::find()
         .select_only()

@@ -12,9 +12,10 @@ use super::charts::{DepartmentChart, MonthChart};
 use super::entry::AccessEntry;
 use super::{access_texts, department_name, Refusal};
 use crate::access_log::api::{access_departments, access_log};
-use crate::access_log::texts::category_label;
+use crate::access_log::texts::{category_label, feed_notice};
 use crate::access_log::types::{
     AccessFilter, AccessLogView, AccessPageView, AccessSummaryView, Category, DepartmentView,
+    FeedNoticeView,
 };
 use crate::error::AppError;
 use crate::identity::types::Role;
@@ -97,37 +98,39 @@ pub fn AccessLogPage() -> impl IntoView {
                 page,
                 summary,
                 departments,
+                feeds,
             }) => log_page(
                 &filter,
-                after.as_deref(),
-                open,
+                (after.as_deref(), open),
                 Ok(page),
                 Some(summary),
                 departments,
+                feeds,
             ),
             // A refused filter is said where the entries would be; the form keeps it.
             Err(refusal) => {
                 let departments = access_departments().await.unwrap_or_default();
                 log_page(
                     &filter,
-                    after.as_deref(),
-                    open,
+                    (after.as_deref(), open),
                     Err(refusal),
                     None,
                     departments,
+                    Vec::new(),
                 )
             }
         }
     })
 }
 
+/// `at`: the cursor the page starts after, and the entry to show opened.
 fn log_page(
     filter: &AccessFilter,
-    after: Option<&str>,
-    open: Option<i64>,
+    (after, open): (Option<&str>, Option<i64>),
     page: Result<AccessPageView, AppError>,
     summary: Option<AccessSummaryView>,
     departments: Vec<DepartmentView>,
+    feeds: Vec<FeedNoticeView>,
 ) -> AnyView {
     let t = access_texts();
     view! {
@@ -135,6 +138,7 @@ fn log_page(
         <section class="page access-log" aria-labelledby="page-title">
             <h1 id="page-title">{t.title}</h1>
             <p>{t.lead}</p>
+            {feed_notices(feeds, false)}
             <p>
                 <a href="/access-log/settings">{t.settings_link}</a>
             </p>
@@ -156,6 +160,30 @@ fn log_page(
         </section>
     }
     .into_any()
+}
+
+/// Source systems not reporting as usual (nothing when all are).
+pub(super) fn feed_notices(feeds: Vec<FeedNoticeView>, staff: bool) -> Option<impl IntoView> {
+    if feeds.is_empty() {
+        return None;
+    }
+    let locale = locale();
+    let t = access_texts();
+    let heading = if staff {
+        t.feeds_staff_heading
+    } else {
+        t.feeds_heading
+    };
+    let items = feeds
+        .iter()
+        .map(|notice| view! { <li>{feed_notice(locale, notice, staff)}</li> })
+        .collect_view();
+    Some(view! {
+        <section class="notice notice--info feed-notices" aria-labelledby="feeds-heading">
+            <h2 id="feeds-heading">{heading}</h2>
+            <ul>{items}</ul>
+        </section>
+    })
 }
 
 /// The filters: a GET form whose fields show the current address, so nothing typed is

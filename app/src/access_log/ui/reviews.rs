@@ -27,15 +27,22 @@ pub fn ReviewsPage() -> impl IntoView {
         let asked_page = query_value("page").and_then(|page| page.parse::<u64>().ok());
         let queue = match review_queue(asked_page).await {
             Ok(queue) if queue.items.is_empty() => {
-                view! { <p class="muted">{t.reviews_empty}</p> }.into_any()
+                let feeds = super::log::feed_notices(queue.feeds, true);
+                view! {
+                    {feeds}
+                    <p class="muted">{t.reviews_empty}</p>
+                }
+                .into_any()
             }
             Ok(queue) => {
+                let feeds = super::log::feed_notices(queue.feeds, true);
                 let (top, bottom) = (
                     paging(queue.page, queue.pages, queue.open),
                     paging(queue.page, queue.pages, queue.open),
                 );
                 let items = queue.items.into_iter().map(review_item).collect_view();
                 view! {
+                    {feeds}
                     {top}
                     <ol class="reviews">{items}</ol>
                     {bottom}
