@@ -778,24 +778,61 @@ async fn load_recent<C: ConnectionTrait>(
                 }
             }
         }
-        // A batch spread over a long time: each person's own span, so the lookups do
-        // not read everything in between.
+        // A batch spread over a long time (a back-fill): each person's own span, so the
+        // lookup does not read everything in between; one query per chunk of people,
+        // joining their spans as a list of values.
         _ => {
-            for (agent, (first, last)) in spans {
-                let rows: Vec<(OffsetDateTime, String)> = event::Entity::find()
-                    .select_only()
-                    .column(event::Column::OccurredAt)
-                    .column(event::Column::PatientMrn)
-                    .filter(event::Column::AgentRef.eq(agent))
-                    .filter(event::Column::OccurredAt.between(first - window, last))
-                    .into_tuple()
-                    .all(conn)
-                    .await?;
-                recent_by_agent.insert(agent.to_owned(), rows);
+            let spans: Vec<(&str, (OffsetDateTime, OffsetDateTime))> = spans.into_iter().collect();
+            for chunk in spans.chunks(SPAN_CHUNK) {
+                for row in conn.query_all(spans_query(conn, chunk, window)).await? {
+                    let agent: String = row.try_get("", "agent_ref")?;
+                    let at: OffsetDateTime = row.try_get("", "occurred_at")?;
+                    let mrn: String = row.try_get("", "patient_mrn")?;
+                    recent_by_agent.entry(agent).or_default().push((at, mrn));
+                }
             }
         }
     }
     Ok(recent_by_agent)
+}
+
+/// People per span query (three values each, within SQLite's bound-parameter limit).
+const SPAN_CHUNK: usize = 1_000;
+
+/// The accesses of each person in `spans` from `window` before their first event of the
+/// batch to their last: `WITH span(…) AS (VALUES …) SELECT … JOIN access_event`.
+fn spans_query(
+    conn: &impl ConnectionTrait,
+    spans: &[(&str, (OffsetDateTime, OffsetDateTime))],
+    window: time::Duration,
+) -> sea_orm::Statement {
+    let backend = conn.get_database_backend();
+    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(spans.len() * 3);
+    let mut rows = Vec::with_capacity(spans.len());
+    for (agent, (first, last)) in spans {
+        let mut row = Vec::with_capacity(3);
+        for value in [
+            sea_orm::Value::from(*agent),
+            (*first - window).into(),
+            (*last).into(),
+        ] {
+            values.push(value);
+            row.push(if backend == DatabaseBackend::Postgres {
+                format!("${}", values.len())
+            } else {
+                "?".to_owned()
+            });
+        }
+        rows.push(format!("({})", row.join(", ")));
+    }
+    let sql = format!(
+        "WITH span (agent, first_at, last_at) AS (VALUES {}) \
+         SELECT e.agent_ref, e.occurred_at, e.patient_mrn FROM span \
+         JOIN access_event e ON e.agent_ref = span.agent \
+         AND e.occurred_at >= span.first_at AND e.occurred_at <= span.last_at",
+        rows.join(", ")
+    );
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
 }
 
 fn unique(values: impl Iterator<Item = String>) -> Vec<String> {

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::tz::TimeZone;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Condition, Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -267,23 +267,13 @@ pub async fn counts<C: ConnectionTrait>(
     let rows: Vec<(String, i64, bool, i64)> =
         if filter.from_day.is_none() && filter.to_day.is_none() {
             use summary_month::Column;
-            let mut query = summary_month::Entity::find()
+            summary_month::Entity::find()
                 .select_only()
                 .column(Column::Month)
                 .column(Column::DepartmentId)
                 .column(Column::Unusual)
                 .column_as(Expr::cust(SUM), "events")
-                .filter(Column::PatientMrn.eq(mrn));
-            if let Some(category) = filter.category {
-                query = query.filter(Column::Category.eq(category.code()));
-            }
-            if let Some(department) = filter.department {
-                query = query.filter(Column::DepartmentId.eq(department));
-            }
-            if filter.unusual_only {
-                query = query.filter(Column::Unusual.eq(true));
-            }
-            query
+                .filter(same_filters(mrn, filter))
                 .group_by(Column::Month)
                 .group_by(Column::DepartmentId)
                 .group_by(Column::Unusual)
@@ -293,29 +283,21 @@ pub async fn counts<C: ConnectionTrait>(
         } else {
             use summary::Column;
             const MONTH: &str = "substr(day, 1, 7)";
-            let mut query = summary::Entity::find()
+            let mut period = Condition::all();
+            if let Some(day) = &filter.from_day {
+                period = period.add(Column::Day.gte(day.as_str()));
+            }
+            if let Some(day) = &filter.to_day {
+                period = period.add(Column::Day.lte(day.as_str()));
+            }
+            summary::Entity::find()
                 .select_only()
                 .column_as(Expr::cust(MONTH), "month")
                 .column(Column::DepartmentId)
                 .column(Column::Unusual)
                 .column_as(Expr::cust(SUM), "events")
-                .filter(Column::PatientMrn.eq(mrn));
-            if let Some(day) = &filter.from_day {
-                query = query.filter(Column::Day.gte(day.as_str()));
-            }
-            if let Some(day) = &filter.to_day {
-                query = query.filter(Column::Day.lte(day.as_str()));
-            }
-            if let Some(category) = filter.category {
-                query = query.filter(Column::Category.eq(category.code()));
-            }
-            if let Some(department) = filter.department {
-                query = query.filter(Column::DepartmentId.eq(department));
-            }
-            if filter.unusual_only {
-                query = query.filter(Column::Unusual.eq(true));
-            }
-            query
+                .filter(same_filters(mrn, filter))
+                .filter(period)
                 .group_by(Expr::cust(MONTH))
                 .group_by(Column::DepartmentId)
                 .group_by(Column::Unusual)
@@ -324,6 +306,22 @@ pub async fn counts<C: ConnectionTrait>(
                 .await?
         };
     Ok(view(&rows, departments))
+}
+
+/// The filter's conditions both tables share (their columns have the same names).
+fn same_filters(mrn: &str, filter: &ParsedFilter) -> Condition {
+    let column = |name: &str| Expr::col(sea_orm::sea_query::Alias::new(name));
+    let mut condition = Condition::all().add(column("patient_mrn").eq(mrn));
+    if let Some(category) = filter.category {
+        condition = condition.add(column("category").eq(category.code()));
+    }
+    if let Some(department) = filter.department {
+        condition = condition.add(column("department_id").eq(department));
+    }
+    if filter.unusual_only {
+        condition = condition.add(column("unusual").eq(true));
+    }
+    condition
 }
 
 /// The page's view of grouped counts: (month, department, unusual, events).
