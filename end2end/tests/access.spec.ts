@@ -27,6 +27,12 @@ test("a patient questions an unusual access and the privacy officer answers", as
   await expect(patient.getByRole("table", { name: "各科室访问次数" })).toBeAttached();
   await fitsTheScreen(patient);
 
+  // An ordinary access says why it was normal: the doctor was named in that visit.
+  const doctor = entries.filter({ hasText: "李明" }).first();
+  await doctor.locator("summary").first().click();
+  await expect(doctor.getByRole("heading", { name: "为什么这是正常的" })).toBeVisible();
+  await expect(doctor.getByText(/^李明是您\d{4}-\d\d-\d\d在心血管内科的就诊中登记的医务人员。$/)).toBeVisible();
+
   // Filter: only unusual accesses. Every entry left carries the mark.
   await patient.getByLabel("只看异常访问").check();
   await patient.getByRole("button", { name: "显示", exact: true }).click();
@@ -44,6 +50,9 @@ test("a patient questions an unusual access and the privacy officer answers", as
   await entry.locator("summary").first().click();
   await expect(entry.getByText("这位工作人员与您同姓，可能是您的亲属。")).toBeVisible();
   await expect(entry.getByText("为您诊疗")).toBeVisible();
+  // Flagged, and normal all the same: his cardiology visit covered her department.
+  await expect(entry.getByRole("heading", { name: "为什么这是正常的" })).toBeVisible();
+  await expect(entry.getByText(/^心血管内科当时在诊治您：\d{4}-\d\d-\d\d开始的就诊。$/)).toBeVisible();
   await fitsTheScreen(patient);
 
   // "I don't recognise this", in the patient's own words.

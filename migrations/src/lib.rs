@@ -19,6 +19,7 @@ mod m20261205_000010_complaints;
 mod m20261206_000011_reports;
 mod m20261207_000012_access_summary;
 mod m20261207_000013_access_feeds;
+mod m20261208_000014_explanations;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_reports::Migration),
             Box::new(m20261207_000012_access_summary::Migration),
             Box::new(m20261207_000013_access_feeds::Migration),
+            Box::new(m20261208_000014_explanations::Migration),
         ]
     }
 }

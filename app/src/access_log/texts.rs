@@ -2,9 +2,10 @@
 //! rule a plain explanation), so a missing translation is a compile error.
 
 use super::types::{
-    Action, AgentKind, Category, FeedNoticeView, FeedProblem, NotifyChoice, Purpose, ReviewState,
-    Rule,
+    Action, AgentKind, Category, FeedNoticeView, FeedProblem, NotifyChoice, Purpose, Reason,
+    ReviewState, Rule,
 };
+use crate::directory::types::CareKind;
 use crate::i18n::Locale;
 use crate::vocabulary::consent_check::{ConsentCheckOutcome, DecisionReason};
 
@@ -29,6 +30,7 @@ pub struct AccessTexts {
     pub newest: &'static str,
     pub unusual_badge: &'static str,
     pub why_unusual: &'static str,
+    pub why_normal: &'static str,
     pub who: &'static str,
     pub what: &'static str,
     pub action: &'static str,
@@ -177,6 +179,67 @@ pub fn agent_kind_label(locale: Locale, kind: AgentKind) -> &'static str {
     pick(locale, zh, en)
 }
 
+/// A kind of care, as it fits in a sentence.
+#[must_use]
+pub fn care_kind_label(locale: Locale, kind: CareKind) -> &'static str {
+    let (zh, en) = match kind {
+        CareKind::Encounter => ("就诊", "visit"),
+        CareKind::Admission => ("住院", "stay in hospital"),
+        CareKind::Appointment => ("预约", "appointment"),
+        CareKind::Referral => ("转诊", "referral"),
+        CareKind::Order => ("检查或治疗申请", "order for a test or treatment"),
+        CareKind::Result => ("检查结果", "test result"),
+        CareKind::CareTeam => ("医疗团队", "care team"),
+    };
+    pick(locale, zh, en)
+}
+
+/// Why an access was normal, in one sentence: `person` acted, for `reason`, resting on a
+/// care of `kind` at `department` that began on `since` (each may be unknown).
+#[must_use]
+pub fn explanation_sentence(
+    locale: Locale,
+    reason: Reason,
+    person: &str,
+    care: (Option<CareKind>, Option<&str>, Option<&str>),
+) -> String {
+    let (kind, department, since) = care;
+    let kind = kind.map_or_else(
+        || pick(locale, "诊疗", "care"),
+        |kind| care_kind_label(locale, kind),
+    );
+    let department = department.unwrap_or(pick(locale, "医院", "the hospital"));
+    let since = since.unwrap_or_default();
+    match (locale, reason) {
+        (Locale::ZhHans, Reason::OwnRequest) => "这是为了办理您本人提出的申请。".to_owned(),
+        (Locale::En, Reason::OwnRequest) => "It was done to handle a request you made.".to_owned(),
+        (Locale::ZhHans, Reason::CareByPerson) => {
+            format!("{person}是您{since}在{department}的{kind}中登记的医务人员。")
+        }
+        (Locale::En, Reason::CareByPerson) => {
+            format!("{person} was named in your {kind} at {department} on {since}.")
+        }
+        (Locale::ZhHans, Reason::CareTeam) => {
+            format!("{person}是您在{department}的医疗团队成员（自{since}起）。")
+        }
+        (Locale::En, Reason::CareTeam) => {
+            format!("{person} is on your care team at {department} (since {since}).")
+        }
+        (Locale::ZhHans, Reason::CareByDepartment) => {
+            format!("{department}当时在诊治您：{since}开始的{kind}。")
+        }
+        (Locale::En, Reason::CareByDepartment) => {
+            format!("{department} was caring for you: your {kind} from {since}.")
+        }
+        (Locale::ZhHans, Reason::Billing) => {
+            format!("这是为您{since}在{department}的{kind}办理结算。")
+        }
+        (Locale::En, Reason::Billing) => {
+            format!("It was billing for your {kind} at {department} on {since}.")
+        }
+    }
+}
+
 /// The plain explanation of why an access was flagged.
 #[must_use]
 pub fn rule_reason(locale: Locale, rule: Rule) -> &'static str {
@@ -295,6 +358,7 @@ static EN: AccessTexts = AccessTexts {
     newest: "Back to the newest",
     unusual_badge: "Unusual",
     why_unusual: "Why this is marked unusual",
+    why_normal: "Why this was normal",
     who: "Who",
     what: "What",
     action: "Action",
@@ -377,6 +441,7 @@ static ZH_HANS: AccessTexts = AccessTexts {
     newest: "回到最新",
     unusual_badge: "异常",
     why_unusual: "为什么标为异常",
+    why_normal: "为什么这是正常的",
     who: "访问者",
     what: "内容",
     action: "操作",

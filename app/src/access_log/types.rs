@@ -24,6 +24,35 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Why an access was normal: the most specific reason found, in this order.
+    Reason {
+        /// The patient asked for it (a copy of the record, an answer to their request or
+        /// complaint).
+        OwnRequest = "own_request",
+        /// The person was named in the patient's care (their doctor, the nurse of the
+        /// visit, who placed or received the order).
+        CareByPerson = "care_by_person",
+        /// The person is on the patient's care team.
+        CareTeam = "care_team",
+        /// The person's department was caring for the patient.
+        CareByDepartment = "care_by_department",
+        /// Billing for a visit of the patient.
+        Billing = "billing",
+    }
+}
+
+/// Why an access was normal, as the patient reads it on the entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExplanationView {
+    pub reason: Reason,
+    /// The care it rests on (none for the patient's own request).
+    pub kind: Option<crate::directory::types::CareKind>,
+    pub department: Option<DepartmentView>,
+    /// `YYYY-MM-DD` in the hospital's time zone: when that care began.
+    pub since_local: Option<String>,
+}
+
+vocabulary! {
     /// How a patient wants to hear about their log.
     NotifyChoice {
         /// An email as soon as an unusual access arrives.
@@ -76,6 +105,8 @@ pub struct AccessEntryView {
     pub system: Option<String>,
     pub workstation: Option<String>,
     pub rules: Vec<Rule>,
+    /// Why the access was normal, when a reason was found.
+    pub explanation: Option<ExplanationView>,
     /// The patient's question about this access, if they asked one.
     pub question: Option<QuestionView>,
     /// For a hospital system's check of the patient's consent: what it was told.

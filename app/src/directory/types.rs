@@ -2,6 +2,27 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::vocabulary::vocabulary;
+
+vocabulary! {
+    /// What kind of care gave a department or person a reason to open a patient's record.
+    CareKind {
+        /// A visit (FHIR `Encounter` other than an admission).
+        Encounter = "encounter",
+        /// A stay on a ward (`Encounter` of class inpatient, acute or non-acute).
+        Admission = "admission",
+        Appointment = "appointment",
+        /// A referral to the department (`ServiceRequest` categorised as a referral).
+        Referral = "referral",
+        /// An order the department carries out or placed (`ServiceRequest`).
+        Order = "order",
+        /// A result routed to the department or person (`DiagnosticReport`).
+        Result = "result",
+        /// The patient's care team (`CareTeam`).
+        CareTeam = "care_team",
+    }
+}
+
 /// Days of the week, Monday first (ISO 8601 numbering minus one).
 pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 

@@ -29,7 +29,9 @@ pub fn insert<A: ActiveModelTrait>(rows: &[A], tail: &str) -> Statement {
             .map(|row| row.get(column).into_value().unwrap_or(Value::BigInt(None)))
             .collect();
         let present: Vec<bool> = cells.iter().map(|cell| !is_null(cell)).collect();
-        let (sql_type, array_type, blank) = match cells.iter().find(|cell| !is_null(cell)) {
+        // A NULL value keeps its type, so a column of NULLs still gets the right array.
+        let typed = cells.iter().find(|cell| !is_null(cell)).or(cells.first());
+        let (sql_type, array_type, blank) = match typed {
             Some(Value::Bool(_)) => ("boolean", ArrayType::Bool, Value::Bool(Some(false))),
             Some(Value::String(_)) => (
                 "text",

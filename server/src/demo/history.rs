@@ -9,6 +9,7 @@ use app::access_log::types::{Action, AgentKind, Category, Purpose};
 use app::directory::server::service::{
     sync_care, sync_patient, CareRelationship, DirectoryError, DirectoryPatient,
 };
+use app::directory::types::CareKind;
 use app::i18n::Locale;
 use app::ssr::sources::keyless_source;
 use jiff::civil::{Date, Weekday};
@@ -122,12 +123,32 @@ impl History {
 
     /// An encounter with `department` on `date`, from `from` to `to` o'clock.
     fn visit(&mut self, mrn: &str, department: &str, date: Date, from: i8, to: i8) {
+        self.cared(
+            CareKind::Encounter,
+            mrn,
+            (department, &[]),
+            date,
+            (from, to),
+        );
+    }
+
+    /// Care of `kind` by `department` naming `staff`, on `date` from `hours.0` to
+    /// `hours.1` o'clock.
+    fn cared(
+        &mut self,
+        kind: CareKind,
+        mrn: &str,
+        (department, staff): (&str, &[Staff]),
+        date: Date,
+        (from, to): (i8, i8),
+    ) {
         let key = format!("demo-care-{}", self.care.len() + 1);
         self.care.push(CareRelationship {
             key,
+            kind,
             patient_mrn: mrn.to_owned(),
             department_code: department.to_owned(),
-            staff_number: None,
+            members: staff.iter().map(|staff| staff.number.to_owned()).collect(),
             starts_at: self.at(date, from, 0),
             ends_at: Some(self.at(date, to, 0)),
             status: "finished".into(),
@@ -203,7 +224,15 @@ impl History {
         date: Date,
         lab: bool,
     ) {
-        self.visit(mrn, doctor.department, date, 8, 12);
+        let mut seen_by = vec![doctor];
+        seen_by.extend(nurse);
+        self.cared(
+            CareKind::Encounter,
+            mrn,
+            (doctor.department, &seen_by),
+            date,
+            (8, 12),
+        );
         if let Some(nurse) = nurse {
             self.open(
                 mrn,
@@ -243,7 +272,7 @@ impl History {
             Purpose::Treatment,
         );
         if lab {
-            self.visit(mrn, "LAB", date, 9, 12);
+            self.cared(CareKind::Order, mrn, ("LAB", &[doctor]), date, (9, 12));
             self.open(
                 mrn,
                 HUANG_LEI,
@@ -268,7 +297,7 @@ impl History {
 
     /// An imaging examination ordered by `doctor`.
     fn imaging(&mut self, mrn: &str, doctor: Staff, date: Date) {
-        self.visit(mrn, "RAD", date, 13, 16);
+        self.cared(CareKind::Order, mrn, ("RAD", &[doctor]), date, (13, 16));
         self.open(
             mrn,
             ZHAO_QIANG,
@@ -294,7 +323,7 @@ impl History {
 /// marked with the rule it trips.
 fn plan(history: &mut History) {
     use Action::{Update, View};
-    use Category::{ClinicalNotes, Demographics, Diagnoses, Imaging, Lab};
+    use Category::{ClinicalNotes, Demographics, Diagnoses, Imaging};
     use Purpose::Treatment;
 
     // 张伟: a cardiology patient seen every few weeks.
@@ -334,7 +363,13 @@ fn plan(history: &mut History) {
     // 王秀英: admitted to oncology, then followed up with imaging.
     let wang = "P000002";
     let admitted = history.workday(160);
-    history.visit(wang, "ONC", admitted, 8, 17);
+    history.cared(
+        CareKind::Admission,
+        wang,
+        ("ONC", &[CHEN_JING]),
+        admitted,
+        (8, 17),
+    );
     history.open(
         wang,
         CHEN_JING,
@@ -359,17 +394,32 @@ fn plan(history: &mut History) {
     let date = history.workday(38);
     history.open(wang, QIAN_TAO, date, (11, 0), Imaging, View, Treatment);
 
+    plan_carter(history);
+    plan_later_patients(history);
+}
+
+/// The plan, continued: Emily Carter.
+fn plan_carter(history: &mut History) {
+    use Category::{ClinicalNotes, Demographics, Lab};
+    use Purpose::Treatment;
+
     // Emily Carter: an emergency at night, then cardiology; she watches 王芳.
     let carter = "P000003";
     let night = history.workday(60);
-    history.visit(carter, "EMER", night, 1, 6);
+    history.cared(
+        CareKind::Encounter,
+        carter,
+        ("EMER", &[LIU_YANG]),
+        night,
+        (1, 6),
+    );
     history.open(
         carter,
         LIU_YANG,
         night,
         (2, 10),
         Demographics,
-        View,
+        Action::View,
         Treatment,
     );
     history.open(
@@ -378,10 +428,10 @@ fn plan(history: &mut History) {
         night,
         (2, 30),
         ClinicalNotes,
-        Update,
+        Action::Update,
         Treatment,
     );
-    history.visit(carter, "LAB", night, 2, 4);
+    history.cared(CareKind::Order, carter, ("LAB", &[LIU_YANG]), night, (2, 4));
     history.open(
         carter,
         HUANG_LEI,
@@ -395,7 +445,6 @@ fn plan(history: &mut History) {
         let date = history.workday(days);
         history.clinic_visit(carter, LI_MING, Some(WANG_FANG), date, false);
     }
-    plan_later_patients(history);
 }
 
 /// The plan, continued: 李娜 and 刘建国.
@@ -486,7 +535,7 @@ pub async fn seed(
     )
     .await?;
     for relationship in &care {
-        sync_care(db, source.id, relationship).await?;
+        sync_care(db, source.id, relationship).await.map(drop)?;
     }
     seed_watch(db, "P000003", "王芳", now).await?;
 

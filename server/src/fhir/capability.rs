@@ -34,7 +34,7 @@ pub async fn capability_statement() -> Response {
             "format": ["application/fhir+json"],
             "rest": [{
                 "mode": "server",
-                "documentation": "Every interaction but this one needs `Authorization: Bearer <token>` of a source system (`portal add-source --name NAME --scope SCOPE`), checked before the body is read; a token does only what its scopes name: `events` (AuditEvent, batch entries of it, $import), `directory` (Patient, Practitioner, PractitionerRole, Location, Encounter, Appointment), `consent-read` (Consent, $decide), `record` (Patient demographics, AllergyIntolerance, Condition, MedicationStatement, MedicationRequest, DocumentReference; Task). A batch holds at most 10000 entries. Answers are sent after the data is committed.",
+                "documentation": "Every interaction but this one needs `Authorization: Bearer <token>` of a source system (`portal add-source --name NAME --scope SCOPE`), checked before the body is read; a token does only what its scopes name: `events` (AuditEvent, batch entries of it, $import), `directory` (Patient, Practitioner, PractitionerRole, Location, Encounter, Appointment, ServiceRequest, DiagnosticReport, CareTeam), `consent-read` (Consent, $decide), `record` (Patient demographics, AllergyIntolerance, Condition, MedicationStatement, MedicationRequest, DocumentReference; Task). A batch holds at most 10000 entries. Answers are sent after the data is committed.",
                 "security": {
                     "service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "OAuth"}], "text": "Bearer token per source system"}]
                 },
@@ -49,8 +49,11 @@ pub async fn capability_statement() -> Response {
                     directory("Practitioner", "Upsert by the first identifier (staff number); `active: false` deactivates."),
                     directory("PractitionerRole", "Department (`location`) and job role (`code`) of a member of staff."),
                     directory("Location", "A department: code, names, `hoursOfOperation`."),
-                    directory("Encounter", "A care relationship: patient, department, staff, period."),
+                    directory("Encounter", "A care relationship (a visit; an admission when `class` is IMP, ACUTE or NONAC): patient, department (`serviceProvider` or `location`), every Practitioner participant, period. Accesses it covers are explained to the patient; a late one explains accesses already logged."),
                     directory("Appointment", "A care relationship: patient, department, staff, start and end."),
+                    directory("ServiceRequest", "A referral (`category` SNOMED CT 3457005) or an order: patient, `requester`, `performer` (the department carrying it out, and staff), `occurrence[x]` or `authoredOn`."),
+                    directory("DiagnosticReport", "A result routed to staff: patient, `performer` (department), `resultsInterpreter`, `effective[x]` or `issued`."),
+                    directory("CareTeam", "The patient's care team: `participant[].member` (staff), `managingOrganization` (department), `period`."),
                     record("AllergyIntolerance", "An allergy in the patient's record (`patient`: Patient/<MRN>). `id` is the source's own: a later version with the same id updates it; `verificationStatus` entered-in-error or a delete takes it out of the patient's view, its history kept."),
                     record("Condition", "A diagnosis or health problem (`subject`: Patient/<MRN>); upserted by `id` like AllergyIntolerance."),
                     record("MedicationStatement", "A medicine the patient takes (`subject`: Patient/<MRN>); upserted by `id`."),

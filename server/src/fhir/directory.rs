@@ -9,15 +9,25 @@
 //!   (department code), `code[0]` (job role).
 //! - `Location` (a department): `identifier[0].value` (code), `name`, `alias[0]` (English
 //!   name), `hoursOfOperation` (`daysOfWeek`, `allDay`, `openingTime`, `closingTime`).
-//! - `Encounter`/`Appointment` (care relationships): `id` or `identifier[0].value`,
-//!   `subject`/`participant` Patient (record number), `serviceProvider`/`location[0]`
-//!   (department code), a `Practitioner` participant, `period`/`start`–`end`, `status`.
+//! - Care relationships, each with `id` or `identifier[0].value`, the `subject` Patient
+//!   (record number), every `Practitioner` it names (staff numbers), a department
+//!   (an `Organization`, `Location` or `HealthcareService` code), a time, and `status`:
+//!   - `Encounter` (of class `IMP`, `ACUTE` or `NONAC`: an admission) and `Appointment`:
+//!     `participant[].individual`/`actor`, `serviceProvider` or `location[0]`,
+//!     `period` or `start`–`end`;
+//!   - `ServiceRequest` (a referral when `category` is SNOMED CT 3457005, else an order):
+//!     `requester`, `performer[]` (the department carrying it out), `occurrencePeriod`,
+//!     `occurrenceDateTime` or `authoredOn`;
+//!   - `DiagnosticReport` (a result): `performer[]`, `resultsInterpreter[]`,
+//!     `effectivePeriod`, `effectiveDateTime` or `issued`;
+//!   - `CareTeam`: `participant[].member`, `managingOrganization[0]`, `period`.
 
 use app::directory::server::service::{
     CareRelationship, DirectoryDepartment, DirectoryPatient, DirectoryStaff,
 };
-use app::directory::types::{parse_clock, weekday_index, OpeningPeriod, WorkingHours};
+use app::directory::types::{parse_clock, weekday_index, CareKind, OpeningPeriod, WorkingHours};
 use serde_json::Value;
+use time::OffsetDateTime;
 
 use super::elements::{
     array, child, codings, concept_text, concepts, instant, item, object, opt_bool, opt_str,
@@ -40,13 +50,16 @@ pub enum DirectoryEntry {
 }
 
 /// Resource types the directory accepts.
-pub const DIRECTORY_TYPES: [&str; 6] = [
+pub const DIRECTORY_TYPES: [&str; 9] = [
     "Patient",
     "Practitioner",
     "PractitionerRole",
     "Location",
     "Encounter",
     "Appointment",
+    "ServiceRequest",
+    "DiagnosticReport",
+    "CareTeam",
 ];
 
 /// Parses a directory resource of any accepted type.
@@ -56,7 +69,9 @@ pub fn parse(resource: &Value, path: &str) -> Result<DirectoryEntry, Invalid> {
         Some("Practitioner") => practitioner(resource, path).map(DirectoryEntry::Staff),
         Some("PractitionerRole") => practitioner_role(resource, path),
         Some("Location") => location(resource, path).map(DirectoryEntry::Department),
-        Some("Encounter" | "Appointment") => care(resource, path).map(DirectoryEntry::Care),
+        Some("Encounter" | "Appointment" | "ServiceRequest" | "DiagnosticReport" | "CareTeam") => {
+            care(resource, path).map(DirectoryEntry::Care)
+        }
         _ => Err(Invalid::new(
             child(path, "resourceType"),
             format!("must be one of {}", DIRECTORY_TYPES.join(", ")),
@@ -308,75 +323,252 @@ fn location(resource: &Value, path: &str) -> Result<DirectoryDepartment, Invalid
     })
 }
 
+/// What a reference without a type names, in the field it is in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Untyped {
+    Patient,
+    Member,
+    Department,
+    Nothing,
+}
+
+/// The people and departments a care resource names.
+#[derive(Default)]
+struct Named {
+    patient: Option<String>,
+    members: Vec<String>,
+    departments: Vec<String>,
+}
+
+impl Named {
+    /// Sorts a `Reference` by the type it names; one without a type by what its field
+    /// holds (`untyped`).
+    fn note(&mut self, reference: &Value, untyped: Untyped) {
+        let Some(key) = reference_key(reference) else {
+            return;
+        };
+        let names = match reference_type(reference) {
+            Some("Patient") => Untyped::Patient,
+            Some("Practitioner" | "PractitionerRole") => Untyped::Member,
+            Some("Organization" | "Location" | "HealthcareService") => Untyped::Department,
+            Some(_) => Untyped::Nothing,
+            None => untyped,
+        };
+        match names {
+            Untyped::Patient => {
+                self.patient.get_or_insert(key);
+            }
+            Untyped::Member if !self.members.contains(&key) => self.members.push(key),
+            Untyped::Department => self.departments.push(key),
+            Untyped::Member | Untyped::Nothing => {}
+        }
+    }
+
+    /// Every reference in `name` (one or a list); in a list, each item's `inner` field
+    /// when the items are wrappers (`participant[].member`).
+    fn note_all(
+        &mut self,
+        resource: &Value,
+        path: &str,
+        name: &str,
+        inner: &[&str],
+        untyped: Untyped,
+    ) -> Result<(), Invalid> {
+        match resource.get(name) {
+            Some(Value::Array(_)) => {
+                for (index, entry) in array(resource, path, name)?.iter().enumerate() {
+                    let entry_path = item(&child(path, name), index);
+                    let mut found = inner.is_empty().then_some(entry);
+                    for field in inner {
+                        found = found.or(object(entry, &entry_path, field)?);
+                    }
+                    if let Some(reference) = found {
+                        self.note(reference, untyped);
+                    }
+                }
+            }
+            Some(_) => {
+                if let Some(reference) = object(resource, path, name)? {
+                    self.note(reference, untyped);
+                }
+            }
+            None => {}
+        }
+        Ok(())
+    }
+}
+
+/// An `Encounter` of class inpatient, acute or non-acute is a stay on a ward.
+fn is_admission(resource: &Value) -> bool {
+    resource.get("class").is_some_and(|class| {
+        codings(class)
+            .iter()
+            .any(|(_, code)| matches!(*code, "IMP" | "ACUTE" | "NONAC"))
+    })
+}
+
+/// A `ServiceRequest` whose category is a referral (SNOMED CT 3457005, or the word).
+fn is_referral(resource: &Value) -> bool {
+    resource
+        .get("category")
+        .and_then(Value::as_array)
+        .is_some_and(|categories| {
+            categories.iter().any(|category| {
+                codings(category).iter().any(|(_, code)| *code == "3457005")
+                    || concept_text(category).is_some_and(|text| {
+                        text.to_lowercase().contains("referral") || text.contains("转诊")
+                    })
+            })
+        })
+}
+
+/// A period (`start`, `end`) or a single time, the first of `names` present.
+fn care_times(
+    resource: &Value,
+    path: &str,
+    period: &str,
+    instants: &[&str],
+) -> Result<(Option<OffsetDateTime>, Option<OffsetDateTime>), Invalid> {
+    if let Some(found) = object(resource, path, period)? {
+        let period_path = child(path, period);
+        return Ok((
+            instant(found, &period_path, "start", true)?,
+            instant(found, &period_path, "end", false)?,
+        ));
+    }
+    for name in instants {
+        if resource.get(*name).is_some() {
+            return Ok((instant(resource, path, name, true)?, None));
+        }
+    }
+    Ok((None, None))
+}
+
+/// Times of a care resource: (start, end) and the field a missing start is named by.
+type CareTimes = (
+    (Option<OffsetDateTime>, Option<OffsetDateTime>),
+    &'static str,
+);
+
+/// What a care resource of `resource_type` names, its kind, the field holding its
+/// department, and its times.
+fn named_in(
+    resource: &Value,
+    path: &str,
+    resource_type: &str,
+) -> Result<(Named, CareKind, &'static str, CareTimes), Invalid> {
+    let mut named = Named::default();
+    named.note_all(resource, path, "subject", &[], Untyped::Patient)?;
+    let (kind, department_field, times) = match resource_type {
+        "ServiceRequest" => {
+            named.note_all(resource, path, "requester", &[], Untyped::Member)?;
+            named.note_all(resource, path, "performer", &[], Untyped::Department)?;
+            let kind = if is_referral(resource) {
+                CareKind::Referral
+            } else {
+                CareKind::Order
+            };
+            let times = care_times(
+                resource,
+                path,
+                "occurrencePeriod",
+                &["occurrenceDateTime", "authoredOn"],
+            )?;
+            (kind, "performer", (times, "authoredOn"))
+        }
+        "DiagnosticReport" => {
+            named.note_all(resource, path, "performer", &[], Untyped::Department)?;
+            named.note_all(resource, path, "resultsInterpreter", &[], Untyped::Member)?;
+            let times = care_times(
+                resource,
+                path,
+                "effectivePeriod",
+                &["effectiveDateTime", "issued"],
+            )?;
+            (CareKind::Result, "performer", (times, "issued"))
+        }
+        "CareTeam" => {
+            named.note_all(resource, path, "participant", &["member"], Untyped::Member)?;
+            named.note_all(
+                resource,
+                path,
+                "managingOrganization",
+                &[],
+                Untyped::Department,
+            )?;
+            let times = care_times(resource, path, "period", &[])?;
+            (
+                CareKind::CareTeam,
+                "managingOrganization",
+                (times, "period.start"),
+            )
+        }
+        _ => {
+            named.note_all(
+                resource,
+                path,
+                "participant",
+                &["individual", "actor"],
+                Untyped::Nothing,
+            )?;
+            // The department: the service provider, else the first location.
+            let mut departments = Named::default();
+            departments.note_all(resource, path, "serviceProvider", &[], Untyped::Department)?;
+            departments.note_all(
+                resource,
+                path,
+                "location",
+                &["location"],
+                Untyped::Department,
+            )?;
+            departments.departments.append(&mut named.departments);
+            named.departments = departments.departments;
+            let kind = match resource_type {
+                "Appointment" => CareKind::Appointment,
+                _ if is_admission(resource) => CareKind::Admission,
+                _ => CareKind::Encounter,
+            };
+            let times = care_times(resource, path, "period", &["start"])?;
+            (kind, "serviceProvider", (times, "start"))
+        }
+    };
+    Ok((named, kind, department_field, times))
+}
+
 fn care(resource: &Value, path: &str) -> Result<CareRelationship, Invalid> {
+    let resource_type = resource
+        .get("resourceType")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let key = opt_str(resource, path, "id")?
         .map(str::to_owned)
         .or(identifier(resource, path, false)?)
         .ok_or_else(|| Invalid::new(child(path, "id"), "an id or identifier is required"))?;
-    let mut patient = object(resource, path, "subject")?.and_then(reference_key);
-    let mut staff = None;
-    for (index, participant) in array(resource, path, "participant")?.iter().enumerate() {
-        let participant_path = item(&child(path, "participant"), index);
-        let who = object(participant, &participant_path, "individual")?.or(object(
-            participant,
-            &participant_path,
-            "actor",
-        )?);
-        if let Some(who) = who {
-            match reference_type(who) {
-                Some("Patient") => patient = patient.or_else(|| reference_key(who)),
-                Some("Practitioner" | "PractitionerRole") => {
-                    staff = staff.or_else(|| reference_key(who));
-                }
-                _ => {}
-            }
-        }
-    }
-    let patient = patient.ok_or_else(|| {
+    let (named, kind, department_field, times) = named_in(resource, path, resource_type)?;
+    let patient = named.patient.ok_or_else(|| {
         Invalid::new(
             child(path, "subject"),
             "must identify the patient (medical record number)",
         )
     })?;
-    let department = object(resource, path, "serviceProvider")?
-        .and_then(reference_key)
-        .or_else(|| {
-            resource
-                .get("location")
-                .and_then(Value::as_array)
-                .and_then(|l| l.first())
-                .and_then(|l| l.get("location").or(Some(l)))
-                .and_then(reference_key)
-        })
-        .ok_or_else(|| {
-            Invalid::new(
-                child(path, "serviceProvider"),
-                "must identify the department",
-            )
-        })?;
-    let (starts_at, ends_at) = match object(resource, path, "period")? {
-        Some(period) => {
-            let period_path = child(path, "period");
-            (
-                instant(period, &period_path, "start", true)?,
-                instant(period, &period_path, "end", false)?,
-            )
-        }
-        None => (
-            instant(resource, path, "start", true)?,
-            instant(resource, path, "end", false)?,
-        ),
-    };
+    let department = named.departments.into_iter().next().ok_or_else(|| {
+        Invalid::new(
+            child(path, department_field),
+            "must identify the department",
+        )
+    })?;
+    let ((starts_at, ends_at), start_field) = times;
     let starts_at =
-        starts_at.ok_or_else(|| Invalid::new(child(path, "period.start"), "is required"))?;
+        starts_at.ok_or_else(|| Invalid::new(child(path, start_field), "is required"))?;
     let status = opt_str(resource, path, "status")?
         .unwrap_or("unknown")
         .to_owned();
     Ok(CareRelationship {
         key,
+        kind,
         patient_mrn: patient,
         department_code: department,
-        staff_number: staff,
+        members: named.members,
         starts_at,
         ends_at,
         status,
@@ -450,9 +642,15 @@ mod tests {
             (
                 c.patient_mrn.as_str(),
                 c.department_code.as_str(),
-                c.staff_number.as_deref()
+                c.members.as_slice(),
+                c.kind
             ),
-            ("M0001", "CARD", Some("S1"))
+            (
+                "M0001",
+                "CARD",
+                ["S1".to_owned()].as_slice(),
+                CareKind::Encounter
+            )
         );
         let bad = parse(
             &json!({"resourceType": "Location", "identifier": [{"value": "X"}], "name": "X",

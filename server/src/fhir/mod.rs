@@ -18,6 +18,7 @@ mod outcome;
 pub(crate) mod record;
 mod task;
 
+use app::access_log::server::explain::after_care;
 use app::access_log::server::feeds::{self, Arrival};
 use app::access_log::server::ingest::{ingest, NewAccess, Outcome};
 use app::directory::server::service::{
@@ -689,7 +690,19 @@ async fn apply_directory(
         DirectoryEntry::Department(department) => {
             sync_department(db, department, now).await.map(drop)
         }
-        DirectoryEntry::Care(care) => sync_care(db, source.id, care).await,
+        DirectoryEntry::Care(care) => match sync_care(db, source.id, care).await {
+            Ok(_) => after_care(
+                db,
+                &care.patient_mrn,
+                (care.starts_at, care.ends_at),
+                &state.access.ingest.rules,
+                now,
+            )
+            .await
+            .map(drop)
+            .map_err(DirectoryError::Database),
+            Err(error) => Err(error),
+        },
     };
     let refused = match result {
         Ok(()) => {

@@ -39,7 +39,12 @@ pub(crate) fn audit_event(id: &str, mrn: &str, staff: &str, department: &str, at
     })
 }
 
-async fn post_json(app: &TestApp, path: &str, token: &str, body: &Value) -> (u16, Value) {
+pub(crate) async fn post_json(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    body: &Value,
+) -> (u16, Value) {
     fhir(app, path, token, body.to_string(), "application/fhir+json").await
 }
 
@@ -238,7 +243,7 @@ async fn a_back_fill_reports_bad_lines_by_number(app: &TestApp, token: &str) {
 
 /// The directory of the rule tests: cardiology open weekdays 08:00–17:30, staff S1
 /// (surname 王, lives at 上海市徐汇区1号, own record M-S1), S2 (deactivated), S3.
-fn directory_bundle() -> Value {
+pub(crate) fn directory_bundle() -> Value {
     let entry = |resource: Value| json!({"resource": resource, "request": {"method": "POST"}});
     let practitioner = |number: &str, family: &str, given: &str, address: &str, active: bool| {
         json!({

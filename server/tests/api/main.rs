@@ -18,6 +18,7 @@ mod correction_answers;
 mod corrections;
 mod deadlines;
 mod edges;
+mod explanations;
 mod fhir_spec;
 mod forms;
 mod identity;

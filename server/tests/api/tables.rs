@@ -18,9 +18,12 @@ pub struct StoredEvent {
     /// The canonical record the chain hashes.
     pub record: String,
     pub hash: String,
+    /// Why it was normal (a `Reason` code), and the kind of care that says so.
+    pub explained_by: Option<String>,
+    pub explained_kind: Option<String>,
 }
 
-const EVENT_COLUMNS: [&str; 8] = [
+const EVENT_COLUMNS: [&str; 10] = [
     "id",
     "category",
     "purpose",
@@ -29,6 +32,8 @@ const EVENT_COLUMNS: [&str; 8] = [
     "flags",
     "record",
     "hash",
+    "explained_by",
+    "explained_kind",
 ];
 
 /// The rows `select` finds.

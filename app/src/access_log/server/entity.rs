@@ -1,6 +1,7 @@
 //! Access-log tables. None of these types is serialised: they never leave the server.
 
-/// One access to a patient's record, as pushed by a source (append-only).
+/// One access to a patient's record, as pushed by a source (append-only, but for the
+/// explanation a later care relationship may add).
 pub mod event {
     use sea_orm::entity::prelude::*;
     use time::OffsetDateTime;
@@ -33,6 +34,12 @@ pub mod event {
         pub prev_hash: String,
         pub patient_prev_hash: String,
         pub hash: String,
+        /// Why the access was normal (`Reason` code), outside the hashed record: a reason
+        /// can arrive after the access. The care it rests on: kind, department, start.
+        pub explained_by: Option<String>,
+        pub explained_kind: Option<String>,
+        pub explained_department_id: Option<i64>,
+        pub explained_since: Option<OffsetDateTime>,
     }
 
     crate::ssr::no_relations!();

@@ -14,6 +14,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use super::entity::{chain_head, event, patient_head, review, watch};
+use super::explain::{self, explain, ExplainFacts, Explanation};
 use super::record::{link_hash, EventRecord, GENESIS};
 use super::rules::{evaluate, AccessFacts, PatientFacts, RuleSettings, StaffFacts};
 use super::summary::Tally;
@@ -21,7 +22,7 @@ use crate::access_log::types::{
     Action, AgentKind, Category, NotifyChoice, Purpose, ReviewState, Rule,
 };
 use crate::accounts::server::query as accounts;
-use crate::directory::server::service::care_periods;
+use crate::directory::server::service::{care_periods, CarePeriod};
 use crate::directory::types::WorkingHours;
 use crate::hospital::server::service::departments;
 use crate::i18n::Locale;
@@ -127,10 +128,17 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
         // The portal's own entries record oversight done inside the portal (a privacy
         // officer reading the review queue). Judging them would flag the review itself and
         // feed it back into the queue it came from; they are shown, not judged.
+        let explanation = directory.explain(access, department_id, oversight, &context.rules);
         let rules = if oversight {
             Vec::new()
         } else {
-            directory.rules_for(access, department_id, &recent, context)
+            directory.rules_for(
+                access,
+                department_id,
+                explanation.is_some(),
+                &recent,
+                context,
+            )
         };
         if let Some(agent) = &access.agent_ref {
             recent
@@ -147,7 +155,7 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
             source,
             access,
             department,
-            &rules,
+            (&rules, explanation.as_ref()),
             (&last_hash, &patient.0),
             now,
         );
@@ -323,7 +331,7 @@ pub async fn store_plain<C: ConnectionTrait + TransactionTrait>(
                     source,
                     access,
                     None,
-                    &[],
+                    (&[], None),
                     (&last_hash, GENESIS),
                     now,
                 );
@@ -345,18 +353,21 @@ pub async fn store_plain<C: ConnectionTrait + TransactionTrait>(
 
 /// One event as ingestion stores it: the row, with its canonical record and the hash
 /// linking it to the previous event (`links.0`) and to the same patient's previous event
-/// (`links.1`); and that hash. Ingestion and [`store_plain`] build rows here.
+/// (`links.1`); and that hash. `judged` holds the rules that fired and the reason found
+/// (which stays outside the record). Ingestion and [`store_plain`] build rows here.
 #[must_use]
 fn event_row(
     id: i64,
     source: &Source,
     access: &NewAccess,
     department: Option<(i64, Option<String>)>,
-    rules: &[Rule],
+    judged: (&[Rule], Option<&Explanation>),
     links: (&str, &str),
     now: OffsetDateTime,
 ) -> (event::ActiveModel, String) {
     let (department_id, department_name) = department.unzip();
+    let (rules, explanation) = judged;
+    let explained = explain::columns(explanation);
     let record = EventRecord {
         v: 1,
         source: source.name.clone(),
@@ -404,6 +415,10 @@ fn event_row(
         prev_hash: Set(links.0.to_owned()),
         patient_prev_hash: Set(links.1.to_owned()),
         hash: Set(hash.clone()),
+        explained_by: Set(explained.by),
+        explained_kind: Set(explained.kind),
+        explained_department_id: Set(explained.department_id),
+        explained_since: Set(explained.since),
     };
     (row, hash)
 }
@@ -445,9 +460,6 @@ struct Recipient {
     notify: NotifyChoice,
 }
 
-/// A care relationship's start and (if over) end.
-type CarePeriod = (OffsetDateTime, Option<OffsetDateTime>);
-
 /// The directory facts a batch needs, loaded once per batch.
 struct Directory {
     departments_by_code: HashMap<String, i64>,
@@ -456,8 +468,8 @@ struct Directory {
     staff: HashMap<String, StaffFacts>,
     patients: HashMap<String, PatientFacts>,
     recipients: HashMap<String, Recipient>,
-    /// (patient, department) → care periods (start, end).
-    care: HashMap<(String, i64), Vec<CarePeriod>>,
+    /// Each patient's care relationships.
+    care: HashMap<String, Vec<CarePeriod>>,
     patient_heads: HashMap<String, (String, i64)>,
     /// Each person's recent accesses (time, patient), for the many-records rule.
     recent_by_agent: HashMap<String, Vec<(OffsetDateTime, String)>>,
@@ -479,7 +491,7 @@ impl Directory {
         let mut recipients = HashMap::new();
         let mut account_to_mrn = HashMap::new();
         let mut patient_heads = HashMap::new();
-        let mut care: HashMap<(String, i64), Vec<_>> = HashMap::new();
+        let mut care: HashMap<String, Vec<CarePeriod>> = HashMap::new();
         for chunk in mrns.chunks(LOOKUP_CHUNK) {
             for row in accounts::patients(conn, chunk).await? {
                 let Some(mrn) = row.mrn.clone() else { continue };
@@ -510,10 +522,10 @@ impl Directory {
             {
                 patient_heads.insert(row.patient_mrn, (row.hash, row.events));
             }
-            for (mrn, department, starts_at, ends_at) in care_periods(conn, chunk).await? {
-                care.entry((mrn, department))
+            for period in care_periods(conn, chunk).await? {
+                care.entry(period.patient_mrn.clone())
                     .or_default()
-                    .push((starts_at, ends_at));
+                    .push(period);
             }
         }
         let account_ids: Vec<i64> = account_to_mrn.keys().copied().collect();
@@ -569,10 +581,37 @@ impl Directory {
             })
     }
 
+    /// The reason the access was normal, if the patient's care gives one.
+    fn explain(
+        &self,
+        access: &NewAccess,
+        department_id: Option<i64>,
+        in_portal: bool,
+        settings: &RuleSettings,
+    ) -> Option<Explanation> {
+        let facts = ExplainFacts {
+            agent_kind: access.agent_kind,
+            agent_ref: access.agent_ref.as_deref(),
+            department_id,
+            purpose: access.purpose,
+            category: access.category,
+            occurred_at: access.occurred_at,
+            in_portal,
+            care: self
+                .care
+                .get(&access.patient_mrn)
+                .map_or(&[], Vec::as_slice),
+        };
+        explain(&facts, settings)
+    }
+
+    /// The rules that fire for the access; `explained` when a reason was found (then it
+    /// has a care relationship, whatever the department).
     fn rules_for(
         &self,
         access: &NewAccess,
         department_id: Option<i64>,
+        explained: bool,
         recent: &HashMap<String, Vec<(OffsetDateTime, String)>>,
         context: &IngestContext,
     ) -> Vec<crate::access_log::types::Rule> {
@@ -592,16 +631,11 @@ impl Directory {
             Err(_) => (0, 0),
         };
         let rules = &context.rules;
-        let has_care = department_id.map(|department| {
-            self.care
-                .get(&(access.patient_mrn.clone(), department))
-                .is_some_and(|periods| {
-                    periods.iter().any(|(start, end)| {
-                        *start <= at + rules.care_after
-                            && end.is_none_or(|end| end >= at - rules.care_before)
-                    })
-                })
-        });
+        let has_care = if explained {
+            Some(true)
+        } else {
+            department_id.map(|_| false)
+        };
         let distinct = access.agent_ref.as_ref().map_or(1, |agent| {
             let mut patients: HashSet<&str> = HashSet::new();
             patients.insert(&access.patient_mrn);

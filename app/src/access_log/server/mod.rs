@@ -5,6 +5,7 @@ pub mod chain;
 pub mod digest;
 pub mod download;
 mod entity;
+pub mod explain;
 pub mod feeds;
 pub mod ingest;
 pub mod portal_log;

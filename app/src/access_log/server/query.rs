@@ -14,9 +14,10 @@ use super::entity::{event, review};
 use super::record::EventRecord;
 use crate::access_log::types::{
     rules_from_codes, AccessEntryView, AccessFilter, AccessPageView, Action, AgentKind, Category,
-    DepartmentView, Purpose, QuestionView, ReviewState,
+    DepartmentView, ExplanationView, Purpose, QuestionView, Reason, ReviewState,
 };
-use crate::ssr::time::local_minute;
+use crate::directory::types::CareKind;
+use crate::ssr::time::{local_date, local_minute};
 use crate::vocabulary::consent_check::ConsentCheckOutcome;
 
 /// Entries per page.
@@ -214,6 +215,7 @@ pub(super) fn entry_view(
         system: record.and_then(|r| r.system.clone()),
         workstation: record.and_then(|r| r.workstation.clone()),
         rules: rules_from_codes(&row.flags),
+        explanation: explanation_view(row, departments, time_zone),
         question: question.and_then(|q| {
             Some(QuestionView {
                 text: q.patient_question.clone()?,
@@ -229,6 +231,22 @@ pub(super) fn entry_view(
             .and_then(|r| r.detail.as_deref())
             .and_then(ConsentCheckOutcome::from_detail),
     }
+}
+
+/// Why the access was normal, as stored beside it.
+fn explanation_view(
+    row: &event::Model,
+    departments: &BTreeMap<i64, DepartmentView>,
+    time_zone: &str,
+) -> Option<ExplanationView> {
+    Some(ExplanationView {
+        reason: Reason::from_code(row.explained_by.as_deref()?)?,
+        kind: row.explained_kind.as_deref().and_then(CareKind::from_code),
+        department: row
+            .explained_department_id
+            .and_then(|id| departments.get(&id).cloned()),
+        since_local: row.explained_since.map(|at| local_date(at, time_zone)),
+    })
 }
 
 /// Every event of the patient, oldest first (chain order), for a download.

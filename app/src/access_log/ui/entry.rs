@@ -7,7 +7,8 @@ use super::{access_texts, department_name, Refusal};
 use crate::access_log::api::AskAboutAccess;
 use crate::access_log::texts::check_outcome_label;
 use crate::access_log::texts::{
-    action_label, agent_kind_label, category_label, purpose_label, review_state_label, rule_reason,
+    action_label, agent_kind_label, category_label, explanation_sentence, purpose_label,
+    review_state_label, rule_reason,
 };
 use crate::access_log::types::{AccessEntryView, AgentKind, QUESTION_MAX_CHARS};
 use crate::ui::form::{action_of, query_value, Done, FormEcho, PostForm};
@@ -78,6 +79,7 @@ pub fn AccessEntry(
             </div>
         }
     });
+    let normal = why_normal(&entry);
     let question = question(&entry, ask, opened, echo);
     view! {
         <li
@@ -110,12 +112,39 @@ pub fn AccessEntry(
                         {workstation}
                     </dl>
                     {outcome}
+                    {normal}
                     {reasons}
                     {question}
                 </div>
             </details>
         </li>
     }
+}
+
+/// Why the access was normal, when the patient's care said so.
+fn why_normal(entry: &AccessEntryView) -> Option<impl IntoView> {
+    let locale = locale();
+    let t = access_texts();
+    let explanation = entry.explanation.as_ref()?;
+    let sentence = explanation_sentence(
+        locale,
+        explanation.reason,
+        &entry.agent_name,
+        (
+            explanation.kind,
+            explanation
+                .department
+                .as_ref()
+                .map(|department| department_name(locale, department)),
+            explanation.since_local.as_deref(),
+        ),
+    );
+    Some(view! {
+        <div class="reasons reasons--normal">
+            <h3>{t.why_normal}</h3>
+            <p>{sentence}</p>
+        </div>
+    })
 }
 
 /// The patient's question about the entry, or the form to ask one: what was typed stays

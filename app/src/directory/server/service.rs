@@ -3,19 +3,22 @@
 //! systems can resend the same resource as often as they like.
 
 use sea_orm::sea_query::OnConflict;
+use std::collections::HashMap;
+
 use sea_orm::{
-    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QuerySelect, Set,
 };
 use time::OffsetDateTime;
 
-use super::entity as care;
+use super::entity::{care, member};
 use crate::accounts::server::query;
 use crate::accounts::server::service::{
     set_job, write_directory_patient, write_directory_staff, DirectoryPatientRow, DirectoryStaffRow,
 };
 use crate::accounts::types::Deactivator;
 use crate::audit::staff_action::{self, StaffAction};
-use crate::directory::types::{address_key, WorkingHours};
+use crate::directory::types::{address_key, CareKind, WorkingHours};
 use crate::hospital::server::service::{
     department_by_code, set_working_hours, upsert_department, NewDepartment,
 };
@@ -71,13 +74,15 @@ pub struct DirectoryDepartment {
     pub hours: Option<WorkingHours>,
 }
 
-/// An encounter or appointment.
+/// An encounter, admission, appointment, referral, order, result or care team.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CareRelationship {
     pub key: String,
+    pub kind: CareKind,
     pub patient_mrn: String,
     pub department_code: String,
-    pub staff_number: Option<String>,
+    /// Every member of staff it names (staff numbers), the responsible one first.
+    pub members: Vec<String>,
     pub starts_at: OffsetDateTime,
     pub ends_at: Option<OffsetDateTime>,
     pub status: String,
@@ -233,12 +238,13 @@ pub async fn sync_department<C: ConnectionTrait>(
     Ok(id)
 }
 
-/// Records an encounter or appointment (keyed by the sending system's identifier).
+/// Records a care relationship (keyed by the sending system's identifier) and the staff
+/// it names; a resent one replaces what it said before. Returns its id.
 pub async fn sync_care<C: ConnectionTrait>(
     conn: &C,
     source_id: i64,
     relationship: &CareRelationship,
-) -> Result<(), DirectoryError> {
+) -> Result<i64, DirectoryError> {
     let department = department_id(conn, &relationship.department_code).await?;
     let row = care::ActiveModel {
         id: NotSet,
@@ -246,10 +252,11 @@ pub async fn sync_care<C: ConnectionTrait>(
         source_key: Set(relationship.key.clone()),
         patient_mrn: Set(relationship.patient_mrn.clone()),
         department_id: Set(department),
-        staff_number: Set(relationship.staff_number.clone()),
+        staff_number: Set(relationship.members.first().cloned()),
         starts_at: Set(relationship.starts_at),
         ends_at: Set(relationship.ends_at),
         status: Set(relationship.status.clone()),
+        kind: Set(relationship.kind.code().to_owned()),
     };
     care::Entity::insert(row)
         .on_conflict(
@@ -261,37 +268,89 @@ pub async fn sync_care<C: ConnectionTrait>(
                     care::Column::StartsAt,
                     care::Column::EndsAt,
                     care::Column::Status,
+                    care::Column::Kind,
                 ])
                 .to_owned(),
         )
         .exec_without_returning(conn)
         .await?;
-    Ok(())
+    let id: i64 = care::Entity::find()
+        .select_only()
+        .column(care::Column::Id)
+        .filter(care::Column::SourceId.eq(source_id))
+        .filter(care::Column::SourceKey.eq(relationship.key.as_str()))
+        .into_tuple()
+        .one(conn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("care relationship just written".into()))?;
+    member::Entity::delete_many()
+        .filter(member::Column::CareId.eq(id))
+        .exec(conn)
+        .await?;
+    let mut members: Vec<&String> = relationship.members.iter().collect();
+    members.sort();
+    members.dedup();
+    if !members.is_empty() {
+        member::Entity::insert_many(members.into_iter().map(|number| member::ActiveModel {
+            care_id: Set(id),
+            staff_number: Set(number.clone()),
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(id)
 }
 
-/// A care relationship that counts for the rules: patient, department, start and (if over)
-/// end.
-pub type CarePeriod = (String, i64, OffsetDateTime, Option<OffsetDateTime>);
+/// A care relationship that counts for the rules and explanations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CarePeriod {
+    pub patient_mrn: String,
+    pub kind: CareKind,
+    pub department_id: i64,
+    /// Staff numbers it names.
+    pub members: Vec<String>,
+    pub starts_at: OffsetDateTime,
+    /// `None` while it is still going on.
+    pub ends_at: Option<OffsetDateTime>,
+}
+
+/// Values per `IN (…)` list.
+const LOOKUP_CHUNK: usize = 2_000;
 
 /// The care relationships of the patients `mrns` that were not cancelled or entered in
-/// error.
+/// error, with the staff they name.
 pub async fn care_periods<C: ConnectionTrait>(
     conn: &C,
     mrns: &[String],
 ) -> Result<Vec<CarePeriod>, DbErr> {
-    Ok(care::Entity::find()
+    let rows = care::Entity::find()
         .filter(care::Column::PatientMrn.is_in(mrns.iter().cloned()))
         .filter(care::Column::Status.is_not_in(["cancelled", "entered-in-error"]))
         .all(conn)
-        .await?
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let mut members: HashMap<i64, Vec<String>> = HashMap::new();
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        for row in member::Entity::find()
+            .filter(member::Column::CareId.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            members
+                .entry(row.care_id)
+                .or_default()
+                .push(row.staff_number);
+        }
+    }
+    Ok(rows
         .into_iter()
-        .map(|row| {
-            (
-                row.patient_mrn,
-                row.department_id,
-                row.starts_at,
-                row.ends_at,
-            )
+        .map(|row| CarePeriod {
+            kind: CareKind::from_code(&row.kind).unwrap_or(CareKind::Encounter),
+            members: members.remove(&row.id).unwrap_or_default(),
+            patient_mrn: row.patient_mrn,
+            department_id: row.department_id,
+            starts_at: row.starts_at,
+            ends_at: row.ends_at,
         })
         .collect())
 }

@@ -1,5 +1,6 @@
-//! Table `care_relationship`: encounters and appointments, the evidence that a
-//! department had a reason to open a patient's record.
+//! Table `care_relationship`: encounters, admissions, appointments, referrals, orders,
+//! results and care teams, the evidence that a department or person had a reason to open
+//! a patient's record.
 
 use sea_orm::entity::prelude::*;
 use time::OffsetDateTime;
@@ -20,6 +21,8 @@ pub struct Model {
     pub ends_at: Option<OffsetDateTime>,
     /// The FHIR status as sent (`planned`, `in-progress`, `finished`, `cancelled`, …).
     pub status: String,
+    /// `CareKind` code.
+    pub kind: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

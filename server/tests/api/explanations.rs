@@ -1,0 +1,191 @@
+//! Why an access was normal: each reason explains its case from care the hospital's
+//! systems pushed over FHIR (visits, care teams, referrals, orders, results, billing, the
+//! patient's own request), the counter-case stays unexplained and flagged, and care that
+//! arrives after the access explains it then.
+
+use serde_json::{json, Value};
+
+use crate::access::{audit_event, directory_bundle, post_json};
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_backends;
+use crate::tables;
+
+/// The care and departments of the cases: a laboratory, a finance office and its clerk,
+/// a visit naming S3, a care team with S1, a referral and a result.
+fn care_bundle() -> Value {
+    let entry = |resource: Value| json!({"resource": resource, "request": {"method": "POST"}});
+    let patient = |mrn: &str| json!({"identifier": {"value": mrn}});
+    let staff = |number: &str| json!({"reference": format!("Practitioner/{number}")});
+    let department = |code: &str| json!({"type": "Organization", "identifier": {"value": code}});
+    json!({"resourceType": "Bundle", "type": "batch", "entry": [
+        entry(json!({"resourceType": "Location", "identifier": [{"value": "LAB"}], "name": "检验科", "alias": ["Laboratory"]})),
+        entry(json!({"resourceType": "Location", "identifier": [{"value": "FIN"}], "name": "财务科", "alias": ["Finance"]})),
+        entry(json!({"resourceType": "Practitioner", "identifier": [{"value": "S4"}], "name": [{"family": "钱", "given": ["多"]}]})),
+        entry(json!({"resourceType": "PractitionerRole", "practitioner": {"identifier": {"value": "S4"}},
+            "location": [{"identifier": {"value": "FIN"}}], "code": [{"text": "收费员"}]})),
+        entry(json!({"resourceType": "Encounter", "id": "visit-p2", "status": "finished", "class": {"code": "AMB"},
+            "subject": patient("P2"), "serviceProvider": {"identifier": {"value": "LAB"}},
+            "participant": [{"individual": staff("S3")}],
+            "period": {"start": "2026-11-17T08:00:00+08:00", "end": "2026-11-17T09:00:00+08:00"}})),
+        entry(json!({"resourceType": "CareTeam", "id": "team-p3", "status": "active",
+            "subject": patient("P3"), "managingOrganization": [department("CARD")],
+            "participant": [{"member": staff("S1")}], "period": {"start": "2026-10-01T00:00:00+08:00"}})),
+        entry(json!({"resourceType": "ServiceRequest", "id": "referral-p4", "status": "active", "intent": "order",
+            "category": [{"coding": [{"system": "http://snomed.info/sct", "code": "3457005"}]}],
+            "subject": patient("P4"), "requester": staff("S1"), "performer": [department("LAB")],
+            "authoredOn": "2026-11-17T09:00:00+08:00"})),
+        entry(json!({"resourceType": "DiagnosticReport", "id": "result-p5", "status": "final", "code": {"text": "血常规"},
+            "subject": patient("P5"), "performer": [department("LAB")], "resultsInterpreter": [staff("S3")],
+            "issued": "2026-11-17T09:30:00+08:00"})),
+    ]})
+}
+
+async fn send(app: &TestApp, token: &str, bundle: &Value) {
+    let (status, body) = post_json(app, "", token, bundle).await;
+    assert_eq!(status, 200, "{body}");
+    for entry in body["entry"].as_array().unwrap() {
+        assert_eq!(entry["response"]["status"], "200 OK", "{body}");
+    }
+}
+
+/// Sends an access and reads back (reason, kind of care, flags).
+async fn judged(
+    app: &TestApp,
+    token: &str,
+    event: Value,
+) -> (Option<String>, Option<String>, String) {
+    let id = event["id"].as_str().unwrap().to_owned();
+    let (status, body) = post_json(app, "/AuditEvent", token, &event).await;
+    assert_eq!(status, 201, "{body}");
+    let stored = tables::events(&app.state.db, &[("source_event_id", &id)])
+        .await
+        .remove(0);
+    (stored.explained_by, stored.explained_kind, stored.flags)
+}
+
+fn with_purpose(mut event: Value, code: &str) -> Value {
+    event["purposeOfEvent"] = json!([{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": code}]}]);
+    event
+}
+
+fn reason(found: &(Option<String>, Option<String>, String)) -> (Option<&str>, Option<&str>) {
+    (found.0.as_deref(), found.1.as_deref())
+}
+
+async fn each_routine_reason_explains_its_case(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.add_source("his").await;
+    send(&app, &token, &directory_bundle()).await;
+    send(&app, &token, &care_bundle()).await;
+    // 2026-11-17 is a Tuesday; the cardiology visit of P1 was the day before.
+    let at = "2026-11-17T10:00";
+
+    let department = judged(&app, &token, audit_event("dept", "P1", "S1", "CARD", at)).await;
+    assert_eq!(
+        reason(&department),
+        (Some("care_by_department"), Some("encounter"))
+    );
+    assert_eq!(department.2, "");
+
+    // S3 was named in P2's visit; their department does not matter.
+    let person = judged(&app, &token, audit_event("person", "P2", "S3", "CARD", at)).await;
+    assert_eq!(reason(&person), (Some("care_by_person"), Some("encounter")));
+
+    let team = judged(&app, &token, audit_event("team", "P3", "S1", "LAB", at)).await;
+    assert_eq!(reason(&team), (Some("care_team"), Some("care_team")));
+
+    // The referring doctor, and the laboratory that received the referral.
+    let referrer = judged(
+        &app,
+        &token,
+        audit_event("referrer", "P4", "S1", "CARD", at),
+    )
+    .await;
+    assert_eq!(
+        reason(&referrer),
+        (Some("care_by_person"), Some("referral"))
+    );
+    let received = judged(&app, &token, audit_event("received", "P4", "S3", "LAB", at)).await;
+    assert_eq!(
+        reason(&received),
+        (Some("care_by_department"), Some("referral"))
+    );
+
+    let result = judged(&app, &token, audit_event("result", "P5", "S3", "CARD", at)).await;
+    assert_eq!(reason(&result), (Some("care_by_person"), Some("result")));
+
+    // The finance office billing P1's visit; the same clerk opening P1 for no stated
+    // payment purpose is not explained.
+    let billing = with_purpose(audit_event("billing", "P1", "S4", "FIN", at), "HPAYMT");
+    let billing = judged(&app, &token, billing).await;
+    assert_eq!(reason(&billing), (Some("billing"), Some("encounter")));
+    assert_eq!(billing.2, "");
+    let curious = judged(&app, &token, audit_event("curious", "P1", "S4", "FIN", at)).await;
+    assert_eq!(reason(&curious), (None, None));
+    assert_eq!(curious.2, "no_care_relationship");
+
+    let asked = with_purpose(audit_event("asked", "P9", "S4", "FIN", at), "PATRQT");
+    let asked = judged(&app, &token, asked).await;
+    assert_eq!(reason(&asked), (Some("own_request"), None));
+
+    // Rules still fire on an explained access: the team member is a relative.
+    let relative = judged(
+        &app,
+        &token,
+        audit_event("relative", "P-REL", "S1", "CARD", at),
+    )
+    .await;
+    assert_eq!(
+        reason(&relative),
+        (Some("care_by_department"), Some("encounter"))
+    );
+    assert_eq!(relative.2, "same_surname,same_address");
+}
+on_both_backends!(each_routine_reason_explains_its_case);
+
+async fn care_arriving_after_the_access_explains_it_then(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.add_source("his").await;
+    send(&app, &token, &directory_bundle()).await;
+    send(&app, &token, &care_bundle()).await;
+    let early = judged(
+        &app,
+        &token,
+        audit_event("early", "P6", "S3", "LAB", "2026-11-17T08:10"),
+    )
+    .await;
+    assert_eq!(reason(&early), (None, None));
+    assert_eq!(early.2, "no_care_relationship");
+    // Another patient's care explains nothing of P6's.
+    let other = json!({"resourceType": "Encounter", "id": "visit-p7", "status": "finished",
+        "subject": {"identifier": {"value": "P7"}}, "serviceProvider": {"identifier": {"value": "LAB"}},
+        "period": {"start": "2026-11-17T08:00:00+08:00"}});
+    let (status, body) = post_json(&app, "/Encounter", &token, &other).await;
+    assert!(status == 200 || status == 201, "{status} {body}");
+    let stored = tables::events(&app.state.db, &[("source_event_id", "early")]).await;
+    assert_eq!(stored[0].explained_by, None);
+
+    // The laboratory registers the visit at the end of the shift.
+    let late = json!({"resourceType": "Encounter", "id": "visit-p6", "status": "finished",
+        "subject": {"identifier": {"value": "P6"}}, "serviceProvider": {"identifier": {"value": "LAB"}},
+        "period": {"start": "2026-11-17T08:00:00+08:00", "end": "2026-11-17T12:00:00+08:00"}});
+    let (status, body) = post_json(&app, "/Encounter", &token, &late).await;
+    assert!(status == 200 || status == 201, "{status} {body}");
+    let stored = tables::events(&app.state.db, &[("source_event_id", "early")]).await;
+    assert_eq!(
+        stored[0].explained_by.as_deref(),
+        Some("care_by_department")
+    );
+    assert_eq!(stored[0].explained_kind.as_deref(), Some("encounter"));
+    // What was recorded at the time stays, hashed: the chain still verifies.
+    assert_eq!(stored[0].flags, "no_care_relationship");
+    let report = app::access_log::server::chain::verify_database(
+        &app.state.db,
+        None,
+        &app.state.access.ingest.time_zone,
+    )
+    .await
+    .unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+on_both_backends!(care_arriving_after_the_access_explains_it_then);
