@@ -43,6 +43,9 @@ pub struct BenchOptions {
     pub ingest_window: u64,
     /// First-page queries per kind of patient at each size.
     pub samples: usize,
+    /// The synthetic hospital whose routine work and injected snooping measure the
+    /// explanations and rules (none: not measured).
+    pub hospital: Option<crate::bench_hospital::HospitalOptions>,
 }
 
 /// Patients in the generated hospital, and how many of them use the portal.
@@ -235,6 +238,12 @@ pub async fn run(
         let (returned, ingested) = run.pages(generator, size).await?;
         generator = returned;
         stored += ingested;
+    }
+    if let Some(hospital) = options.hospital {
+        let detection = crate::bench_hospital::run(&state.db, context, hospital, now, say).await?;
+        for line in detection.lines() {
+            say(&line);
+        }
     }
     say(&format!("total {:.1} s", started.elapsed().as_secs_f64()));
     Ok(())

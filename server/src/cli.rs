@@ -129,6 +129,13 @@ pub enum Command {
         /// First-page queries per kind of patient at each size.
         #[arg(long, default_value_t = 500)]
         samples: usize,
+        /// Staff of the synthetic hospital whose routine work and injected snooping measure
+        /// the explanations and rules (≈ 18 accesses per member of staff a day).
+        #[arg(long, default_value_t = 3_000)]
+        hospital_staff: u32,
+        /// Days the synthetic hospital works (0: not measured; 365: a year).
+        #[arg(long, default_value_t = 7)]
+        hospital_days: u32,
     },
     /// Measure how fast pages are served on kept-alive connections: starts the portal on a
     /// free loopback port of the configured database (which it seeds with the demo

@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub mod bench;
+pub mod bench_hospital;
 pub mod bench_live;
 pub mod bench_pages;
 pub mod case_files;

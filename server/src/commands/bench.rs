@@ -8,14 +8,28 @@ use super::{invite_settings, prepared, say};
 use crate::config::Config;
 use crate::{demo, startup};
 
+/// What `portal bench` was asked to measure.
+pub struct Measured {
+    pub sizes: Vec<u64>,
+    pub batch: Option<usize>,
+    pub ingest_window: u64,
+    pub samples: usize,
+    /// The synthetic hospital's staff and days (no days: not measured).
+    pub hospital: (u32, u32),
+}
+
 pub async fn access_log(
     config: &Config,
     clock: &SharedClock,
-    mut sizes: Vec<u64>,
-    batch: Option<usize>,
-    ingest_window: u64,
-    samples: usize,
+    measured: Measured,
 ) -> Result<(), String> {
+    let Measured {
+        mut sizes,
+        batch,
+        ingest_window,
+        samples,
+        hospital: (hospital_staff, hospital_days),
+    } = measured;
     sizes.sort_unstable();
     sizes.dedup();
     if sizes.first() == Some(&0) || batch == Some(0) {
@@ -28,6 +42,11 @@ pub async fn access_log(
         batch,
         ingest_window,
         samples,
+        hospital: (hospital_days > 0).then_some(crate::bench_hospital::HospitalOptions {
+            staff: hospital_staff,
+            days: hospital_days,
+            batch,
+        }),
     };
     // The portal answers pages on a loopback port while the benchmark runs.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

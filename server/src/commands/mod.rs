@@ -77,7 +77,18 @@ pub async fn run(command: Command, config: &Config, clock: SharedClock) -> Resul
             batch,
             ingest_window,
             samples,
-        } => bench::access_log(config, &clock, sizes, batch, ingest_window, samples).await,
+            hospital_staff,
+            hospital_days,
+        } => {
+            let measured = bench::Measured {
+                sizes,
+                batch,
+                ingest_window,
+                samples,
+                hospital: (hospital_staff, hospital_days),
+            };
+            bench::access_log(config, &clock, measured).await
+        }
         Command::BenchPages {
             connections,
             seconds,

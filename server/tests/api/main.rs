@@ -21,6 +21,7 @@ mod edges;
 mod explanations;
 mod fhir_spec;
 mod forms;
+mod hospital;
 mod identity;
 mod outbox;
 mod pages;
