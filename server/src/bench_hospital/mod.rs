@@ -6,7 +6,8 @@
 //! in its identifier (which the portal never reads): how much routine work was explained,
 //! how much was left unexplained or flagged, and how many injected cases were caught.
 //!
-//! At ≈ 18 accesses per member of staff a day, 3 000 staff make ≈ 20 M accesses a year.
+//! 3 000 staff make ≈ 50 000 accesses a day (fewer at weekends, when clinics close),
+//! ≈ 18 M a year.
 
 mod people;
 mod routine;
@@ -165,6 +166,8 @@ impl Routines<'_> {
         serial_snoopers: &[usize],
     ) -> Victims {
         if day == 0 {
+            // The wards are not empty on the first day.
+            self.admit(day, midnight - Duration::days(3), staff / 10 * 4);
             let teams = self.teams;
             for team in teams {
                 let department = self.staff[team.members[0]].department;
