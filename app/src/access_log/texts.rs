@@ -92,7 +92,7 @@ pub struct AccessTexts {
     pub reviews_next: &'static str,
     /// `{page}`, `{pages}` and `{open}` are filled in.
     pub reviews_position: &'static str,
-    pub csv_header: [&'static str; 11],
+    pub csv_header: [&'static str; 12],
 }
 
 impl AccessTexts {
@@ -418,7 +418,7 @@ static EN: AccessTexts = AccessTexts {
     reviews_position: "Page {page} of {pages} ({open} open)",
     csv_header: [
         "Time", "Who", "Role", "Department", "Part of the record", "Action", "Purpose", "System",
-        "Workstation", "Unusual because", "Entry id",
+        "Workstation", "Unusual because", "Why this was normal", "Entry id",
     ],
 };
 
@@ -511,6 +511,7 @@ static ZH_HANS: AccessTexts = AccessTexts {
         "系统",
         "终端",
         "异常原因",
+        "为什么这是正常的",
         "记录编号",
     ],
 };

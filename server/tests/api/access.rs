@@ -652,6 +652,11 @@ async fn downloads_are_each_patients_own(app: &TestApp, a: &str) {
     let text = csv.text().await.unwrap();
     assert_eq!(text.lines().count(), 26);
     assert!(!text.contains("b0"));
+    let header = text.lines().next().unwrap();
+    assert!(
+        header.ends_with(r#""为什么这是正常的","记录编号""#),
+        "{header}"
+    );
     let anonymous = app
         .client
         .get(app.url("/access-log/download.json"))

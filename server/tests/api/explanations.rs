@@ -189,3 +189,77 @@ async fn care_arriving_after_the_access_explains_it_then(backend: Backend) {
     assert!(report.problems.is_empty(), "{:?}", report.problems);
 }
 on_both_backends!(care_arriving_after_the_access_explains_it_then);
+
+/// A file the patient downloads from their log.
+async fn download(app: &TestApp, session: &str, file: &str) -> String {
+    let answer = app
+        .client
+        .get(app.url(&format!("/access-log/{file}")))
+        .header("cookie", format!("__Host-portal_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    answer.text().await.unwrap()
+}
+
+async fn the_patients_downloads_carry_the_reason(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.add_source("his").await;
+    send(&app, &token, &directory_bundle()).await;
+    let (account_id, link) = crate::identity::invite(&app, "李雷").await;
+    let mrn = app.mrn_of(account_id).await;
+    let (_, session) = crate::identity::enroll(&app, &link).await;
+    let visit = json!({"resourceType": "Encounter", "id": "visit-own", "status": "finished",
+        "subject": {"identifier": {"value": mrn}}, "serviceProvider": {"identifier": {"value": "CARD"}},
+        "period": {"start": "2026-11-16T09:00:00+08:00", "end": "2026-11-16T10:00:00+08:00"}});
+    let (status, body) = post_json(&app, "/Encounter", &token, &visit).await;
+    assert!(status == 200 || status == 201, "{status} {body}");
+    let normal = judged(
+        &app,
+        &token,
+        audit_event("seen", &mrn, "S1", "CARD", "2026-11-17T10:00"),
+    )
+    .await;
+    assert_eq!(
+        reason(&normal),
+        (Some("care_by_department"), Some("encounter"))
+    );
+    let not = judged(
+        &app,
+        &token,
+        audit_event("unseen", &mrn, "S3", "LAB", "2026-11-17T11:00"),
+    )
+    .await;
+    assert_eq!(reason(&not), (None, None));
+
+    let csv = download(&app, &session, "download.csv").await;
+    let explained: Vec<&str> = csv
+        .lines()
+        .filter(|line| line.contains("当时在诊治您"))
+        .collect();
+    assert_eq!(explained.len(), 1, "{csv}");
+    assert!(
+        explained[0].contains("心内科当时在诊治您：2026-11-16开始的就诊。"),
+        "{csv}"
+    );
+    let bundle: Value =
+        serde_json::from_str(&download(&app, &session, "download.json").await).unwrap();
+    let reasons: Vec<Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|entry| entry["resource"]["extension"].as_array().unwrap().clone())
+        .filter(|extension| extension["url"].as_str().unwrap().ends_with("/explanation"))
+        .collect();
+    assert_eq!(reasons.len(), 1, "{bundle}");
+    assert_eq!(
+        reasons[0]["extension"][0],
+        json!({"url": "reason", "valueCode": "care_by_department"})
+    );
+    assert_eq!(
+        reasons[0]["extension"][1],
+        json!({"url": "care", "valueCode": "encounter"})
+    );
+}
+on_both_backends!(the_patients_downloads_carry_the_reason);

@@ -14,7 +14,7 @@ use super::ingest::millis;
 use super::query::{self, entry_view, whole_log};
 use super::record::{link_hash, EventRecord, GENESIS};
 use crate::access_log::texts::{
-    action_label, category_label, purpose_label, rule_reason, AccessTexts,
+    action_label, category_label, explanation_sentence, purpose_label, rule_reason, AccessTexts,
 };
 use crate::access_log::types::DepartmentView;
 use crate::i18n::Locale;
@@ -79,6 +79,25 @@ fn csv(
             .map(|rule| rule_reason(locale, *rule))
             .collect::<Vec<_>>()
             .join(" ");
+        let normal = entry
+            .explanation
+            .map(|explanation| {
+                let department = explanation.department.as_ref().map(|d| match locale {
+                    Locale::ZhHans => d.name_zh_hans.as_str(),
+                    Locale::En => d.name_en.as_str(),
+                });
+                explanation_sentence(
+                    locale,
+                    explanation.reason,
+                    &entry.agent_name,
+                    (
+                        explanation.kind,
+                        department,
+                        explanation.since_local.as_deref(),
+                    ),
+                )
+            })
+            .unwrap_or_default();
         push_csv_line(
             &mut out,
             [
@@ -92,6 +111,7 @@ fn csv(
                 entry.system.unwrap_or_default(),
                 entry.workstation.unwrap_or_default(),
                 reasons,
+                normal,
                 entry.id.to_string(),
             ]
             .into_iter(),
@@ -184,7 +204,7 @@ fn fhir_bundle(
                 .as_ref()
                 .and_then(|r| r.system.clone())
                 .unwrap_or_else(|| record.as_ref().map(|r| r.source.clone()).unwrap_or_default());
-            json!({
+            let mut entry = json!({
                 "fullUrl": format!("urn:portal:access-event:{}", row.id),
                 "resource": {
                     "resourceType": "AuditEvent",
@@ -212,7 +232,14 @@ fn fhir_bundle(
                         "what": { "display": row.category }
                     }],
                 }
-            })
+            });
+            if let (Some(list), Some(explanation)) = (
+                entry["resource"]["extension"].as_array_mut(),
+                explanation_extension(row),
+            ) {
+                list.push(explanation);
+            }
+            entry
         })
         .collect();
     let head_hash = rows.last().map_or(GENESIS, |row| row.hash.as_str());
@@ -261,6 +288,20 @@ pub struct DownloadReport {
     pub events: usize,
     pub public_key: String,
     pub problems: Vec<String>,
+}
+
+/// Why the access was normal (outside the hashed record): the reason's code, the kind
+/// of care it rests on and when that care began.
+fn explanation_extension(row: &event::Model) -> Option<Value> {
+    let reason = row.explained_by.as_deref()?;
+    let mut parts = vec![json!({ "url": "reason", "valueCode": reason })];
+    if let Some(kind) = &row.explained_kind {
+        parts.push(json!({ "url": "care", "valueCode": kind }));
+    }
+    if let Some(since) = row.explained_since {
+        parts.push(json!({ "url": "careStart", "valueDateTime": rfc3339(millis(since)) }));
+    }
+    Some(json!({ "url": format!("{EXTENSION_BASE}/explanation"), "extension": parts }))
 }
 
 fn sub_extension<'a>(parent: &'a Value, url: &str) -> Option<&'a Value> {
