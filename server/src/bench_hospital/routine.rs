@@ -276,27 +276,15 @@ impl Routines<'_> {
             }
             let rounds =
                 midnight + Duration::hours(9) + Duration::minutes(self.rng.gen_range(0..120));
-            self.routine(
-                Routine::Ward,
-                stay.attending,
-                mrn,
-                rounds,
-                Category::ClinicalNotes,
-            );
-            self.routine(
-                Routine::Ward,
-                stay.attending,
-                mrn,
-                rounds + Duration::minutes(10),
-                Category::Diagnoses,
-            );
-            self.routine(
-                Routine::Ward,
-                stay.attending,
-                mrn,
-                rounds + Duration::minutes(20),
-                Category::Prescriptions,
-            );
+            let notes = [
+                (0, Category::ClinicalNotes),
+                (10, Category::Diagnoses),
+                (20, Category::Prescriptions),
+            ];
+            for (after, category) in notes {
+                let at = rounds + Duration::minutes(after);
+                self.routine(Routine::Ward, stay.attending, mrn, at, category);
+            }
             if self.rng.gen_bool(0.6) {
                 self.care(CareKind::Order, mrn, (LAB, &[stay.attending]), rounds, None);
                 let technician = self.anyone(LAB);
