@@ -146,6 +146,17 @@ pub struct ExplanationColumns {
     pub since: Option<OffsetDateTime>,
 }
 
+/// An unexplained access as read to explain it again: id, person, department, purpose,
+/// category, time.
+type Unexplained = (
+    i64,
+    Option<String>,
+    Option<i64>,
+    String,
+    String,
+    OffsetDateTime,
+);
+
 /// Accesses read per query while explaining again.
 const AGAIN_PAGE: u64 = 1_000;
 
@@ -165,7 +176,17 @@ pub async fn after_care<C: ConnectionTrait>(
     let mut explained = 0;
     let mut after_id = 0;
     loop {
-        let rows = event::Entity::find()
+        // Only what the explanation reads: not the stored record.
+        let rows: Vec<Unexplained> = event::Entity::find()
+            .select_only()
+            .columns([
+                event::Column::Id,
+                event::Column::AgentRef,
+                event::Column::DepartmentId,
+                event::Column::Purpose,
+                event::Column::Category,
+                event::Column::OccurredAt,
+            ])
             .filter(event::Column::PatientMrn.eq(patient_mrn))
             .filter(event::Column::OccurredAt.between(from, to))
             .filter(event::Column::ExplainedBy.is_null())
@@ -173,19 +194,20 @@ pub async fn after_care<C: ConnectionTrait>(
             .filter(event::Column::Id.gt(after_id))
             .order_by_asc(event::Column::Id)
             .limit(AGAIN_PAGE)
+            .into_tuple()
             .all(conn)
             .await?;
         let Some(last) = rows.last() else { break };
-        after_id = last.id;
+        after_id = last.0;
         let full = rows.len() as u64 == AGAIN_PAGE;
-        for row in rows {
+        for (id, agent_ref, department_id, purpose, category, occurred_at) in rows {
             let facts = ExplainFacts {
                 agent_kind: AgentKind::Staff,
-                agent_ref: row.agent_ref.as_deref(),
-                department_id: row.department_id,
-                purpose: Purpose::from_code(&row.purpose).unwrap_or(Purpose::Other),
-                category: Category::from_code(&row.category).unwrap_or(Category::Other),
-                occurred_at: row.occurred_at,
+                agent_ref: agent_ref.as_deref(),
+                department_id,
+                purpose: Purpose::from_code(&purpose).unwrap_or(Purpose::Other),
+                category: Category::from_code(&category).unwrap_or(Category::Other),
+                occurred_at,
                 in_portal: false,
                 care: &cares,
             };
@@ -201,7 +223,7 @@ pub async fn after_care<C: ConnectionTrait>(
                     Expr::value(stored.department_id),
                 )
                 .col_expr(event::Column::ExplainedSince, Expr::value(stored.since))
-                .filter(event::Column::Id.eq(row.id))
+                .filter(event::Column::Id.eq(id))
                 .exec(conn)
                 .await?;
             explained += 1;

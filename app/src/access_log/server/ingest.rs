@@ -125,10 +125,10 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
         }
         last_id += 1;
         let department_id = directory.department_of(access);
+        let explanation = directory.explain(access, department_id, oversight, &context.rules);
         // The portal's own entries record oversight done inside the portal (a privacy
         // officer reading the review queue). Judging them would flag the review itself and
         // feed it back into the queue it came from; they are shown, not judged.
-        let explanation = directory.explain(access, department_id, oversight, &context.rules);
         let rules = if oversight {
             Vec::new()
         } else {
