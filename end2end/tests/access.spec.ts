@@ -76,7 +76,19 @@ test("a patient questions an unusual access and the privacy officer answers", as
   const first = officer.locator("ol.reviews > li").first();
   await expect(first).toContainText("张伟");
   await expect(first).toContainText("我不认识这位护士，那天我没有去医院。");
+  await expect(first).toContainText("需要现在审阅");
   await fitsTheScreen(officer);
+
+  // The queue is of cases: one person's accesses to one patient on one day, with why the
+  // case ranks where it does. The oncologist's three looks that morning are one case.
+  await expect(officer.getByRole("navigation", { name: "审核队列分页" }).first())
+    .toContainText(/\d+ 个待处理案例，其中 \d+ 个需要现在审阅/);
+  const grouped = officer.locator("ol.reviews > li").filter({ hasText: "陈静" }).filter({ hasText: "张伟" });
+  await expect(grouped).toHaveCount(1);
+  await expect(grouped.locator("li.access-entry")).toHaveCount(3);
+  await expect(grouped).toContainText("需要现在审阅");
+  await expect(grouped).toContainText("在患者的诊疗记录中找不到原因的访问：3 次。");
+  await expect(grouped).toContainText("访问前后一天内，患者不在任何科室的诊疗中。");
 
   // A decision needs a note; with one it is recorded.
   await first.getByLabel("处理说明").fill("张敏当天在心内科值班，为预约核对信息，已向患者说明。");

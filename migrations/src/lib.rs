@@ -20,6 +20,7 @@ mod m20261206_000011_reports;
 mod m20261207_000012_access_summary;
 mod m20261207_000013_access_feeds;
 mod m20261208_000014_explanations;
+mod m20261209_000015_review_cases;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_access_summary::Migration),
             Box::new(m20261207_000013_access_feeds::Migration),
             Box::new(m20261208_000014_explanations::Migration),
+            Box::new(m20261209_000015_review_cases::Migration),
         ]
     }
 }

@@ -46,6 +46,8 @@ pub enum StartError {
     Settings(sea_orm::DbErr),
     #[error("cannot count the access log's per-patient summaries: {0}")]
     Summaries(sea_orm::DbErr),
+    #[error("cannot group earlier review items into review cases: {0}")]
+    Cases(sea_orm::DbErr),
     #[error("{0}")]
     Mail(String),
     #[error("cannot publish the built-in consent policies: {0}")]
@@ -95,6 +97,14 @@ pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, St
             "access log: each patient's counts were counted again from the events (new table, \
              or the time zone changed to {})",
             config.time_zone
+        );
+    }
+    let filed = app::access_log::server::review::file_older_items(&db, &time_zone, clock.now())
+        .await
+        .map_err(StartError::Cases)?;
+    if filed > 0 {
+        tracing::info!(
+            "access log: {filed} review items made before review cases were grouped into cases"
         );
     }
     Ok(AppState {

@@ -173,7 +173,8 @@ pub async fn ask_about_access(event_id: i64, question: String) -> Result<(), App
             let (_who, cap) = access::patient().await?;
             let question = Question::parse(event_id, &question)?;
             let state = AppState::current()?;
-            let asked = review::ask(&state.db, &cap, &question, state.clock.now())
+            let zone = &state.access.ingest.time_zone;
+            let asked = review::ask(&state.db, &cap, &question, zone, state.clock.now())
                 .await
                 .or_internal()?;
             if asked {
@@ -308,9 +309,10 @@ pub async fn review_queue(page: Option<u64>) -> Result<ReviewQueueView, AppError
     )
 }
 
-/// The privacy officer's decision on a queue item: `explained` or `escalated`, with a note.
+/// The privacy officer's decision on a review case: `explained` or `escalated`, with a
+/// note; it decides each of the case's items.
 #[server(endpoint = "access/review-decide")]
-pub async fn decide_review(event_id: i64, decision: String, note: String) -> Result<(), AppError> {
+pub async fn decide_review(case_id: i64, decision: String, note: String) -> Result<(), AppError> {
     use crate::access_log::server::review;
     use crate::access_log::types::ReviewDecision;
     use crate::identity::server::access;
@@ -319,7 +321,7 @@ pub async fn decide_review(event_id: i64, decision: String, note: String) -> Res
     respond(
         async {
             let (_who, cap) = access::staff::<access::PrivacyOfficerRole>().await?;
-            let decision = ReviewDecision::parse(event_id, &decision, &note)?;
+            let decision = ReviewDecision::parse(case_id, &decision, &note)?;
             let app = AppState::current()?;
             if review::decide(&app.db, cap, &decision, app.clock.now())
                 .await

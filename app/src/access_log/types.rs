@@ -207,16 +207,37 @@ pub struct LogSettingsView {
     pub departments: Vec<DepartmentView>,
 }
 
-/// An item of the privacy officer's review queue.
+/// A patient's question about an entry of a case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReviewItemView {
-    pub event_id: i64,
+pub struct AskedView {
+    pub text: String,
+    pub asked_local: String,
+}
+
+/// A case of the privacy officer's review queue: one person's accesses to one patient's
+/// record on one day that need review, with what ranks it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewCaseView {
+    pub case_id: i64,
+    /// Who opened the record.
+    pub person: String,
     pub patient_name: String,
     pub patient_mrn: String,
-    pub entry: AccessEntryView,
+    /// `YYYY-MM-DD` in the hospital's time zone.
+    pub day: String,
+    pub score: i64,
+    /// At or above the review line, or asked about by the patient: to be read now.
+    pub to_read: bool,
+    /// Rules its accesses hit, in the order of [`Rule::ALL`].
+    pub rules: Vec<Rule>,
+    /// Accesses by staff nothing in the patient's care explains.
+    pub unexplained: i64,
+    /// An unexplained access came when the patient was in no department's care.
+    pub out_of_care: bool,
     pub state: ReviewState,
-    pub question: Option<String>,
-    pub asked_local: Option<String>,
+    pub questions: Vec<AskedView>,
+    /// Its accesses, oldest first.
+    pub entries: Vec<AccessEntryView>,
     pub resolution_note: Option<String>,
 }
 
@@ -225,16 +246,19 @@ pub struct ReviewItemView {
 pub struct ReviewQueueView {
     /// Source systems whose flow has an open problem.
     pub feeds: Vec<FeedNoticeView>,
-    pub items: Vec<ReviewItemView>,
+    /// Patients' questions first, then by rank.
+    pub cases: Vec<ReviewCaseView>,
     /// This page, from 1.
     pub page: u64,
-    /// How many pages the open items fill (at least 1).
+    /// How many pages the open cases fill (at least 1).
     pub pages: u64,
-    /// Open items in all.
+    /// Open cases in all.
     pub open: u64,
+    /// Open cases to read now (at or above the line, or asked about).
+    pub to_read: u64,
 }
 
-/// Items on one page of the review queue.
+/// Cases on one page of the review queue.
 pub const REVIEWS_PER_PAGE: u64 = 25;
 
 /// Longest watched name.
@@ -302,10 +326,10 @@ impl Question {
     }
 }
 
-/// A privacy officer's decision on a review item, checked at the edge.
+/// A privacy officer's decision on a review case, checked at the edge.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReviewDecision {
-    pub event_id: i64,
+    pub case_id: i64,
     /// `Explained` or `Escalated`: an item is opened only by a patient's question or a rule.
     pub state: ReviewState,
     pub note: String,
@@ -314,7 +338,7 @@ pub struct ReviewDecision {
 impl ReviewDecision {
     /// Parses the form's fields; a bad decision or note is named.
     pub fn parse(
-        event_id: i64,
+        case_id: i64,
         decision: &str,
         note: &str,
     ) -> Result<ReviewDecision, crate::error::AppError> {
@@ -326,7 +350,7 @@ impl ReviewDecision {
         };
         let note = parse_question(note).ok_or_else(|| AppError::invalid("note"))?;
         Ok(ReviewDecision {
-            event_id,
+            case_id,
             state,
             note,
         })

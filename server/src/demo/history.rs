@@ -356,9 +356,20 @@ fn plan(history: &mut History) {
         View,
         Treatment,
     );
-    // Oncology, where he has never been seen.
+    // Oncology, where he has never been seen, three times in a morning when he was in
+    // no one's care: one review case, near the top of the privacy officer's queue.
     let date = history.workday(12);
     history.open(zhang, CHEN_JING, date, (10, 0), Diagnoses, View, Treatment);
+    history.open(
+        zhang,
+        CHEN_JING,
+        date,
+        (10, 4),
+        ClinicalNotes,
+        View,
+        Treatment,
+    );
+    history.open(zhang, CHEN_JING, date, (10, 11), Imaging, View, Treatment);
 
     // 王秀英: admitted to oncology, then followed up with imaging.
     let wang = "P000002";

@@ -688,10 +688,12 @@ async fn review_decisions_keep_history_and_every_item_is_reachable(backend: Back
     let (_, watcher) = enroll(&app, &link).await;
     let officer = enroll_staff(&app, "officer@example.org", Role::PrivacyOfficer).await;
 
-    // One patient asks about 30 ordinary accesses; another has one flagged access.
+    // One patient asks about 30 accesses by 30 people (30 cases); another has one flagged
+    // access.
     let mut bulk = String::new();
     for n in 0..30 {
-        bulk.push_str(&audit_event(&format!("q-{n}"), &asker_mrn, "S1").to_string());
+        let person = format!("Q{n}");
+        bulk.push_str(&audit_event(&format!("q-{n}"), &asker_mrn, &person).to_string());
         bulk.push('\n');
     }
     let (status, outcome) = app
@@ -739,9 +741,9 @@ async fn review_decisions_keep_history_and_every_item_is_reachable(backend: Back
     assert_eq!(first.status, 200, "{:?}", first.body);
     assert_eq!(first.body["open"], 31, "{}", first.body["open"]);
     assert_eq!(first.body["pages"], 2);
-    assert_eq!(first.body["items"].as_array().unwrap().len(), 25);
+    assert_eq!(first.body["cases"].as_array().unwrap().len(), 25);
     let second = call(&app, "access/reviews", &[("page", "2")], Some(&officer)).await;
-    let items = second.body["items"].as_array().unwrap();
+    let items = second.body["cases"].as_array().unwrap();
     assert!(
         items
             .iter()
@@ -750,7 +752,9 @@ async fn review_decisions_keep_history_and_every_item_is_reachable(backend: Back
     );
 
     // Deciding twice keeps both decisions.
-    let id = questioned[0].to_string();
+    let id = tables::case_of(&app.state.db, questioned[0])
+        .await
+        .to_string();
     for (decision, note) in [
         ("explained", "covering a colleague"),
         ("escalated", "no rota entry"),
@@ -758,7 +762,7 @@ async fn review_decisions_keep_history_and_every_item_is_reachable(backend: Back
         let decided = call(
             &app,
             "access/review-decide",
-            &[("event_id", &id), ("decision", decision), ("note", note)],
+            &[("case_id", &id), ("decision", decision), ("note", note)],
             Some(&officer),
         )
         .await;

@@ -12,7 +12,7 @@ use crate::tables;
 
 /// The care and departments of the cases: a laboratory, a finance office and its clerk,
 /// a visit naming S3, a care team with S1, a referral and a result.
-fn care_bundle() -> Value {
+pub(crate) fn care_bundle() -> Value {
     let entry = |resource: Value| json!({"resource": resource, "request": {"method": "POST"}});
     let patient = |mrn: &str| json!({"identifier": {"value": mrn}});
     let staff = |number: &str| json!({"reference": format!("Practitioner/{number}")});
@@ -40,7 +40,7 @@ fn care_bundle() -> Value {
     ]})
 }
 
-async fn send(app: &TestApp, token: &str, bundle: &Value) {
+pub(crate) async fn send(app: &TestApp, token: &str, bundle: &Value) {
     let (status, body) = post_json(app, "", token, bundle).await;
     assert_eq!(status, 200, "{body}");
     for entry in body["entry"].as_array().unwrap() {
@@ -54,12 +54,7 @@ async fn judged(
     token: &str,
     event: Value,
 ) -> (Option<String>, Option<String>, String) {
-    let id = event["id"].as_str().unwrap().to_owned();
-    let (status, body) = post_json(app, "/AuditEvent", token, &event).await;
-    assert_eq!(status, 201, "{body}");
-    let stored = tables::events(&app.state.db, &[("source_event_id", &id)])
-        .await
-        .remove(0);
+    let stored = crate::access::pushed(app, token, event).await;
     (stored.explained_by, stored.explained_kind, stored.flags)
 }
 

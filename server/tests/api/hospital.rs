@@ -1,5 +1,6 @@
 //! The synthetic hospital of `portal bench`, small: its routine work is explained by the
-//! care its systems sent, and the snooping injected among it is caught.
+//! care its systems sent or left in review cases below the line, and the snooping
+//! injected among it lands in cases at or above the line.
 
 use app::ssr::clock::Clock;
 use server::bench_hospital::{run, HospitalOptions, Scenario};
@@ -35,6 +36,11 @@ async fn routine_work_is_explained_and_injected_snooping_caught(backend: Backend
         }
     }
     assert_eq!(detection.routine.len(), 8, "{lines}");
+    // Routine work nobody recorded makes cases, nearly all below the review line: in a
+    // sample this small (400 staff-days) the goal of 3 per 1 000 staff per day is 1.2.
+    let (routine_cases, routine_to_read) = detection.routine_cases;
+    assert!(routine_cases > 50, "{lines}");
+    assert!(routine_to_read <= 2, "{lines}");
     for scenario in Scenario::ALL {
         let (caught, all) = detection
             .scenarios
@@ -42,10 +48,14 @@ async fn routine_work_is_explained_and_injected_snooping_caught(backend: Backend
             .copied()
             .unwrap_or_default();
         assert!(all > 0, "{}: {lines}", scenario.name());
-        // Curiosity about a patient on one's own ward at night is explained by the ward's
-        // care and no rule fires: it waits for the ranking of review cases.
-        if scenario != Scenario::AfterHours {
-            assert_eq!(caught, all, "{}: {lines}", scenario.name());
+        match scenario {
+            // One look a day at a random patient: caught when that patient was in no
+            // one's care; on a day they were being treated, it reads as a colleague asked.
+            Scenario::SerialSnooper => assert!(caught >= 1, "{lines}"),
+            // Curiosity about a patient on one's own ward at night is explained by the
+            // ward's care and no rule fires.
+            Scenario::AfterHours => {}
+            _ => assert_eq!(caught, all, "{}: {lines}", scenario.name()),
         }
     }
 }

@@ -11,6 +11,7 @@ mod tables;
 
 mod access;
 mod access_scale;
+mod cases;
 mod cli;
 mod complaints;
 mod consent;

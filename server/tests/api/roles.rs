@@ -169,6 +169,7 @@ const ARGUMENTS: &[(&str, &str)] = &[
     ("credential", "{}"),
     ("filter[unusual_only]", "false"),
     ("event_id", "1"),
+    ("case_id", "1"),
     ("question", "x"),
     ("choice", "none"),
     ("person_name", "x"),

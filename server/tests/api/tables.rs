@@ -112,6 +112,64 @@ pub async fn review_decisions(db: &impl ConnectionTrait, event_id: i64) -> Vec<D
     rows(db, &select).await
 }
 
+#[derive(Debug, FromQueryResult)]
+struct CaseOf {
+    case_id: Option<i64>,
+}
+
+/// The review case that holds the review item of event `event_id`.
+pub async fn case_of(db: &impl ConnectionTrait, event_id: i64) -> i64 {
+    let mut select = Query::select();
+    select
+        .column(Alias::new("case_id"))
+        .from(Alias::new("access_review"))
+        .and_where(Expr::col(Alias::new("event_id")).eq(event_id));
+    let found: Vec<CaseOf> = rows(db, &select).await;
+    found
+        .first()
+        .and_then(|row| row.case_id)
+        .expect("the event's review item is in a case")
+}
+
+/// A review case as stored.
+#[derive(Debug, FromQueryResult)]
+pub struct StoredCase {
+    pub id: i64,
+    pub agent_key: String,
+    pub patient_mrn: String,
+    pub day: String,
+    pub events: i64,
+    pub unexplained: i64,
+    pub rules: String,
+    pub out_of_care: bool,
+    pub score: i64,
+    pub state: String,
+}
+
+/// Every review case, oldest first.
+pub async fn cases(db: &impl ConnectionTrait) -> Vec<StoredCase> {
+    let mut select = Query::select();
+    select
+        .columns(
+            [
+                "id",
+                "agent_key",
+                "patient_mrn",
+                "day",
+                "events",
+                "unexplained",
+                "rules",
+                "out_of_care",
+                "score",
+                "state",
+            ]
+            .map(Alias::new),
+        )
+        .from(Alias::new("access_case"))
+        .order_by(Alias::new("id"), Order::Asc);
+    rows(db, &select).await
+}
+
 /// A recorded sign-in or enrollment attempt.
 #[derive(Debug, FromQueryResult)]
 pub struct Attempt {

@@ -119,6 +119,45 @@ pub mod review {
         pub resolution_note: Option<String>,
         pub created_at: OffsetDateTime,
         pub updated_at: OffsetDateTime,
+        /// The case it belongs to (`None` only until start-up groups items older than cases).
+        pub case_id: Option<i64>,
+    }
+
+    crate::ssr::no_relations!();
+}
+
+/// A review case: one person's accesses to one patient's record on one local day that
+/// need review, ranked by `score`. Deciding it decides each of its items.
+pub mod case {
+    use sea_orm::entity::prelude::*;
+    use time::OffsetDateTime;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_case")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        /// The staff number, or `name:` and the name when the source sent no number.
+        pub agent_key: String,
+        pub agent_name: String,
+        pub patient_mrn: String,
+        /// `YYYY-MM-DD` in the hospital's time zone.
+        pub day: String,
+        pub events: i64,
+        pub unexplained: i64,
+        /// Rule codes, comma-separated.
+        pub rules: String,
+        pub out_of_care: bool,
+        pub score: i64,
+        /// `ReviewState` code.
+        pub state: String,
+        pub question_at: Option<OffsetDateTime>,
+        pub first_at: OffsetDateTime,
+        pub last_at: OffsetDateTime,
+        pub resolved_by: Option<i64>,
+        pub resolution_note: Option<String>,
+        pub created_at: OffsetDateTime,
+        pub updated_at: OffsetDateTime,
     }
 
     crate::ssr::no_relations!();

@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::entity::event;
+use super::entity::{event, review};
 use super::rules::RuleSettings;
 use crate::access_log::types::{AgentKind, Category, Purpose, Reason};
 use crate::directory::server::service::{care_periods, CarePeriod};
@@ -174,6 +174,7 @@ pub async fn after_care<C: ConnectionTrait>(
     let from = care.0 - settings.care_after;
     let to = care.1.unwrap_or(now) + settings.care_before;
     let mut explained = 0;
+    let mut newly_explained = Vec::new();
     let mut after_id = 0;
     loop {
         // Only what the explanation reads: not the stored record.
@@ -226,12 +227,28 @@ pub async fn after_care<C: ConnectionTrait>(
                 .filter(event::Column::Id.eq(id))
                 .exec(conn)
                 .await?;
+            newly_explained.push(id);
             explained += 1;
         }
         if !full {
             break;
         }
     }
+    // Their review cases rank lower now (or not at all, when only this was against them).
+    let mut case_ids: Vec<i64> = Vec::new();
+    for chunk in newly_explained.chunks(2_000) {
+        let found: Vec<Option<i64>> = review::Entity::find()
+            .select_only()
+            .column(review::Column::CaseId)
+            .filter(review::Column::EventId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        case_ids.extend(found.into_iter().flatten());
+    }
+    case_ids.sort_unstable();
+    case_ids.dedup();
+    super::cases::recount(conn, &case_ids, now).await?;
     Ok(explained)
 }
 

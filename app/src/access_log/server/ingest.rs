@@ -13,6 +13,7 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
+use super::cases;
 use super::entity::{chain_head, event, patient_head, review, watch};
 use super::explain::{self, explain, ExplainFacts, Explanation};
 use super::record::{link_hash, EventRecord, GENESIS};
@@ -106,7 +107,7 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
     let mut outcomes = Vec::with_capacity(events.len());
     let mut seen_in_batch: HashMap<&str, i64> = HashMap::new();
     let mut rows = Vec::new();
-    let mut reviews = Vec::new();
+    let mut entering = Vec::new();
     let mut last_id = head.last_event_id;
     let mut last_hash = head.hash;
     let mut patient_heads = std::mem::take(&mut directory.patient_heads);
@@ -160,6 +161,8 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
             now,
         );
         let unusual = !rules.is_empty();
+        let unexplained =
+            !oversight && explanation.is_none() && access.agent_kind == AgentKind::Staff;
         counts.count(
             &access.patient_mrn,
             access.occurred_at,
@@ -168,8 +171,10 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
             unusual,
         );
         rows.push(row);
+        if unusual || unexplained {
+            entering.push(directory.entering(last_id, access, rules, unexplained, context));
+        }
         if unusual {
-            reviews.push(open_review(last_id, &access.patient_mrn, now));
             to_notify.insert(access.patient_mrn.clone());
         }
         patient.0.clone_from(&hash);
@@ -180,7 +185,26 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
         outcomes.push(Outcome::Created(last_id));
     }
 
-    let head_updates: Vec<patient_head::ActiveModel> = touched
+    let head_updates = head_updates(&touched, &patient_heads);
+    insert_events(&txn, &rows).await?;
+    let reviews = file_for_review(&txn, &entering, now).await?;
+    let moved = (!rows.is_empty()).then_some((last_id, last_hash));
+    store(&txn, &reviews, &head_updates, moved).await?;
+    counts.add_to(&txn).await?;
+    if let Some(mail) = &context.mail {
+        directory.notify(&txn, &to_notify, mail, now).await?;
+    }
+    txn.commit().await?;
+    Ok(outcomes)
+}
+
+/// The new chain heads of the patients the batch touched (`touched`: each one's newest
+/// event).
+fn head_updates(
+    touched: &HashMap<&str, i64>,
+    patient_heads: &HashMap<String, (String, i64)>,
+) -> Vec<patient_head::ActiveModel> {
+    touched
         .iter()
         .filter_map(|(mrn, newest)| {
             patient_heads
@@ -192,19 +216,34 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
                     hash: Set(hash.clone()),
                 })
         })
-        .collect();
-    store(&txn, &rows, &reviews, &head_updates, (last_id, last_hash)).await?;
-    counts.add_to(&txn).await?;
-    if let Some(mail) = &context.mail {
-        directory.notify(&txn, &to_notify, mail, now).await?;
-    }
-    txn.commit().await?;
-    Ok(outcomes)
+        .collect()
 }
 
-/// A new item of the review queue for a flagged event.
-fn open_review(event_id: i64, patient_mrn: &str, now: OffsetDateTime) -> review::ActiveModel {
+/// Puts the accesses that need review into their cases; returns their queue items.
+async fn file_for_review<C: ConnectionTrait>(
+    txn: &C,
+    entering: &[cases::Entering],
+    now: OffsetDateTime,
+) -> Result<Vec<review::ActiveModel>, DbErr> {
+    let case_of = cases::file(txn, entering, now).await?;
+    Ok(entering
+        .iter()
+        .map(|access| {
+            let case_id = case_of.get(&access.event_id).copied();
+            open_review(access.event_id, &access.patient_mrn, case_id, now)
+        })
+        .collect())
+}
+
+/// A new item of the review queue for an event that needs review.
+fn open_review(
+    event_id: i64,
+    patient_mrn: &str,
+    case_id: Option<i64>,
+    now: OffsetDateTime,
+) -> review::ActiveModel {
     review::ActiveModel {
+        case_id: Set(case_id),
         event_id: Set(event_id),
         patient_mrn: Set(patient_mrn.to_owned()),
         state: Set(ReviewState::Open.code().to_owned()),
@@ -230,16 +269,14 @@ async fn lock_chain_head<C: ConnectionTrait>(txn: &C) -> Result<chain_head::Mode
         .ok_or_else(|| DbErr::RecordNotFound("access chain head".into()))
 }
 
-/// Writes a batch's rows: the events, their review items, the patients' chain heads and
-/// the chain's head (`head`: the last event id and hash).
+/// Writes the rest of a batch after its events: their review items, the patients' chain
+/// heads and the chain's head (`head`: the last event id and hash, when events were added).
 async fn store<C: ConnectionTrait>(
     txn: &C,
-    rows: &[event::ActiveModel],
     reviews: &[review::ActiveModel],
     head_updates: &[patient_head::ActiveModel],
-    head: (i64, String),
+    head: Option<(i64, String)>,
 ) -> Result<(), DbErr> {
-    insert_events(txn, rows).await?;
     for chunk in reviews.chunks(INSERT_CHUNK) {
         review::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(txn)
@@ -267,7 +304,7 @@ async fn store<C: ConnectionTrait>(
                 .await?;
         }
     }
-    if !rows.is_empty() {
+    if let Some(head) = head {
         chain_head::Entity::update_many()
             .col_expr(chain_head::Column::LastEventId, Expr::value(head.0))
             .col_expr(chain_head::Column::Hash, Expr::value(head.1))
@@ -603,6 +640,33 @@ impl Directory {
                 .map_or(&[], Vec::as_slice),
         };
         explain(&facts, settings)
+    }
+
+    /// The access as it enters review: its case's key, and whether the patient was in
+    /// anyone's care around it.
+    fn entering(
+        &self,
+        event_id: i64,
+        access: &NewAccess,
+        rules: Vec<crate::access_log::types::Rule>,
+        unexplained: bool,
+        context: &IngestContext,
+    ) -> cases::Entering {
+        let care = self
+            .care
+            .get(&access.patient_mrn)
+            .map_or(&[][..], Vec::as_slice);
+        cases::Entering {
+            event_id,
+            agent_key: cases::agent_key(access.agent_ref.as_deref(), &access.agent_name),
+            agent_name: access.agent_name.clone(),
+            patient_mrn: access.patient_mrn.clone(),
+            day: cases::local_day(access.occurred_at, &context.time_zone),
+            at: access.occurred_at,
+            rules,
+            unexplained,
+            out_of_care: unexplained && !cases::in_care_near(care, access.occurred_at),
+        }
     }
 
     /// The rules that fire for the access; `explained` when a reason was found (then it

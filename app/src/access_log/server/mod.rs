@@ -1,6 +1,7 @@
 //! Server side of the access log: ingestion, rules, the hash chain and its checkpoints,
 //! queries for the patient's pages and downloads, and the review queue.
 
+pub mod cases;
 pub mod chain;
 pub mod digest;
 pub mod download;

@@ -1,5 +1,6 @@
-//! `/staff/access-reviews`: the privacy officer's queue of flagged accesses and patients'
-//! questions (those first), each to be marked explained or escalated with a note.
+//! `/staff/access-reviews`: the privacy officer's queue of review cases (one person's
+//! accesses to one patient's record on one day), those a patient asked about first, then
+//! by priority; each case is marked explained or escalated with a note.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,7 +9,7 @@ use super::entry::AccessEntry;
 use super::{access_texts, Refusal};
 use crate::access_log::api::{review_queue, DecideReview};
 use crate::access_log::texts::review_state_label;
-use crate::access_log::types::{ReviewItemView, ReviewState, QUESTION_MAX_CHARS};
+use crate::access_log::types::{ReviewCaseView, ReviewState, QUESTION_MAX_CHARS};
 use crate::identity::types::Role;
 use crate::identity::ui::guard::guarded;
 use crate::ui::error_notice::ErrorNotice;
@@ -26,7 +27,7 @@ pub fn ReviewsPage() -> impl IntoView {
             .then(|| view! { <Done text=t.reviews_done /> });
         let asked_page = query_value("page").and_then(|page| page.parse::<u64>().ok());
         let queue = match review_queue(asked_page).await {
-            Ok(queue) if queue.items.is_empty() => {
+            Ok(queue) if queue.cases.is_empty() => {
                 let feeds = super::log::feed_notices(queue.feeds, true);
                 view! {
                     {feeds}
@@ -36,11 +37,12 @@ pub fn ReviewsPage() -> impl IntoView {
             }
             Ok(queue) => {
                 let feeds = super::log::feed_notices(queue.feeds, true);
+                let counts = (queue.open, queue.to_read);
                 let (top, bottom) = (
-                    paging(queue.page, queue.pages, queue.open),
-                    paging(queue.page, queue.pages, queue.open),
+                    paging(queue.page, queue.pages, counts),
+                    paging(queue.page, queue.pages, counts),
                 );
-                let items = queue.items.into_iter().map(review_item).collect_view();
+                let items = queue.cases.into_iter().map(review_case).collect_view();
                 view! {
                     {feeds}
                     {top}
@@ -64,9 +66,9 @@ pub fn ReviewsPage() -> impl IntoView {
     })
 }
 
-/// "Page 2 of 5 (117 open)" with links to the pages before and after: every open item is
-/// reachable, however many questions one patient asks.
-fn paging(page: u64, pages: u64, open: u64) -> AnyView {
+/// "Page 2 of 5 (117 open cases, 4 to read now)" with links to the pages before and
+/// after: every open case is reachable, however many questions one patient asks.
+fn paging(page: u64, pages: u64, (open, to_read): (u64, u64)) -> AnyView {
     let t = access_texts();
     let link = |to: u64, text: &'static str, rel: &'static str| {
         view! {
@@ -81,7 +83,8 @@ fn paging(page: u64, pages: u64, open: u64) -> AnyView {
         .reviews_position
         .replace("{page}", &page.to_string())
         .replace("{pages}", &pages.to_string())
-        .replace("{open}", &open.to_string());
+        .replace("{open}", &open.to_string())
+        .replace("{to_read}", &to_read.to_string());
     view! {
         <nav class="pager" aria-label=t.reviews_paging>
             {previous}
@@ -92,13 +95,46 @@ fn paging(page: u64, pages: u64, open: u64) -> AnyView {
     .into_any()
 }
 
-fn review_item(item: ReviewItemView) -> impl IntoView {
+/// Why the case is in the queue, beyond the flags its entries show.
+fn case_signals(item: &ReviewCaseView) -> impl IntoView {
+    let t = access_texts();
+    let unexplained = (item.unexplained > 0).then(|| {
+        let text = t
+            .reviews_unexplained
+            .replace("{count}", &item.unexplained.to_string());
+        view! { <li>{text}</li> }
+    });
+    let out_of_care = item
+        .out_of_care
+        .then(|| view! { <li>{t.reviews_out_of_care}</li> });
+    let any = unexplained.is_some() || out_of_care.is_some();
+    any.then(|| view! { <ul class="case__signals">{unexplained} {out_of_care}</ul> })
+}
+
+/// What the patient asked about the case's accesses.
+fn case_questions(item: &ReviewCaseView) -> impl IntoView {
+    let t = access_texts();
+    item.questions
+        .iter()
+        .map(|asked| {
+            view! {
+                <div class="question">
+                    <h3>{t.reviews_question}</h3>
+                    <blockquote>{asked.text.clone()}</blockquote>
+                    <p class="muted">{asked.asked_local.clone()}</p>
+                </div>
+            }
+        })
+        .collect_view()
+}
+
+fn review_case(item: ReviewCaseView) -> impl IntoView {
     let locale = locale();
     let t = access_texts();
-    let id = item.event_id;
+    let id = item.case_id;
     let note_id = format!("note-{id}");
     let heading_id = format!("review-{id}");
-    let echo = FormEcho::of_item::<DecideReview>("event_id", &id.to_string());
+    let echo = FormEcho::of_item::<DecideReview>("case_id", &id.to_string());
     let refused = echo.as_ref().and_then(|echo| echo.refusal().cloned());
     // Keep what was typed when the server refuses it.
     let note = echo
@@ -107,32 +143,47 @@ fn review_item(item: ReviewItemView) -> impl IntoView {
         .or_else(|| item.resolution_note.clone())
         .unwrap_or_default();
     let invalid = refused.is_some().then_some("true");
-    let questioned = item.question.is_some();
-    let question = item.question.clone().map(|question| {
-        view! {
-            <div class="question">
-                <h3>{t.reviews_question}</h3>
-                <blockquote>{question}</blockquote>
-                <p class="muted">{item.asked_local.clone().unwrap_or_default()}</p>
-            </div>
-        }
-    });
+    let questioned = !item.questions.is_empty();
+    let questions = case_questions(&item);
+    let priority = t
+        .reviews_priority
+        .replace("{score}", &item.score.to_string());
+    let line = if item.to_read {
+        view! { <span class="tag tag--warn">{t.reviews_to_read}</span> }.into_any()
+    } else {
+        view! { <span class="tag">{t.reviews_below_line}</span> }.into_any()
+    };
+    let signals = case_signals(&item);
+    let entries = item
+        .entries
+        .into_iter()
+        .map(|entry| view! { <AccessEntry entry /> })
+        .collect_view();
     view! {
         <li class=if questioned { "card review review--questioned" } else { "card review" }>
             <h2 id=heading_id.clone()>
                 {t.reviews_patient} ": " {item.patient_name.clone()} " (" {item.patient_mrn.clone()}
                 ")"
             </h2>
+            <dl class="facts">
+                <dt>{t.reviews_opened_by}</dt>
+                <dd>{item.person.clone()}</dd>
+                <dt>{t.reviews_day}</dt>
+                <dd>{item.day.clone()}</dd>
+            </dl>
             <p>
                 <span class="tag">{review_state_label(locale, item.state)}</span>
+                " "
+                {line}
+                " "
+                <span class="tag">{priority}</span>
             </p>
-            {question}
-            <ul class="access-entries">
-                <AccessEntry entry=item.entry />
-            </ul>
+            {signals}
+            {questions}
+            <ul class="access-entries">{entries}</ul>
             {refused.map(|error| view! { <Refusal error /> })}
             <PostForm action={action_of::<DecideReview>()} class="decision" labelledby=heading_id>
-                <input type="hidden" name="event_id" value=id.to_string() />
+                <input type="hidden" name="case_id" value=id.to_string() />
                 <label class="field" for=note_id.clone()>
                     <span class="field__label">{t.reviews_note}</span>
                 </label>

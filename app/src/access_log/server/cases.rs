@@ -1,0 +1,472 @@
+//! Review cases. Accesses that need a person's eyes (flagged by a rule, or by staff with
+//! nothing in the patient's care to explain them) are grouped per person, patient and
+//! local day, and each case is ranked, so the privacy officer reads a short list of
+//! cases instead of every event. Cases at or above [`REVIEW_LINE`] are the ones to read
+//! today; the rest stay listed below them.
+//!
+//! Routine work nobody recorded (a colleague asked in the corridor, a doctor covering
+//! from another ward) is one unexplained access to a patient who is in the hospital's
+//! care that day. Snooping looks different: a record opened on a day the patient had no
+//! care anywhere, several times, or on a relative, a neighbour at the same address, a
+//! famous patient, one's own record. The weights say that; each is a plain sentence on
+//! the case.
+
+use std::collections::{BTreeSet, HashMap};
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use time::{Duration, OffsetDateTime};
+
+use super::entity::{case, event, review};
+use crate::access_log::types::{AgentKind, ReviewState, Rule};
+use crate::directory::server::service::CarePeriod;
+use crate::directory::types::CareKind;
+
+/// Cases scoring this much or more are the ones to read: every definitional rule (own
+/// record, same address, watch list, deactivated account, VIP) reaches it alone.
+pub const REVIEW_LINE: i64 = 50;
+
+/// What ranks a case.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseSignals {
+    pub rules: BTreeSet<Rule>,
+    /// Accesses by staff that nothing in the patient's care explains.
+    pub unexplained: i64,
+    /// An unexplained access came when the patient was in no department's care.
+    pub out_of_care: bool,
+}
+
+/// How much a rule says about snooping when it fires. A shared surname alone is common
+/// (two random people share one about one time in forty in China); the definitional
+/// rules are reasons to look by themselves.
+fn weight(rule: Rule) -> i64 {
+    match rule {
+        Rule::OwnRecord
+        | Rule::SameAddress
+        | Rule::WatchList
+        | Rule::DeactivatedAccount
+        | Rule::VipRecord => 100,
+        Rule::SameSurname | Rule::ManyRecords => 25,
+        Rule::OutsideWorkingHours | Rule::SensitiveCategory => 10,
+        // Counted through `unexplained`, which also knows accesses with no department.
+        Rule::NoCareRelationship => 0,
+    }
+}
+
+/// The case's rank: rule weights, plus for unexplained work 20 for the first access and
+/// 15 for each of the next two, plus 40 when the patient was in no one's care then.
+#[must_use]
+pub fn score(signals: &CaseSignals) -> i64 {
+    let mut score: i64 = signals.rules.iter().map(|rule| weight(*rule)).sum();
+    if signals.unexplained > 0 {
+        score += 20 + 15 * (signals.unexplained - 1).min(2);
+        if signals.out_of_care {
+            score += 40;
+        }
+    }
+    score
+}
+
+/// Whether any care of the patient's covers `at` give or take a day: a visit or stay
+/// from a day before it starts to a day after it ends (still going on when it has no
+/// end), an order, result, referral or appointment around its day.
+#[must_use]
+pub fn in_care_near(care: &[CarePeriod], at: OffsetDateTime) -> bool {
+    let day = Duration::days(1);
+    care.iter().any(|period| {
+        let ongoing = matches!(
+            period.kind,
+            CareKind::Encounter | CareKind::Admission | CareKind::CareTeam
+        );
+        let ends = match period.ends_at {
+            Some(end) => end,
+            None if ongoing => at,
+            None => period.starts_at,
+        };
+        period.starts_at - day <= at && at <= ends + day
+    })
+}
+
+/// Who the case is about: the staff number, or the name when the source sent none.
+#[must_use]
+pub fn agent_key(agent_ref: Option<&str>, agent_name: &str) -> String {
+    agent_ref.map_or_else(|| format!("name:{agent_name}"), str::to_owned)
+}
+
+/// `YYYY-MM-DD` of `at` in `zone`.
+#[must_use]
+pub fn local_day(at: OffsetDateTime, zone: &jiff::tz::TimeZone) -> String {
+    jiff::Timestamp::from_second(at.unix_timestamp())
+        .map(|instant| instant.to_zoned(zone.clone()).date().to_string())
+        .unwrap_or_default()
+}
+
+/// One access entering review.
+#[derive(Clone, Debug)]
+pub struct Entering {
+    pub event_id: i64,
+    pub agent_key: String,
+    pub agent_name: String,
+    pub patient_mrn: String,
+    pub day: String,
+    pub at: OffsetDateTime,
+    pub rules: Vec<Rule>,
+    pub unexplained: bool,
+    pub out_of_care: bool,
+}
+
+impl Entering {
+    /// An access already stored (asked about by the patient, or reviewed before cases
+    /// existed). Whether the patient was in care then is not known any more.
+    #[must_use]
+    pub fn stored(row: &event::Model, zone: &jiff::tz::TimeZone) -> Entering {
+        let staff = AgentKind::from_code(&row.agent_kind) == Some(AgentKind::Staff);
+        Entering {
+            event_id: row.id,
+            agent_key: agent_key(row.agent_ref.as_deref(), &row.agent_name),
+            agent_name: row.agent_name.clone(),
+            patient_mrn: row.patient_mrn.clone(),
+            day: local_day(row.occurred_at, zone),
+            at: row.occurred_at,
+            rules: row.flags.split(',').filter_map(Rule::from_code).collect(),
+            unexplained: staff && row.explained_by.is_none(),
+            out_of_care: false,
+        }
+    }
+
+    fn key(&self) -> (&str, &str, &str) {
+        (&self.patient_mrn, &self.day, &self.agent_key)
+    }
+}
+
+/// A case as the batch changes it.
+struct Filing {
+    id: Option<i64>,
+    agent_name: String,
+    events: i64,
+    signals: CaseSignals,
+    first_at: OffsetDateTime,
+    last_at: OffsetDateTime,
+    reopened: bool,
+}
+
+type Key = (String, String, String);
+
+/// Puts each entering access into its case, opening the case or adding to it (a decided
+/// case that gets new accesses opens again: nobody has read those). Returns each event's
+/// case id.
+pub async fn file<C: ConnectionTrait>(
+    conn: &C,
+    entering: &[Entering],
+    now: OffsetDateTime,
+) -> Result<HashMap<i64, i64>, DbErr> {
+    if entering.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut filings: HashMap<Key, Filing> = HashMap::new();
+    for stored in existing(conn, entering).await? {
+        let signals = CaseSignals {
+            rules: stored
+                .rules
+                .split(',')
+                .filter_map(Rule::from_code)
+                .collect(),
+            unexplained: stored.unexplained,
+            out_of_care: stored.out_of_care,
+        };
+        filings.insert(
+            (stored.patient_mrn, stored.day, stored.agent_key),
+            Filing {
+                id: Some(stored.id),
+                agent_name: stored.agent_name,
+                events: stored.events,
+                signals,
+                first_at: stored.first_at,
+                last_at: stored.last_at,
+                reopened: stored.state != ReviewState::Open.code(),
+            },
+        );
+    }
+    for access in entering {
+        let (mrn, day, agent) = access.key();
+        let filing = filings
+            .entry((mrn.to_owned(), day.to_owned(), agent.to_owned()))
+            .or_insert_with(|| Filing {
+                id: None,
+                agent_name: access.agent_name.clone(),
+                events: 0,
+                signals: CaseSignals::default(),
+                first_at: access.at,
+                last_at: access.at,
+                reopened: false,
+            });
+        filing.events += 1;
+        filing.signals.rules.extend(access.rules.iter().copied());
+        if access.unexplained {
+            filing.signals.unexplained += 1;
+            filing.signals.out_of_care |= access.out_of_care;
+        }
+        filing.first_at = filing.first_at.min(access.at);
+        filing.last_at = filing.last_at.max(access.at);
+    }
+    write(conn, &filings, now).await?;
+    let ids: HashMap<Key, i64> = existing(conn, entering)
+        .await?
+        .into_iter()
+        .map(|row| ((row.patient_mrn, row.day, row.agent_key), row.id))
+        .collect();
+    Ok(entering
+        .iter()
+        .filter_map(|access| {
+            let (mrn, day, agent) = access.key();
+            ids.get(&(mrn.to_owned(), day.to_owned(), agent.to_owned()))
+                .map(|id| (access.event_id, *id))
+        })
+        .collect())
+}
+
+/// Values per `IN (…)` list.
+const LOOKUP_CHUNK: usize = 2_000;
+/// Rows per multi-row INSERT (19 values each, under SQLite's parameter limit).
+const INSERT_CHUNK: usize = 1_000;
+
+/// The stored cases of the entering accesses' patients and days.
+async fn existing<C: ConnectionTrait>(
+    conn: &C,
+    entering: &[Entering],
+) -> Result<Vec<case::Model>, DbErr> {
+    let wanted: BTreeSet<(&str, &str, &str)> = entering.iter().map(Entering::key).collect();
+    let mrns: Vec<&str> = wanted
+        .iter()
+        .map(|(mrn, _, _)| *mrn)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let days: BTreeSet<&str> = wanted.iter().map(|(_, day, _)| *day).collect();
+    let mut found = Vec::new();
+    for chunk in mrns.chunks(LOOKUP_CHUNK) {
+        let rows = case::Entity::find()
+            .filter(case::Column::PatientMrn.is_in(chunk.iter().copied()))
+            .filter(case::Column::Day.is_in(days.iter().copied()))
+            .all(conn)
+            .await?;
+        found.extend(rows.into_iter().filter(|row| {
+            wanted.contains(&(
+                row.patient_mrn.as_str(),
+                row.day.as_str(),
+                row.agent_key.as_str(),
+            ))
+        }));
+    }
+    Ok(found)
+}
+
+/// Writes the batch's cases: new ones in multi-row INSERTs, changed ones one by one
+/// (a batch adds to few cases it did not open).
+async fn write<C: ConnectionTrait>(
+    conn: &C,
+    filings: &HashMap<Key, Filing>,
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    let rules_of = |signals: &CaseSignals| {
+        signals
+            .rules
+            .iter()
+            .map(|rule| rule.code())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut new = Vec::new();
+    for ((mrn, day, agent), filing) in filings {
+        let Some(id) = filing.id else {
+            new.push(case::ActiveModel {
+                id: sea_orm::ActiveValue::NotSet,
+                agent_key: Set(agent.clone()),
+                agent_name: Set(filing.agent_name.clone()),
+                patient_mrn: Set(mrn.clone()),
+                day: Set(day.clone()),
+                events: Set(filing.events),
+                unexplained: Set(filing.signals.unexplained),
+                rules: Set(rules_of(&filing.signals)),
+                out_of_care: Set(filing.signals.out_of_care),
+                score: Set(score(&filing.signals)),
+                state: Set(ReviewState::Open.code().to_owned()),
+                question_at: Set(None),
+                first_at: Set(filing.first_at),
+                last_at: Set(filing.last_at),
+                resolved_by: Set(None),
+                resolution_note: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+            continue;
+        };
+        let mut update = case::Entity::update_many()
+            .col_expr(case::Column::Events, Expr::value(filing.events))
+            .col_expr(
+                case::Column::Unexplained,
+                Expr::value(filing.signals.unexplained),
+            )
+            .col_expr(case::Column::Rules, Expr::value(rules_of(&filing.signals)))
+            .col_expr(
+                case::Column::OutOfCare,
+                Expr::value(filing.signals.out_of_care),
+            )
+            .col_expr(case::Column::Score, Expr::value(score(&filing.signals)))
+            .col_expr(case::Column::FirstAt, Expr::value(filing.first_at))
+            .col_expr(case::Column::LastAt, Expr::value(filing.last_at))
+            .col_expr(case::Column::UpdatedAt, Expr::value(now));
+        if filing.reopened {
+            update = update.col_expr(case::Column::State, Expr::value(ReviewState::Open.code()));
+        }
+        update.filter(case::Column::Id.eq(id)).exec(conn).await?;
+    }
+    for chunk in new.chunks(INSERT_CHUNK) {
+        case::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Counts a case's events again from its items, after care arriving late explained
+/// some of them: fewer unexplained accesses, a lower rank.
+pub async fn recount<C: ConnectionTrait>(
+    conn: &C,
+    case_ids: &[i64],
+    now: OffsetDateTime,
+) -> Result<(), DbErr> {
+    for id in case_ids {
+        let Some(stored) = case::Entity::find_by_id(*id).one(conn).await? else {
+            continue;
+        };
+        let event_ids: Vec<i64> = review::Entity::find()
+            .select_only()
+            .column(review::Column::EventId)
+            .filter(review::Column::CaseId.eq(*id))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let rows: Vec<(String, String, Option<String>)> = event::Entity::find()
+            .select_only()
+            .column(event::Column::AgentKind)
+            .column(event::Column::Flags)
+            .column(event::Column::ExplainedBy)
+            .filter(event::Column::Id.is_in(event_ids))
+            .order_by_asc(event::Column::Id)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let signals = CaseSignals {
+            rules: rows
+                .iter()
+                .flat_map(|(_, flags, _)| flags.split(',').filter_map(Rule::from_code))
+                .collect(),
+            unexplained: rows
+                .iter()
+                .filter(|(kind, _, explained)| {
+                    explained.is_none() && AgentKind::from_code(kind) == Some(AgentKind::Staff)
+                })
+                .count()
+                .try_into()
+                .unwrap_or(i64::MAX),
+            out_of_care: stored.out_of_care,
+        };
+        case::Entity::update_many()
+            .col_expr(case::Column::Unexplained, Expr::value(signals.unexplained))
+            .col_expr(case::Column::Score, Expr::value(score(&signals)))
+            .col_expr(case::Column::UpdatedAt, Expr::value(now))
+            .filter(case::Column::Id.eq(*id))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signals(rules: &[Rule], unexplained: i64, out_of_care: bool) -> CaseSignals {
+        CaseSignals {
+            rules: rules.iter().copied().collect(),
+            unexplained,
+            out_of_care,
+        }
+    }
+
+    #[test]
+    fn each_definitional_rule_reaches_the_line_alone() {
+        for rule in [
+            Rule::OwnRecord,
+            Rule::SameAddress,
+            Rule::WatchList,
+            Rule::DeactivatedAccount,
+            Rule::VipRecord,
+        ] {
+            assert!(
+                score(&signals(&[rule], 0, false)) >= REVIEW_LINE,
+                "{rule:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn routine_work_nobody_recorded_stays_below_the_line() {
+        // One access to a patient in care that day, flagged without a care relationship.
+        let corridor = signals(&[Rule::NoCareRelationship], 1, false);
+        assert!(score(&corridor) < REVIEW_LINE);
+        // A relative's surname on the treating team, a result read after the clinic closed.
+        let explained = signals(
+            &[
+                Rule::SameSurname,
+                Rule::OutsideWorkingHours,
+                Rule::SensitiveCategory,
+            ],
+            0,
+            false,
+        );
+        assert!(score(&explained) < REVIEW_LINE);
+    }
+
+    #[test]
+    fn snooping_patterns_reach_the_line() {
+        // A record opened when the patient was in nobody's care.
+        assert!(score(&signals(&[], 1, true)) >= REVIEW_LINE);
+        // Three unexplained looks at one patient in an evening.
+        assert!(score(&signals(&[], 3, false)) >= REVIEW_LINE);
+        // Being out of care counts only for unexplained accesses.
+        assert!(score(&signals(&[], 0, true)) < REVIEW_LINE);
+    }
+
+    fn period(kind: CareKind, starts: OffsetDateTime, ends: Option<OffsetDateTime>) -> CarePeriod {
+        CarePeriod {
+            patient_mrn: "P1".into(),
+            kind,
+            department_id: 1,
+            members: Vec::new(),
+            starts_at: starts,
+            ends_at: ends,
+        }
+    }
+
+    #[test]
+    fn care_counts_from_a_day_before_to_a_day_after() {
+        let start = time::macros::datetime!(2026-03-02 09:00 UTC);
+        let visit = [period(
+            CareKind::Encounter,
+            start,
+            Some(start + Duration::hours(1)),
+        )];
+        assert!(in_care_near(&visit, start + Duration::hours(20)));
+        assert!(in_care_near(&visit, start - Duration::hours(20)));
+        assert!(!in_care_near(&visit, start + Duration::days(3)));
+        let order = [period(CareKind::Order, start, None)];
+        assert!(!in_care_near(&order, start + Duration::days(3)));
+        let stay = [period(CareKind::Admission, start, None)];
+        assert!(in_care_near(&stay, start + Duration::days(30)));
+        assert!(!in_care_near(&[], start));
+    }
+}
