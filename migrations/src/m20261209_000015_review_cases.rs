@@ -16,6 +16,8 @@ impl MigrationTrait for Migration {
         let backend = manager.get_database_backend();
         let mut out_of_care = ColumnDef::new(Alias::new("out_of_care"));
         out_of_care.boolean().not_null().default(false);
+        let mut night_unnamed = big_int("night_unnamed");
+        night_unnamed.default(0);
         manager
             .create_table(
                 Table::create()
@@ -35,6 +37,9 @@ impl MigrationTrait for Migration {
                     // The patient was in no department's care within a day of an
                     // unexplained access.
                     .col(out_of_care)
+                    // Accesses in the night explained only by the department, by someone
+                    // its care did not name while it named others.
+                    .col(night_unnamed)
                     .col(big_int("score"))
                     .col(text("state"))
                     .col(timestamp("question_at").null())

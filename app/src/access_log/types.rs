@@ -234,6 +234,9 @@ pub struct ReviewCaseView {
     pub unexplained: i64,
     /// An unexplained access came when the patient was in no department's care.
     pub out_of_care: bool,
+    /// Accesses in the night by someone the department's roster for the patient did not
+    /// name.
+    pub night_unnamed: i64,
     pub state: ReviewState,
     pub questions: Vec<AskedView>,
     /// Its accesses, oldest first.

@@ -52,6 +52,8 @@ pub struct Detection {
     pub routine_cases: (usize, usize),
     /// Review cases at or above the line, injected ones included.
     pub cases_to_read: usize,
+    /// Routine-only cases at or above the line by what put them there.
+    pub routine_to_read_by: BTreeMap<String, usize>,
     /// Injected cases per scenario: (caught, in all). Caught: an access of the case is in
     /// a review case at or above the line.
     pub scenarios: BTreeMap<&'static str, (u32, u32)>,
@@ -167,8 +169,25 @@ impl Routines<'_> {
         serial_snoopers: &[usize],
     ) -> Victims {
         if day == 0 {
-            // The wards are not empty on the first day.
+            // The wards are not empty on the first day, and last night had its roster.
             self.admit(day, midnight - Duration::days(3), staff / 10 * 4);
+            let staying: Vec<(String, usize)> = self
+                .stays
+                .iter()
+                .map(|stay| (stay.mrn.clone(), stay.ward))
+                .collect();
+            for (mrn, ward) in staying {
+                let nurse = self.anyone(ward);
+                let from = midnight - Duration::hours(1);
+                let night = (ward, std::slice::from_ref(&nurse));
+                self.care(
+                    CareKind::CareTeam,
+                    &mrn,
+                    night,
+                    from,
+                    Some(from + Duration::hours(8)),
+                );
+            }
             let teams = self.teams;
             for team in teams {
                 let department = self.staff[team.members[0]].department;
@@ -308,8 +327,8 @@ async fn read_back(db: &DatabaseConnection, source: &Source) -> Result<Detection
     let caught = Statement::from_sql_and_values(
         backend,
         format!(
-            "SELECT e.source_event_id, c.id AS case_id, COALESCE(c.score, -1) AS score \
-             FROM access_event e LEFT JOIN access_review r ON r.event_id = e.id \
+            "SELECT e.source_event_id, c.id AS case_id, COALESCE(c.score, -1) AS score, \
+             c.rules, c.unexplained, c.out_of_care, c.night_unnamed FROM access_event e LEFT JOIN access_review r ON r.event_id = e.id \
              LEFT JOIN access_case c ON c.id = r.case_id \
              WHERE e.source_id = {placeholder} \
              AND (e.source_event_id LIKE 'y-s-%' OR r.case_id IS NOT NULL)"
@@ -318,6 +337,7 @@ async fn read_back(db: &DatabaseConnection, source: &Source) -> Result<Detection
     );
     let mut cases: BTreeMap<String, bool> = BTreeMap::new();
     let (mut routine, mut injected, mut to_read) = (HashSet::new(), HashSet::new(), HashSet::new());
+    let mut signature: BTreeMap<i64, String> = BTreeMap::new();
     for row in db.query_all(caught).await? {
         let label: String = row.try_get("", "source_event_id")?;
         let case_id: Option<i64> = row.try_get("", "case_id")?;
@@ -326,6 +346,7 @@ async fn read_back(db: &DatabaseConnection, source: &Source) -> Result<Detection
         if let Some(id) = case_id {
             if above {
                 to_read.insert(id);
+                signature.entry(id).or_insert(case_signature(&row)?);
             }
         }
         if let Some(case) = label.strip_prefix("y-s-") {
@@ -345,6 +366,14 @@ async fn read_back(db: &DatabaseConnection, source: &Source) -> Result<Detection
         routine_only.intersection(&to_read).count(),
     );
     detection.cases_to_read = to_read.len();
+    for id in routine_only.intersection(&to_read) {
+        if let Some(what) = signature.get(id) {
+            *detection
+                .routine_to_read_by
+                .entry(what.clone())
+                .or_default() += 1;
+        }
+    }
     for (case, caught) in cases {
         let code = case.split('-').next().unwrap_or_default();
         if let Some(scenario) = Scenario::from_code(code) {
@@ -354,6 +383,29 @@ async fn read_back(db: &DatabaseConnection, source: &Source) -> Result<Detection
         }
     }
     Ok(detection)
+}
+
+/// What put a case above the line, in a few words: its rules and other signals.
+fn case_signature(row: &sea_orm::QueryResult) -> Result<String, DbErr> {
+    let rules: String = row.try_get("", "rules")?;
+    let unexplained: i64 = row.try_get("", "unexplained")?;
+    let out_of_care: bool = row.try_get("", "out_of_care")?;
+    let night: i64 = row.try_get("", "night_unnamed")?;
+    let mut parts: Vec<String> = rules
+        .split(',')
+        .filter(|rule| !rule.is_empty() && *rule != "no_care_relationship")
+        .map(str::to_owned)
+        .collect();
+    if unexplained > 0 {
+        parts.push(format!("unexplained×{unexplained}"));
+    }
+    if out_of_care {
+        parts.push("out of care".to_owned());
+    }
+    if night > 0 {
+        parts.push(format!("night off the roster×{night}"));
+    }
+    Ok(parts.join(" + "))
 }
 
 impl Detection {
@@ -391,6 +443,13 @@ impl Detection {
             per_staff_day(self.routine_cases.1),
             per_staff_day(self.cases_to_read),
         ));
+        let mut causes: Vec<(&String, &usize)> = self.routine_to_read_by.iter().collect();
+        causes.sort_by(|a, b| b.1.cmp(a.1));
+        for (what, count) in causes.into_iter().take(6) {
+            lines.push(format!(
+                "  routine cases at or above the line: {count:>5} × {what}"
+            ));
+        }
         let (mut caught, mut all, mut defined_caught, mut defined_all) = (0, 0, 0, 0);
         for scenario in Scenario::ALL {
             let (c, a) = self

@@ -102,7 +102,7 @@ impl Routines<'_> {
     }
 
     /// Anyone of `department`, at random.
-    fn anyone(&mut self, department: usize) -> usize {
+    pub fn anyone(&mut self, department: usize) -> usize {
         let everyone = self.everyone;
         let list = &everyone[department];
         list[self.rng.gen_range(0..list.len())]
@@ -259,7 +259,7 @@ impl Routines<'_> {
     }
 
     /// A day on the wards for everyone staying, from `midnight`: three nurses of the ward
-    /// on their shifts (notes, medicines given), the attending doctor on rounds, a laboratory test most days, the doctor on
+    /// on their shifts, each assigned to the patient for it (notes, medicines given), the attending doctor on rounds, a laboratory test most days, the doctor on
     /// call some nights; a colleague from another ward covering without a record, rarely.
     pub fn ward_day(&mut self, day: u32, midnight: OffsetDateTime) {
         let stays = self.stays.clone();
@@ -267,6 +267,17 @@ impl Routines<'_> {
             let mrn = stay.mrn.as_str();
             for shift in [7, 15, 23] {
                 let nurse = self.anyone(stay.ward);
+                // The nursing system records who looks after each patient on each shift
+                // (the responsible nurse, 责任护士).
+                let from = midnight + Duration::hours(shift);
+                let until = from + Duration::hours(8);
+                self.care(
+                    CareKind::CareTeam,
+                    mrn,
+                    (stay.ward, &[nurse]),
+                    from,
+                    Some(until),
+                );
                 let at = midnight
                     + Duration::hours(shift)
                     + Duration::minutes(self.rng.gen_range(10..400));

@@ -112,6 +112,7 @@ async fn accesses_needing_review_are_grouped_into_ranked_cases(backend: Backend)
     the_queue_lists_cases_by_rank_and_decides_them(&app, &officer, (gone.id, snooping.id), looked)
         .await;
     a_later_access_reopens_and_late_care_lowers(&app, &token).await;
+    night_looks_off_the_roster_make_a_case(&app, &token).await;
     a_patients_question_opens_a_case_on_top(&app, &token, &officer).await;
     older_items_are_grouped_at_start_up(&app).await;
 }
@@ -216,6 +217,38 @@ async fn a_later_access_reopens_and_late_care_lowers(app: &TestApp, token: &str)
         assert_eq!(sunk.unexplained, 0, "{sunk:?}");
         assert!(sunk.score < REVIEW_LINE, "{sunk:?}");
     }
+}
+
+/// P3's cardiology care team names S1. In the night, S3 of cardiology opens P3's record
+/// twice: explained by the department, but not by the roster, so a case to read; S1 is
+/// on it, so only the hours rule speaks.
+async fn night_looks_off_the_roster_make_a_case(app: &TestApp, token: &str) {
+    for (id, at) in [
+        ("night-1", "2026-11-18T02:00"),
+        ("night-2", "2026-11-18T02:04"),
+    ] {
+        access(app, token, audit_event(id, "P3", "S3", "CARD", at)).await;
+    }
+    access(
+        app,
+        token,
+        audit_event("night-named", "P3", "S1", "CARD", "2026-11-18T02:10"),
+    )
+    .await;
+    let cases = tables::cases(&app.state.db).await;
+    let off_roster = find(&cases, "S3", "P3", "2026-11-18");
+    assert_eq!(
+        (off_roster.night_unnamed, off_roster.unexplained),
+        (2, 0),
+        "{off_roster:?}"
+    );
+    assert!(off_roster.score >= REVIEW_LINE, "{off_roster:?}");
+    let named = find(&cases, "S1", "P3", "2026-11-18");
+    assert_eq!(
+        (named.night_unnamed, named.rules.as_str()),
+        (0, "outside_working_hours")
+    );
+    assert!(named.score < REVIEW_LINE, "{named:?}");
 }
 
 /// An ordinary access the patient does not recognise becomes a case, first in the queue.

@@ -52,8 +52,10 @@ async fn routine_work_is_explained_and_injected_snooping_caught(backend: Backend
             // One look a day at a random patient: caught when that patient was in no
             // one's care; on a day they were being treated, it reads as a colleague asked.
             Scenario::SerialSnooper => assert!(caught >= 1, "{lines}"),
-            // Curiosity about a patient on one's own ward at night is explained by the
-            // ward's care and no rule fires.
+            // Curiosity about a patient on one's own ward at night: here a ward has about
+            // eight people, who all take turns on each patient's roster, so the snooper
+            // was on it and the look is explained. `portal bench` measures it in a
+            // hospital of 3 000; `cases` tests the night signal itself.
             Scenario::AfterHours => {}
             _ => assert_eq!(caught, all, "{}: {lines}", scenario.name()),
         }

@@ -142,6 +142,7 @@ pub struct StoredCase {
     pub unexplained: i64,
     pub rules: String,
     pub out_of_care: bool,
+    pub night_unnamed: i64,
     pub score: i64,
     pub state: String,
 }
@@ -160,6 +161,7 @@ pub async fn cases(db: &impl ConnectionTrait) -> Vec<StoredCase> {
                 "unexplained",
                 "rules",
                 "out_of_care",
+                "night_unnamed",
                 "score",
                 "state",
             ]

@@ -25,7 +25,8 @@ use crate::directory::server::service::CarePeriod;
 use crate::directory::types::CareKind;
 
 /// Cases scoring this much or more are the ones to read: every definitional rule (own
-/// record, same address, watch list, deactivated account, VIP) reaches it alone.
+/// record, same address, watch list, deactivated account; VIP when unexplained) reaches
+/// it alone.
 pub const REVIEW_LINE: i64 = 50;
 
 /// What ranks a case.
@@ -36,19 +37,25 @@ pub struct CaseSignals {
     pub unexplained: i64,
     /// An unexplained access came when the patient was in no department's care.
     pub out_of_care: bool,
+    /// Accesses in the night explained only by the department, by someone its care did
+    /// not name while it named others.
+    pub night_unnamed: i64,
 }
 
-/// How much a rule says about snooping when it fires. A shared surname alone is common
-/// (two random people share one about one time in forty in China); the definitional
-/// rules are reasons to look by themselves.
-fn weight(rule: Rule) -> i64 {
+/// Minutes after local midnight before which an access is in the night: wards are open,
+/// few people work, and who looks after whom is on the roster.
+pub const NIGHT_ENDS: u16 = 6 * 60;
+
+/// How much a rule says about snooping when it fires (`unexplained`: some access of the
+/// case has no reason in the patient's care). A shared surname alone is common (two
+/// random people share one about one time in forty in China); the definitional rules are
+/// reasons to look by themselves, but a famous patient's own doctors and nurses open
+/// their record every day: that is the patient's care, flagged to them, not a case.
+fn weight(rule: Rule, unexplained: bool) -> i64 {
     match rule {
-        Rule::OwnRecord
-        | Rule::SameAddress
-        | Rule::WatchList
-        | Rule::DeactivatedAccount
-        | Rule::VipRecord => 100,
-        Rule::SameSurname | Rule::ManyRecords => 25,
+        Rule::OwnRecord | Rule::SameAddress | Rule::WatchList | Rule::DeactivatedAccount => 100,
+        Rule::VipRecord if unexplained => 100,
+        Rule::VipRecord | Rule::SameSurname | Rule::ManyRecords => 25,
         Rule::OutsideWorkingHours | Rule::SensitiveCategory => 10,
         // Counted through `unexplained`, which also knows accesses with no department.
         Rule::NoCareRelationship => 0,
@@ -56,17 +63,59 @@ fn weight(rule: Rule) -> i64 {
 }
 
 /// The case's rank: rule weights, plus for unexplained work 20 for the first access and
-/// 15 for each of the next two, plus 40 when the patient was in no one's care then.
+/// 15 for each of the next two, plus 40 when the patient was in no one's care then; plus
+/// for night accesses by someone the ward's care did not name 30 for the first and 20
+/// for the next (one may be a colleague helping out; a second look is not).
 #[must_use]
 pub fn score(signals: &CaseSignals) -> i64 {
-    let mut score: i64 = signals.rules.iter().map(|rule| weight(*rule)).sum();
+    let unexplained = signals.unexplained > 0;
+    let mut score: i64 = signals
+        .rules
+        .iter()
+        .map(|rule| weight(*rule, unexplained))
+        .sum();
     if signals.unexplained > 0 {
         score += 20 + 15 * (signals.unexplained - 1).min(2);
         if signals.out_of_care {
             score += 40;
         }
     }
+    if signals.night_unnamed > 0 {
+        score += 30 + 20 * (signals.night_unnamed - 1).min(1);
+    }
     score
+}
+
+/// Whether an access at `minute` after local midnight, explained only by `department`'s
+/// care, came in the night from someone off that department's roster for the patient: a
+/// care team going on then that names the people looking after the patient (the nurses
+/// of the shift), not this person. A visit or an admission names its doctor, not everyone
+/// on duty, and orders name who asked; hospitals that send no rosters get no such signal.
+#[must_use]
+pub fn unnamed_at_night(
+    care: &[CarePeriod],
+    (agent, department): (Option<&str>, i64),
+    (at, minute): (OffsetDateTime, u16),
+) -> bool {
+    if minute >= NIGHT_ENDS {
+        return false;
+    }
+    let current: Vec<&CarePeriod> = care
+        .iter()
+        .filter(|period| {
+            period.kind == CareKind::CareTeam
+                && period.department_id == department
+                && period.starts_at <= at
+                && period.ends_at.is_none_or(|end| end >= at)
+        })
+        .collect();
+    let names_someone = current.iter().any(|period| !period.members.is_empty());
+    let names_agent = agent.is_some_and(|agent| {
+        current
+            .iter()
+            .any(|period| period.members.iter().any(|member| member == agent))
+    });
+    names_someone && !names_agent
 }
 
 /// Whether any care of the patient's covers `at` give or take a day: a visit or stay
@@ -115,6 +164,7 @@ pub struct Entering {
     pub rules: Vec<Rule>,
     pub unexplained: bool,
     pub out_of_care: bool,
+    pub night_unnamed: bool,
 }
 
 impl Entering {
@@ -133,6 +183,7 @@ impl Entering {
             rules: row.flags.split(',').filter_map(Rule::from_code).collect(),
             unexplained: staff && row.explained_by.is_none(),
             out_of_care: false,
+            night_unnamed: false,
         }
     }
 
@@ -175,6 +226,7 @@ pub async fn file<C: ConnectionTrait>(
                 .collect(),
             unexplained: stored.unexplained,
             out_of_care: stored.out_of_care,
+            night_unnamed: stored.night_unnamed,
         };
         filings.insert(
             (stored.patient_mrn, stored.day, stored.agent_key),
@@ -208,6 +260,7 @@ pub async fn file<C: ConnectionTrait>(
             filing.signals.unexplained += 1;
             filing.signals.out_of_care |= access.out_of_care;
         }
+        filing.signals.night_unnamed += i64::from(access.night_unnamed);
         filing.first_at = filing.first_at.min(access.at);
         filing.last_at = filing.last_at.max(access.at);
     }
@@ -229,7 +282,7 @@ pub async fn file<C: ConnectionTrait>(
 
 /// Values per `IN (…)` list.
 const LOOKUP_CHUNK: usize = 2_000;
-/// Rows per multi-row INSERT (19 values each, under SQLite's parameter limit).
+/// Rows per multi-row INSERT (20 values each, under SQLite's parameter limit).
 const INSERT_CHUNK: usize = 1_000;
 
 /// The stored cases of the entering accesses' patients and days.
@@ -291,6 +344,7 @@ async fn write<C: ConnectionTrait>(
                 unexplained: Set(filing.signals.unexplained),
                 rules: Set(rules_of(&filing.signals)),
                 out_of_care: Set(filing.signals.out_of_care),
+                night_unnamed: Set(filing.signals.night_unnamed),
                 score: Set(score(&filing.signals)),
                 state: Set(ReviewState::Open.code().to_owned()),
                 question_at: Set(None),
@@ -313,6 +367,10 @@ async fn write<C: ConnectionTrait>(
             .col_expr(
                 case::Column::OutOfCare,
                 Expr::value(filing.signals.out_of_care),
+            )
+            .col_expr(
+                case::Column::NightUnnamed,
+                Expr::value(filing.signals.night_unnamed),
             )
             .col_expr(case::Column::Score, Expr::value(score(&filing.signals)))
             .col_expr(case::Column::FirstAt, Expr::value(filing.first_at))
@@ -373,6 +431,7 @@ pub async fn recount<C: ConnectionTrait>(
                 .try_into()
                 .unwrap_or(i64::MAX),
             out_of_care: stored.out_of_care,
+            night_unnamed: stored.night_unnamed,
         };
         case::Entity::update_many()
             .col_expr(case::Column::Unexplained, Expr::value(signals.unexplained))
@@ -394,6 +453,7 @@ mod tests {
             rules: rules.iter().copied().collect(),
             unexplained,
             out_of_care,
+            night_unnamed: 0,
         }
     }
 
@@ -404,13 +464,16 @@ mod tests {
             Rule::SameAddress,
             Rule::WatchList,
             Rule::DeactivatedAccount,
-            Rule::VipRecord,
         ] {
             assert!(
                 score(&signals(&[rule], 0, false)) >= REVIEW_LINE,
                 "{rule:?}"
             );
         }
+        // A famous patient's record opened by someone their care does not explain.
+        assert!(score(&signals(&[Rule::VipRecord], 1, false)) >= REVIEW_LINE);
+        // Their own doctor: flagged to the patient, below the line.
+        assert!(score(&signals(&[Rule::VipRecord], 0, false)) < REVIEW_LINE);
     }
 
     #[test]
@@ -439,6 +502,13 @@ mod tests {
         assert!(score(&signals(&[], 3, false)) >= REVIEW_LINE);
         // Being out of care counts only for unexplained accesses.
         assert!(score(&signals(&[], 0, true)) < REVIEW_LINE);
+        // Two looks in the night by someone the ward did not assign; one may be help.
+        let night = |looks| CaseSignals {
+            night_unnamed: looks,
+            ..CaseSignals::default()
+        };
+        assert!(score(&night(1)) < REVIEW_LINE);
+        assert!(score(&night(2)) >= REVIEW_LINE);
     }
 
     fn period(kind: CareKind, starts: OffsetDateTime, ends: Option<OffsetDateTime>) -> CarePeriod {
@@ -450,6 +520,38 @@ mod tests {
             starts_at: starts,
             ends_at: ends,
         }
+    }
+
+    #[test]
+    fn the_night_signal_needs_a_roster_and_someone_off_it() {
+        let midnight = time::macros::datetime!(2026-03-02 16:00 UTC);
+        let shift = |members: &[&str]| CarePeriod {
+            members: members.iter().map(|m| (*m).to_owned()).collect(),
+            ..period(
+                CareKind::CareTeam,
+                midnight - Duration::hours(1),
+                Some(midnight + Duration::hours(7)),
+            )
+        };
+        let at = (midnight + Duration::hours(2), 120);
+        assert!(unnamed_at_night(&[shift(&["N1"])], (Some("N2"), 1), at));
+        assert!(!unnamed_at_night(&[shift(&["N1"])], (Some("N1"), 1), at));
+        // Nobody named: the hospital keeps no roster here.
+        assert!(!unnamed_at_night(&[shift(&[])], (Some("N2"), 1), at));
+        // An admission names its doctor, not the night's nurses.
+        let admission = CarePeriod {
+            kind: CareKind::Admission,
+            ..shift(&["D1"])
+        };
+        assert!(!unnamed_at_night(&[admission], (Some("N2"), 1), at));
+        // Another department's roster, or the day.
+        assert!(!unnamed_at_night(&[shift(&["N1"])], (Some("N2"), 2), at));
+        let morning = (midnight + Duration::hours(7), 7 * 60);
+        assert!(!unnamed_at_night(
+            &[shift(&["N1"])],
+            (Some("N2"), 1),
+            morning
+        ));
     }
 
     #[test]

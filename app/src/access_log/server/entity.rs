@@ -148,6 +148,7 @@ pub mod case {
         /// Rule codes, comma-separated.
         pub rules: String,
         pub out_of_care: bool,
+        pub night_unnamed: i64,
         pub score: i64,
         /// `ReviewState` code.
         pub state: String,

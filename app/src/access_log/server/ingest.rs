@@ -163,6 +163,7 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
         let unusual = !rules.is_empty();
         let unexplained =
             !oversight && explanation.is_none() && access.agent_kind == AgentKind::Staff;
+        let night_unnamed = directory.unnamed_at_night(access, explanation.as_ref(), context);
         counts.count(
             &access.patient_mrn,
             access.occurred_at,
@@ -171,8 +172,9 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
             unusual,
         );
         rows.push(row);
-        if unusual || unexplained {
-            entering.push(directory.entering(last_id, access, rules, unexplained, context));
+        if unusual || unexplained || night_unnamed {
+            let signals = (unexplained, night_unnamed);
+            entering.push(directory.entering(last_id, access, rules, signals, context));
         }
         if unusual {
             to_notify.insert(access.patient_mrn.clone());
@@ -196,6 +198,21 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
     }
     txn.commit().await?;
     Ok(outcomes)
+}
+
+/// The local weekday (0 = Monday) and minute after midnight of `at` in `zone`.
+fn local_clock(at: OffsetDateTime, zone: &jiff::tz::TimeZone) -> (u8, u16) {
+    match jiff::Timestamp::from_second(at.unix_timestamp()) {
+        Ok(instant) => {
+            let zoned = instant.to_zoned(zone.clone());
+            (
+                u8::try_from(zoned.weekday().to_monday_zero_offset()).unwrap_or(0),
+                u16::try_from(i32::from(zoned.hour()) * 60 + i32::from(zoned.minute()))
+                    .unwrap_or(0),
+            )
+        }
+        Err(_) => (0, 0),
+    }
 }
 
 /// The new chain heads of the patients the batch touched (`touched`: each one's newest
@@ -649,7 +666,7 @@ impl Directory {
         event_id: i64,
         access: &NewAccess,
         rules: Vec<crate::access_log::types::Rule>,
-        unexplained: bool,
+        (unexplained, night_unnamed): (bool, bool),
         context: &IngestContext,
     ) -> cases::Entering {
         let care = self
@@ -666,7 +683,35 @@ impl Directory {
             rules,
             unexplained,
             out_of_care: unexplained && !cases::in_care_near(care, access.occurred_at),
+            night_unnamed,
         }
+    }
+
+    /// Whether the access came in the night from someone the department's roster for the
+    /// patient did not name, its only explanation being that department's care.
+    fn unnamed_at_night(
+        &self,
+        access: &NewAccess,
+        explanation: Option<&Explanation>,
+        context: &IngestContext,
+    ) -> bool {
+        let Some(Explanation {
+            reason: crate::access_log::types::Reason::CareByDepartment,
+            care: Some((_, department, _)),
+        }) = explanation
+        else {
+            return false;
+        };
+        let care = self
+            .care
+            .get(&access.patient_mrn)
+            .map_or(&[][..], Vec::as_slice);
+        let (_, minute) = local_clock(access.occurred_at, &context.time_zone);
+        cases::unnamed_at_night(
+            care,
+            (access.agent_ref.as_deref(), *department),
+            (access.occurred_at, minute),
+        )
     }
 
     /// The rules that fire for the access; `explained` when a reason was found (then it
@@ -684,16 +729,7 @@ impl Directory {
             .as_ref()
             .and_then(|agent| self.staff.get(agent));
         let at = access.occurred_at;
-        let local = jiff::Timestamp::from_second(at.unix_timestamp())
-            .map(|instant| instant.to_zoned(context.time_zone.clone()));
-        let (weekday, minute) = match &local {
-            Ok(zoned) => (
-                u8::try_from(zoned.weekday().to_monday_zero_offset()).unwrap_or(0),
-                u16::try_from(i32::from(zoned.hour()) * 60 + i32::from(zoned.minute()))
-                    .unwrap_or(0),
-            ),
-            Err(_) => (0, 0),
-        };
+        let (weekday, minute) = local_clock(at, &context.time_zone);
         let rules = &context.rules;
         let has_care = if explained {
             Some(true)

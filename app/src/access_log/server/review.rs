@@ -295,6 +295,7 @@ pub async fn queue(
                     .collect(),
                 unexplained: c.unexplained,
                 out_of_care: c.out_of_care,
+                night_unnamed: c.night_unnamed,
                 state: ReviewState::from_code(&c.state).unwrap_or(ReviewState::Open),
                 questions,
                 entries,

@@ -107,8 +107,14 @@ fn case_signals(item: &ReviewCaseView) -> impl IntoView {
     let out_of_care = item
         .out_of_care
         .then(|| view! { <li>{t.reviews_out_of_care}</li> });
-    let any = unexplained.is_some() || out_of_care.is_some();
-    any.then(|| view! { <ul class="case__signals">{unexplained} {out_of_care}</ul> })
+    let night = (item.night_unnamed > 0).then(|| {
+        let text = t
+            .reviews_night_unnamed
+            .replace("{count}", &item.night_unnamed.to_string());
+        view! { <li>{text}</li> }
+    });
+    let any = unexplained.is_some() || out_of_care.is_some() || night.is_some();
+    any.then(|| view! { <ul class="case__signals">{unexplained} {out_of_care} {night}</ul> })
 }
 
 /// What the patient asked about the case's accesses.
