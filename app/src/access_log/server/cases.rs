@@ -144,12 +144,11 @@ pub fn agent_key(agent_ref: Option<&str>, agent_name: &str) -> String {
     agent_ref.map_or_else(|| format!("name:{agent_name}"), str::to_owned)
 }
 
-/// `YYYY-MM-DD` of `at` in `zone`.
+/// Rules from their comma-separated codes (as events and cases store them), in the
+/// order of [`Rule::ALL`].
 #[must_use]
-pub fn local_day(at: OffsetDateTime, zone: &jiff::tz::TimeZone) -> String {
-    jiff::Timestamp::from_second(at.unix_timestamp())
-        .map(|instant| instant.to_zoned(zone.clone()).date().to_string())
-        .unwrap_or_default()
+pub fn parse_rules(codes: &str) -> BTreeSet<Rule> {
+    codes.split(',').filter_map(Rule::from_code).collect()
 }
 
 /// One access entering review.
@@ -178,9 +177,9 @@ impl Entering {
             agent_key: agent_key(row.agent_ref.as_deref(), &row.agent_name),
             agent_name: row.agent_name.clone(),
             patient_mrn: row.patient_mrn.clone(),
-            day: local_day(row.occurred_at, zone),
+            day: super::summary::local_day(zone, row.occurred_at),
             at: row.occurred_at,
-            rules: row.flags.split(',').filter_map(Rule::from_code).collect(),
+            rules: parse_rules(&row.flags).into_iter().collect(),
             unexplained: staff && row.explained_by.is_none(),
             out_of_care: false,
             night_unnamed: false,
@@ -216,14 +215,11 @@ pub async fn file<C: ConnectionTrait>(
     if entering.is_empty() {
         return Ok(HashMap::new());
     }
+    let wanted: BTreeSet<(&str, &str, &str)> = entering.iter().map(Entering::key).collect();
     let mut filings: HashMap<Key, Filing> = HashMap::new();
-    for stored in existing(conn, entering).await? {
+    for stored in existing(conn, &wanted).await? {
         let signals = CaseSignals {
-            rules: stored
-                .rules
-                .split(',')
-                .filter_map(Rule::from_code)
-                .collect(),
+            rules: parse_rules(&stored.rules),
             unexplained: stored.unexplained,
             out_of_care: stored.out_of_care,
             night_unnamed: stored.night_unnamed,
@@ -265,11 +261,21 @@ pub async fn file<C: ConnectionTrait>(
         filing.last_at = filing.last_at.max(access.at);
     }
     write(conn, &filings, now).await?;
-    let ids: HashMap<Key, i64> = existing(conn, entering)
-        .await?
-        .into_iter()
-        .map(|row| ((row.patient_mrn, row.day, row.agent_key), row.id))
+    // The new cases' ids are read back; the others are known.
+    let opened: BTreeSet<(&str, &str, &str)> = filings
+        .iter()
+        .filter(|(_, filing)| filing.id.is_none())
+        .map(|((mrn, day, agent), _)| (mrn.as_str(), day.as_str(), agent.as_str()))
         .collect();
+    let mut ids: HashMap<Key, i64> = filings
+        .iter()
+        .filter_map(|(key, filing)| filing.id.map(|id| (key.clone(), id)))
+        .collect();
+    if !opened.is_empty() {
+        for row in existing(conn, &opened).await? {
+            ids.insert((row.patient_mrn, row.day, row.agent_key), row.id);
+        }
+    }
     Ok(entering
         .iter()
         .filter_map(|access| {
@@ -285,12 +291,11 @@ const LOOKUP_CHUNK: usize = 2_000;
 /// Rows per multi-row INSERT (20 values each, under SQLite's parameter limit).
 const INSERT_CHUNK: usize = 1_000;
 
-/// The stored cases of the entering accesses' patients and days.
+/// The stored cases of the keys `wanted` (patient, day, person).
 async fn existing<C: ConnectionTrait>(
     conn: &C,
-    entering: &[Entering],
+    wanted: &BTreeSet<(&str, &str, &str)>,
 ) -> Result<Vec<case::Model>, DbErr> {
-    let wanted: BTreeSet<(&str, &str, &str)> = entering.iter().map(Entering::key).collect();
     let mrns: Vec<&str> = wanted
         .iter()
         .map(|(mrn, _, _)| *mrn)
@@ -420,7 +425,7 @@ pub async fn recount<C: ConnectionTrait>(
         let signals = CaseSignals {
             rules: rows
                 .iter()
-                .flat_map(|(_, flags, _)| flags.split(',').filter_map(Rule::from_code))
+                .flat_map(|(_, flags, _)| parse_rules(flags))
                 .collect(),
             unexplained: rows
                 .iter()

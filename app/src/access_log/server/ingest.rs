@@ -18,7 +18,7 @@ use super::entity::{chain_head, event, patient_head, review, watch};
 use super::explain::{self, explain, ExplainFacts, Explanation};
 use super::record::{link_hash, EventRecord, GENESIS};
 use super::rules::{evaluate, AccessFacts, PatientFacts, RuleSettings, StaffFacts};
-use super::summary::Tally;
+use super::summary::{self, Tally};
 use crate::access_log::types::{
     Action, AgentKind, Category, NotifyChoice, Purpose, ReviewState, Rule,
 };
@@ -127,6 +127,7 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
         last_id += 1;
         let department_id = directory.department_of(access);
         let explanation = directory.explain(access, department_id, oversight, &context.rules);
+        let clock = local_clock(access.occurred_at, &context.time_zone);
         // The portal's own entries record oversight done inside the portal (a privacy
         // officer reading the review queue). Judging them would flag the review itself and
         // feed it back into the queue it came from; they are shown, not judged.
@@ -135,7 +136,7 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
         } else {
             directory.rules_for(
                 access,
-                department_id,
+                (department_id, clock),
                 explanation.is_some(),
                 &recent,
                 context,
@@ -163,7 +164,8 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
         let unusual = !rules.is_empty();
         let unexplained =
             !oversight && explanation.is_none() && access.agent_kind == AgentKind::Staff;
-        let night_unnamed = directory.unnamed_at_night(access, explanation.as_ref(), context);
+        let night_unnamed =
+            !oversight && directory.unnamed_at_night(access, explanation.as_ref(), clock.1);
         counts.count(
             &access.patient_mrn,
             access.occurred_at,
@@ -678,7 +680,7 @@ impl Directory {
             agent_key: cases::agent_key(access.agent_ref.as_deref(), &access.agent_name),
             agent_name: access.agent_name.clone(),
             patient_mrn: access.patient_mrn.clone(),
-            day: cases::local_day(access.occurred_at, &context.time_zone),
+            day: summary::local_day(&context.time_zone, access.occurred_at),
             at: access.occurred_at,
             rules,
             unexplained,
@@ -693,7 +695,7 @@ impl Directory {
         &self,
         access: &NewAccess,
         explanation: Option<&Explanation>,
-        context: &IngestContext,
+        minute: u16,
     ) -> bool {
         let Some(Explanation {
             reason: crate::access_log::types::Reason::CareByDepartment,
@@ -706,7 +708,6 @@ impl Directory {
             .care
             .get(&access.patient_mrn)
             .map_or(&[][..], Vec::as_slice);
-        let (_, minute) = local_clock(access.occurred_at, &context.time_zone);
         cases::unnamed_at_night(
             care,
             (access.agent_ref.as_deref(), *department),
@@ -714,12 +715,13 @@ impl Directory {
         )
     }
 
-    /// The rules that fire for the access; `explained` when a reason was found (then it
-    /// has a care relationship, whatever the department).
+    /// The rules that fire for the access (`clock`: its local weekday and minute);
+    /// `explained` when a reason was found (then it has a care relationship, whatever the
+    /// department).
     fn rules_for(
         &self,
         access: &NewAccess,
-        department_id: Option<i64>,
+        (department_id, (weekday, minute)): (Option<i64>, (u8, u16)),
         explained: bool,
         recent: &HashMap<String, Vec<(OffsetDateTime, String)>>,
         context: &IngestContext,
@@ -729,7 +731,6 @@ impl Directory {
             .as_ref()
             .and_then(|agent| self.staff.get(agent));
         let at = access.occurred_at;
-        let (weekday, minute) = local_clock(at, &context.time_zone);
         let rules = &context.rules;
         let has_care = if explained {
             Some(true)

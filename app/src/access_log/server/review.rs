@@ -14,7 +14,7 @@ use super::entity::{case, event, review, review_decision};
 use super::{cases, portal_log, query};
 use crate::access_log::types::{
     AskedView, Category, FeedProblem, Question, ReviewCaseView, ReviewDecision, ReviewQueueView,
-    ReviewState, Rule, REVIEWS_PER_PAGE,
+    ReviewState, REVIEWS_PER_PAGE,
 };
 use crate::accounts::server::query::patient_names;
 use crate::identity::server::access::{PatientCap, PrivacyOfficerCap, SignedIn};
@@ -288,11 +288,7 @@ pub async fn queue(
                 day: c.day.clone(),
                 score: c.score,
                 to_read: c.score >= cases::REVIEW_LINE || c.question_at.is_some(),
-                rules: Rule::ALL
-                    .iter()
-                    .copied()
-                    .filter(|rule| c.rules.split(',').any(|code| code == rule.code()))
-                    .collect(),
+                rules: cases::parse_rules(&c.rules).into_iter().collect(),
                 unexplained: c.unexplained,
                 out_of_care: c.out_of_care,
                 night_unnamed: c.night_unnamed,

@@ -182,7 +182,7 @@ where
 }
 
 /// `YYYY-MM-DD` of `at` in `zone`.
-fn local_day(zone: &TimeZone, at: OffsetDateTime) -> String {
+pub(super) fn local_day(zone: &TimeZone, at: OffsetDateTime) -> String {
     jiff::Timestamp::from_second(at.unix_timestamp())
         .map(|instant| zone.to_datetime(instant).date().to_string())
         .unwrap_or_default()
