@@ -21,6 +21,7 @@ mod m20261207_000012_access_summary;
 mod m20261207_000013_access_feeds;
 mod m20261208_000014_explanations;
 mod m20261209_000015_review_cases;
+mod m20261210_000016_clustered_counts;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_access_feeds::Migration),
             Box::new(m20261208_000014_explanations::Migration),
             Box::new(m20261209_000015_review_cases::Migration),
+            Box::new(m20261210_000016_clustered_counts::Migration),
         ]
     }
 }

@@ -390,10 +390,10 @@ async fn each_rule_fires_on_its_case_and_stays_quiet_otherwise(backend: Backend)
 
     many_records_within_the_window_are_flagged(&app, &token).await;
     the_watch_list_flags_whom_it_names(&app, &token).await;
-    // Flagged events are in the review queue (11), and so are the accesses nothing in the
-    // patients' care explains though no rule fired (5, by S3 of a laboratory the directory
+    // Flagged events are in the review queue (12), and so are the accesses nothing in the
+    // patients' care explains though no rule fired (8, by S3 of a laboratory the directory
     // does not know); explained, unflagged ones are not.
-    assert_eq!(tables::count(&app.state.db, "access_review").await, 16);
+    assert_eq!(tables::count(&app.state.db, "access_review").await, 20);
 }
 on_both_backends!(each_rule_fires_on_its_case_and_stays_quiet_otherwise);
 
@@ -479,6 +479,32 @@ async fn many_records_within_the_window_are_flagged(app: &TestApp, token: &str) 
         .await,
         ""
     );
+    // A batch spanning a day (a back-fill) looks up each person's own span: the look at
+    // 12:20 is the fourth record within the hour (with 12:00, and 11:50 and 11:40 stored
+    // before); the one a day later is alone.
+    for (id, mrn, at) in [
+        ("many-5", "X6", "2026-11-17T11:50"),
+        ("many-5b", "X9", "2026-11-17T11:40"),
+    ] {
+        assert_eq!(
+            flags_of(app, token, audit_event(id, mrn, "S3", "LAB", at)).await,
+            ""
+        );
+    }
+    let entry = |id: &str, mrn: &str, at: &str| {
+        json!({"resource": audit_event(id, mrn, "S3", "LAB", at),
+               "request": {"method": "POST", "url": "AuditEvent"}})
+    };
+    let bundle = json!({"resourceType": "Bundle", "type": "batch", "entry": [
+        entry("many-6", "X7", "2026-11-17T12:20"),
+        entry("many-7", "X8", "2026-11-18T12:20"),
+    ]});
+    let (status, body) = post_json(app, "", token, &bundle).await;
+    assert_eq!(status, 200, "{body}");
+    for (id, flags) in [("many-6", "many_records"), ("many-7", "")] {
+        let stored = tables::events(&app.state.db, &[("source_event_id", id)]).await;
+        assert_eq!(stored[0].flags, flags, "{id}");
+    }
 }
 
 async fn a_patient_sees_only_their_own_log(backend: Backend) {

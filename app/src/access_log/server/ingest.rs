@@ -935,31 +935,26 @@ async fn load_recent<C: ConnectionTrait>(
 const SPAN_CHUNK: usize = 1_000;
 
 /// The accesses of each person in `spans` from `window` before their first event of the
-/// batch to their last: `WITH span(…) AS (VALUES …) SELECT … JOIN access_event`.
+/// batch to their last.
 fn spans_query(
     conn: &impl ConnectionTrait,
     spans: &[(&str, (OffsetDateTime, OffsetDateTime))],
     window: time::Duration,
 ) -> sea_orm::Statement {
-    let backend = conn.get_database_backend();
+    if conn.get_database_backend() == DatabaseBackend::Postgres {
+        return spans_query_postgres(spans, window);
+    }
     let mut values: Vec<sea_orm::Value> = Vec::with_capacity(spans.len() * 3);
     let mut rows = Vec::with_capacity(spans.len());
     for (agent, (first, last)) in spans {
-        let mut row = Vec::with_capacity(3);
-        for value in [
+        values.extend([
             sea_orm::Value::from(*agent),
             (*first - window).into(),
             (*last).into(),
-        ] {
-            values.push(value);
-            row.push(if backend == DatabaseBackend::Postgres {
-                format!("${}", values.len())
-            } else {
-                "?".to_owned()
-            });
-        }
-        rows.push(format!("({})", row.join(", ")));
+        ]);
+        rows.push("(?, ?, ?)");
     }
+    // SQLite joins by nested loops: each span is one range of the person's index.
     let sql = format!(
         "WITH span (agent, first_at, last_at) AS (VALUES {}) \
          SELECT e.agent_ref, e.occurred_at, e.patient_mrn FROM span \
@@ -967,7 +962,34 @@ fn spans_query(
          AND e.occurred_at >= span.first_at AND e.occurred_at <= span.last_at",
         rows.join(", ")
     );
-    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+    sea_orm::Statement::from_sql_and_values(DatabaseBackend::Sqlite, sql, values)
+}
+
+/// [`spans_query`] on PostgreSQL: the spans as three arrays, each one looked up on its
+/// own. Joined plainly, the planner cannot tell how narrow a span is and reads the whole
+/// log into a hash table (300 ms a batch at 1 M events, instead of 15); `OFFSET 0` keeps
+/// the lateral lookup from being flattened into that join.
+fn spans_query_postgres(
+    spans: &[(&str, (OffsetDateTime, OffsetDateTime))],
+    window: time::Duration,
+) -> sea_orm::Statement {
+    use sea_orm::sea_query::ArrayType;
+    let agents = spans.iter().map(|(agent, _)| sea_orm::Value::from(*agent));
+    let firsts = spans.iter().map(|(_, (first, _))| (*first - window).into());
+    let lasts = spans.iter().map(|(_, (_, last))| (*last).into());
+    let times = ArrayType::TimeDateTimeWithTimeZone;
+    let values = vec![
+        sea_orm::Value::Array(ArrayType::String, Some(Box::new(agents.collect()))),
+        sea_orm::Value::Array(times.clone(), Some(Box::new(firsts.collect()))),
+        sea_orm::Value::Array(times, Some(Box::new(lasts.collect()))),
+    ];
+    let sql = "SELECT e.agent_ref, e.occurred_at, e.patient_mrn \
+               FROM UNNEST($1::text[], $2::timestamptz[], $3::timestamptz[]) \
+               AS span (agent, first_at, last_at) \
+               CROSS JOIN LATERAL (SELECT agent_ref, occurred_at, patient_mrn FROM access_event \
+               WHERE agent_ref = span.agent AND occurred_at >= span.first_at \
+               AND occurred_at <= span.last_at OFFSET 0) e";
+    sea_orm::Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, values)
 }
 
 fn unique(values: impl Iterator<Item = String>) -> Vec<String> {
