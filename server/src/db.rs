@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::SqliteConnectOptions;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 use crate::config::DatabaseUrl;
@@ -78,19 +79,10 @@ pub async fn connect(database: &DatabaseUrl) -> Result<DatabaseConnection, DbOpe
         // between. One connection per process serialises database work instead; other
         // processes (the command line) still wait on SQLite's busy timeout.
         options.max_connections(1).min_connections(1);
-        // SQLite's default page cache is 2 MB; an access log runs to gigabytes, and every
-        // insert touches several indexes. 64 MB keeps their upper levels in memory.
-        // A multi-row INSERT inside a transaction keeps a statement journal, and SQLite
-        // writes one over 64 KB to a temporary file: in memory instead (over a third of
-        // an ingestion batch's writes went there). The write-ahead log is copied into the
-        // database every 64 MB instead of every 4 MB: a page that many batches change
-        // (a patient's counts) is copied once.
-        options.map_sqlx_sqlite_opts(|sqlite| {
-            sqlite
-                .pragma("cache_size", "-65536")
-                .pragma("temp_store", "MEMORY")
-                .pragma("wal_autocheckpoint", "16384")
-        });
+        // The write-ahead log is copied into the database every 64 MB instead of every
+        // 4 MB: a page that many batches change (a patient's counts) is copied once.
+        options
+            .map_sqlx_sqlite_opts(|sqlite| in_memory(sqlite).pragma("wal_autocheckpoint", "16384"));
     }
     if matches!(database, DatabaseUrl::Postgres(_)) {
         // Plan each statement for its own values. A plan PostgreSQL caches for a statement
@@ -131,12 +123,7 @@ pub async fn reads(
         .max_connections(READ_CONNECTIONS)
         .min_connections(1)
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|sqlite| {
-            sqlite
-                .pragma("cache_size", "-65536")
-                .pragma("temp_store", "MEMORY")
-                .pragma("query_only", "ON")
-        });
+        .map_sqlx_sqlite_opts(|sqlite| in_memory(sqlite).pragma("query_only", "ON"));
     Database::connect(options)
         .await
         .map_err(DbOpenError::Connect)
@@ -153,6 +140,17 @@ pub async fn open(database: &DatabaseUrl) -> Result<DatabaseConnection, DbOpenEr
         .await
         .map_err(DbOpenError::Migrate)?;
     Ok(db)
+}
+
+/// What every SQLite connection keeps in memory. The default page cache is 2 MB; an
+/// access log runs to gigabytes, and every insert touches several indexes: 64 MB keeps
+/// their upper levels in memory. A multi-row INSERT inside a transaction keeps a statement
+/// journal, which SQLite writes to a temporary file once over 64 KB (over a third of an
+/// ingestion batch's writes went there), and a large sort spills likewise: in memory too.
+fn in_memory(sqlite: SqliteConnectOptions) -> SqliteConnectOptions {
+    sqlite
+        .pragma("cache_size", "-65536")
+        .pragma("temp_store", "MEMORY")
 }
 
 #[cfg(test)]
