@@ -22,6 +22,7 @@ mod m20261207_000013_access_feeds;
 mod m20261208_000014_explanations;
 mod m20261209_000015_review_cases;
 mod m20261210_000016_clustered_counts;
+mod m20261211_000017_protected_records;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000014_explanations::Migration),
             Box::new(m20261209_000015_review_cases::Migration),
             Box::new(m20261210_000016_clustered_counts::Migration),
+            Box::new(m20261211_000017_protected_records::Migration),
         ]
     }
 }

@@ -341,7 +341,7 @@ impl Run<'_> {
             longest: HEAVY_MRN,
             typical: &typical,
         };
-        let idle = measure(state, self.addr, &patients, samples, now).await?;
+        let idle = measure(state, self.addr, &patients, samples).await?;
         (self.say)(&format!(
             "whole /access-log pages over HTTP at {size} events, idle: {} ({samples} each)",
             line(&idle)
@@ -354,7 +354,7 @@ impl Run<'_> {
             (self.options.batch, BACKGROUND_RATE),
             now,
         );
-        let busy = measure(state, self.addr, &patients, samples, now).await;
+        let busy = measure(state, self.addr, &patients, samples).await;
         let (generator, ingested, took) = background.stop().await?;
         (self.say)(&format!(
             "whole /access-log pages over HTTP while ingesting ({ingested} events at {:.0} \

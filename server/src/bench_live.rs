@@ -25,8 +25,9 @@ pub(crate) struct Patients<'a> {
     pub(crate) typical: &'a [String],
 }
 
-/// Signs `mrn`'s patient in; the session cookie.
-async fn cookie(state: &AppState, mrn: &str, now: OffsetDateTime) -> Result<String, String> {
+/// Signs `mrn`'s patient in; the session cookie. The session starts now by the portal's
+/// clock, not when the benchmark began: a 10 M run outlasts a session's lifetime.
+async fn cookie(state: &AppState, mrn: &str) -> Result<String, String> {
     let account = by_mrn(&state.db, mrn)
         .await
         .map_err(|e| e.to_string())?
@@ -35,9 +36,14 @@ async fn cookie(state: &AppState, mrn: &str, now: OffsetDateTime) -> Result<Stri
     grant(&state.db, account.id, Role::Patient)
         .await
         .map_err(|e| e.to_string())?;
-    let token = create(&state.db, &account, &state.identity.sessions, now)
-        .await
-        .map_err(|e| e.to_string())?;
+    let token = create(
+        &state.db,
+        &account,
+        &state.identity.sessions,
+        state.clock.now(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     Ok(format!("{SESSION_COOKIE}={token}"))
 }
 
@@ -53,10 +59,9 @@ pub(crate) async fn measure(
     addr: std::net::SocketAddr,
     patients: &Patients<'_>,
     samples: usize,
-    now: OffsetDateTime,
 ) -> Result<PageFigures, String> {
     let host = addr.to_string();
-    let longest_cookie = cookie(state, patients.longest, now).await?;
+    let longest_cookie = cookie(state, patients.longest).await?;
     let longest = [Target::new(
         "/access-log, longest history",
         &host,
@@ -65,7 +70,7 @@ pub(crate) async fn measure(
     )];
     let mut typical = Vec::new();
     for mrn in patients.typical {
-        let cookie = cookie(state, mrn, now).await?;
+        let cookie = cookie(state, mrn).await?;
         typical.push(Target::new(
             "/access-log, typical patient",
             &host,

@@ -237,6 +237,9 @@ pub struct ReviewCaseView {
     /// Accesses in the night by someone the department's roster for the patient did not
     /// name.
     pub night_unnamed: i64,
+    /// Accesses of a VIP's record that only a department's care explained, not care
+    /// naming the person.
+    pub vip_by_department: i64,
     pub state: ReviewState,
     pub questions: Vec<AskedView>,
     /// Its accesses, oldest first.

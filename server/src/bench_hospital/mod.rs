@@ -328,7 +328,8 @@ async fn read_back(db: &DatabaseConnection, source: &Source) -> Result<Detection
         backend,
         format!(
             "SELECT e.source_event_id, c.id AS case_id, COALESCE(c.score, -1) AS score, \
-             c.rules, c.unexplained, c.out_of_care, c.night_unnamed FROM access_event e LEFT JOIN access_review r ON r.event_id = e.id \
+             c.rules, c.unexplained, c.out_of_care, c.night_unnamed, c.vip_by_department \
+             FROM access_event e LEFT JOIN access_review r ON r.event_id = e.id \
              LEFT JOIN access_case c ON c.id = r.case_id \
              WHERE e.source_id = {placeholder} \
              AND (e.source_event_id LIKE 'y-s-%' OR r.case_id IS NOT NULL)"
@@ -391,6 +392,7 @@ fn case_signature(row: &sea_orm::QueryResult) -> Result<String, DbErr> {
     let unexplained: i64 = row.try_get("", "unexplained")?;
     let out_of_care: bool = row.try_get("", "out_of_care")?;
     let night: i64 = row.try_get("", "night_unnamed")?;
+    let vip_by_department: i64 = row.try_get("", "vip_by_department")?;
     let mut parts: Vec<String> = rules
         .split(',')
         .filter(|rule| !rule.is_empty() && *rule != "no_care_relationship")
@@ -404,6 +406,9 @@ fn case_signature(row: &sea_orm::QueryResult) -> Result<String, DbErr> {
     }
     if night > 0 {
         parts.push(format!("night off the roster×{night}"));
+    }
+    if vip_by_department > 0 {
+        parts.push(format!("VIP on department care only×{vip_by_department}"));
     }
     Ok(parts.join(" + "))
 }

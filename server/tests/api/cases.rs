@@ -113,6 +113,7 @@ async fn accesses_needing_review_are_grouped_into_ranked_cases(backend: Backend)
         .await;
     a_later_access_reopens_and_late_care_lowers(&app, &token).await;
     night_looks_off_the_roster_make_a_case(&app, &token).await;
+    a_vip_record_needs_care_naming_the_person(&app, &token).await;
     a_patients_question_opens_a_case_on_top(&app, &token, &officer).await;
     older_items_are_grouped_at_start_up(&app).await;
 }
@@ -248,6 +249,45 @@ async fn night_looks_off_the_roster_make_a_case(app: &TestApp, token: &str) {
         (named.night_unnamed, named.rules.as_str()),
         (0, "outside_working_hours")
     );
+    assert!(named.score < REVIEW_LINE, "{named:?}");
+}
+
+/// P-VIP stays in cardiology (a visit naming nobody). S1 of cardiology opens the record:
+/// the department's care explains it to the patient, but a protected record needs care
+/// naming the person, so the case is to be read. The care team naming S1, registered
+/// late, explains it again and the case sinks.
+async fn a_vip_record_needs_care_naming_the_person(app: &TestApp, token: &str) {
+    let stored = pushed(
+        app,
+        token,
+        audit_event("vip-ward", "P-VIP", "S1", "CARD", "2026-11-19T10:00"),
+    )
+    .await;
+    assert_eq!(
+        (stored.flags.as_str(), stored.explained_by.as_deref()),
+        ("vip_record", Some("care_by_department"))
+    );
+    let cases = tables::cases(&app.state.db).await;
+    let ward = find(&cases, "S1", "P-VIP", "2026-11-19");
+    assert_eq!(
+        (ward.vip_by_department, ward.unexplained),
+        (1, 0),
+        "{ward:?}"
+    );
+    assert!(ward.score >= REVIEW_LINE, "{ward:?}");
+
+    let team = json!({"resourceType": "Bundle", "type": "batch", "entry": [{"request": {"method": "POST"},
+        "resource": {"resourceType": "CareTeam", "id": "team-vip", "status": "active",
+            "subject": {"identifier": {"value": "P-VIP"}},
+            "managingOrganization": [{"type": "Organization", "identifier": {"value": "CARD"}}],
+            "participant": [{"member": {"reference": "Practitioner/S1"}}],
+            "period": {"start": "2026-11-19T08:00:00+08:00"}}}]});
+    send(app, token, &team).await;
+    let again = tables::events(&app.state.db, &[("source_event_id", "vip-ward")]).await;
+    assert_eq!(again[0].explained_by.as_deref(), Some("care_team"));
+    let cases = tables::cases(&app.state.db).await;
+    let named = find(&cases, "S1", "P-VIP", "2026-11-19");
+    assert_eq!(named.vip_by_department, 0, "{named:?}");
     assert!(named.score < REVIEW_LINE, "{named:?}");
 }
 

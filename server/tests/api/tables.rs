@@ -143,6 +143,7 @@ pub struct StoredCase {
     pub rules: String,
     pub out_of_care: bool,
     pub night_unnamed: i64,
+    pub vip_by_department: i64,
     pub score: i64,
     pub state: String,
 }
@@ -162,6 +163,7 @@ pub async fn cases(db: &impl ConnectionTrait) -> Vec<StoredCase> {
                 "rules",
                 "out_of_care",
                 "night_unnamed",
+                "vip_by_department",
                 "score",
                 "state",
             ]

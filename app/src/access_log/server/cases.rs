@@ -20,13 +20,13 @@ use sea_orm::{
 use time::{Duration, OffsetDateTime};
 
 use super::entity::{case, event, review};
-use crate::access_log::types::{AgentKind, ReviewState, Rule};
+use crate::access_log::types::{AgentKind, Reason, ReviewState, Rule};
 use crate::directory::server::service::CarePeriod;
 use crate::directory::types::CareKind;
 
 /// Cases scoring this much or more are the ones to read: every definitional rule (own
-/// record, same address, watch list, deactivated account; VIP when unexplained) reaches
-/// it alone.
+/// record, same address, watch list, deactivated account; VIP unless care naming the
+/// person explains the access) reaches it alone.
 pub const REVIEW_LINE: i64 = 50;
 
 /// What ranks a case.
@@ -40,21 +40,36 @@ pub struct CaseSignals {
     /// Accesses in the night explained only by the department, by someone its care did
     /// not name while it named others.
     pub night_unnamed: i64,
+    /// Accesses of a VIP's record that only a department's care explained.
+    pub vip_by_department: i64,
+}
+
+impl CaseSignals {
+    /// Adds another access's signals to these.
+    fn add(&mut self, other: &CaseSignals) {
+        self.rules.extend(other.rules.iter().copied());
+        self.unexplained += other.unexplained;
+        self.out_of_care |= other.out_of_care;
+        self.night_unnamed += other.night_unnamed;
+        self.vip_by_department += other.vip_by_department;
+    }
 }
 
 /// Minutes after local midnight before which an access is in the night: wards are open,
 /// few people work, and who looks after whom is on the roster.
 pub const NIGHT_ENDS: u16 = 6 * 60;
 
-/// How much a rule says about snooping when it fires (`unexplained`: some access of the
-/// case has no reason in the patient's care). A shared surname alone is common (two
-/// random people share one about one time in forty in China); the definitional rules are
-/// reasons to look by themselves, but a famous patient's own doctors and nurses open
-/// their record every day: that is the patient's care, flagged to them, not a case.
-fn weight(rule: Rule, unexplained: bool) -> i64 {
+/// How much a rule says about snooping when it fires (`unnamed`: some access of the case
+/// has no reason in the patient's care naming the person). A shared surname alone is
+/// common (two random people share one about one time in forty in China); the
+/// definitional rules are reasons to look by themselves, but a famous patient's own
+/// doctors and nurses open their record every day: that is the patient's care, flagged
+/// to them, not a case. A department's care does not spare a VIP's case: everyone on
+/// that ward could claim it, and protected records are guarded against exactly them.
+fn weight(rule: Rule, unnamed: bool) -> i64 {
     match rule {
         Rule::OwnRecord | Rule::SameAddress | Rule::WatchList | Rule::DeactivatedAccount => 100,
-        Rule::VipRecord if unexplained => 100,
+        Rule::VipRecord if unnamed => 100,
         Rule::VipRecord | Rule::SameSurname | Rule::ManyRecords => 25,
         Rule::OutsideWorkingHours | Rule::SensitiveCategory => 10,
         // Counted through `unexplained`, which also knows accesses with no department.
@@ -68,11 +83,11 @@ fn weight(rule: Rule, unexplained: bool) -> i64 {
 /// for the next (one may be a colleague helping out; a second look is not).
 #[must_use]
 pub fn score(signals: &CaseSignals) -> i64 {
-    let unexplained = signals.unexplained > 0;
+    let unnamed = signals.unexplained > 0 || signals.vip_by_department > 0;
     let mut score: i64 = signals
         .rules
         .iter()
-        .map(|rule| weight(*rule, unexplained))
+        .map(|rule| weight(*rule, unnamed))
         .sum();
     if signals.unexplained > 0 {
         score += 20 + 15 * (signals.unexplained - 1).min(2);
@@ -138,6 +153,16 @@ pub fn in_care_near(care: &[CarePeriod], at: OffsetDateTime) -> bool {
     })
 }
 
+/// Whether an access opened a VIP's record (`rules` hold the VIP rule) with only a
+/// department's care to explain it: no care naming the person.
+#[must_use]
+pub fn vip_by_department<'a>(
+    mut rules: impl Iterator<Item = &'a Rule>,
+    reason: Option<Reason>,
+) -> bool {
+    reason == Some(Reason::CareByDepartment) && rules.any(|rule| *rule == Rule::VipRecord)
+}
+
 /// Who the case is about: the staff number, or the name when the source sent none.
 #[must_use]
 pub fn agent_key(agent_ref: Option<&str>, agent_name: &str) -> String {
@@ -160,10 +185,8 @@ pub struct Entering {
     pub patient_mrn: String,
     pub day: String,
     pub at: OffsetDateTime,
-    pub rules: Vec<Rule>,
-    pub unexplained: bool,
-    pub out_of_care: bool,
-    pub night_unnamed: bool,
+    /// What this one access adds to its case's signals.
+    pub signals: CaseSignals,
 }
 
 impl Entering {
@@ -172,6 +195,14 @@ impl Entering {
     #[must_use]
     pub fn stored(row: &event::Model, zone: &jiff::tz::TimeZone) -> Entering {
         let staff = AgentKind::from_code(&row.agent_kind) == Some(AgentKind::Staff);
+        let rules = parse_rules(&row.flags);
+        let reason = row.explained_by.as_deref().and_then(Reason::from_code);
+        let signals = CaseSignals {
+            unexplained: i64::from(staff && row.explained_by.is_none()),
+            vip_by_department: i64::from(vip_by_department(rules.iter(), reason)),
+            rules,
+            ..CaseSignals::default()
+        };
         Entering {
             event_id: row.id,
             agent_key: agent_key(row.agent_ref.as_deref(), &row.agent_name),
@@ -179,10 +210,7 @@ impl Entering {
             patient_mrn: row.patient_mrn.clone(),
             day: super::summary::local_day(zone, row.occurred_at),
             at: row.occurred_at,
-            rules: parse_rules(&row.flags).into_iter().collect(),
-            unexplained: staff && row.explained_by.is_none(),
-            out_of_care: false,
-            night_unnamed: false,
+            signals,
         }
     }
 
@@ -223,6 +251,7 @@ pub async fn file<C: ConnectionTrait>(
             unexplained: stored.unexplained,
             out_of_care: stored.out_of_care,
             night_unnamed: stored.night_unnamed,
+            vip_by_department: stored.vip_by_department,
         };
         filings.insert(
             (stored.patient_mrn, stored.day, stored.agent_key),
@@ -251,12 +280,7 @@ pub async fn file<C: ConnectionTrait>(
                 reopened: false,
             });
         filing.events += 1;
-        filing.signals.rules.extend(access.rules.iter().copied());
-        if access.unexplained {
-            filing.signals.unexplained += 1;
-            filing.signals.out_of_care |= access.out_of_care;
-        }
-        filing.signals.night_unnamed += i64::from(access.night_unnamed);
+        filing.signals.add(&access.signals);
         filing.first_at = filing.first_at.min(access.at);
         filing.last_at = filing.last_at.max(access.at);
     }
@@ -350,6 +374,7 @@ async fn write<C: ConnectionTrait>(
                 rules: Set(rules_of(&filing.signals)),
                 out_of_care: Set(filing.signals.out_of_care),
                 night_unnamed: Set(filing.signals.night_unnamed),
+                vip_by_department: Set(filing.signals.vip_by_department),
                 score: Set(score(&filing.signals)),
                 state: Set(ReviewState::Open.code().to_owned()),
                 question_at: Set(None),
@@ -377,6 +402,10 @@ async fn write<C: ConnectionTrait>(
                 case::Column::NightUnnamed,
                 Expr::value(filing.signals.night_unnamed),
             )
+            .col_expr(
+                case::Column::VipByDepartment,
+                Expr::value(filing.signals.vip_by_department),
+            )
             .col_expr(case::Column::Score, Expr::value(score(&filing.signals)))
             .col_expr(case::Column::FirstAt, Expr::value(filing.first_at))
             .col_expr(case::Column::LastAt, Expr::value(filing.last_at))
@@ -395,7 +424,7 @@ async fn write<C: ConnectionTrait>(
 }
 
 /// Counts a case's events again from its items, after care arriving late explained
-/// some of them: fewer unexplained accesses, a lower rank.
+/// some of them (or named the person who opened a VIP's record): a lower rank.
 pub async fn recount<C: ConnectionTrait>(
     conn: &C,
     case_ids: &[i64],
@@ -422,24 +451,25 @@ pub async fn recount<C: ConnectionTrait>(
             .into_tuple()
             .all(conn)
             .await?;
-        let signals = CaseSignals {
-            rules: rows
-                .iter()
-                .flat_map(|(_, flags, _)| parse_rules(flags))
-                .collect(),
-            unexplained: rows
-                .iter()
-                .filter(|(kind, _, explained)| {
-                    explained.is_none() && AgentKind::from_code(kind) == Some(AgentKind::Staff)
-                })
-                .count()
-                .try_into()
-                .unwrap_or(i64::MAX),
+        let mut signals = CaseSignals {
             out_of_care: stored.out_of_care,
             night_unnamed: stored.night_unnamed,
+            ..CaseSignals::default()
         };
+        for (kind, flags, explained) in &rows {
+            let rules = parse_rules(flags);
+            let reason = explained.as_deref().and_then(Reason::from_code);
+            let staff = AgentKind::from_code(kind) == Some(AgentKind::Staff);
+            signals.unexplained += i64::from(staff && explained.is_none());
+            signals.vip_by_department += i64::from(vip_by_department(rules.iter(), reason));
+            signals.rules.extend(rules);
+        }
         case::Entity::update_many()
             .col_expr(case::Column::Unexplained, Expr::value(signals.unexplained))
+            .col_expr(
+                case::Column::VipByDepartment,
+                Expr::value(signals.vip_by_department),
+            )
             .col_expr(case::Column::Score, Expr::value(score(&signals)))
             .col_expr(case::Column::UpdatedAt, Expr::value(now))
             .filter(case::Column::Id.eq(*id))
@@ -459,6 +489,7 @@ mod tests {
             unexplained,
             out_of_care,
             night_unnamed: 0,
+            vip_by_department: 0,
         }
     }
 
@@ -479,6 +510,36 @@ mod tests {
         assert!(score(&signals(&[Rule::VipRecord], 1, false)) >= REVIEW_LINE);
         // Their own doctor: flagged to the patient, below the line.
         assert!(score(&signals(&[Rule::VipRecord], 0, false)) < REVIEW_LINE);
+        // Someone of the ward they stay on, whom no care of theirs names.
+        let ward = CaseSignals {
+            vip_by_department: 1,
+            ..signals(&[Rule::VipRecord], 0, false)
+        };
+        assert!(score(&ward) >= REVIEW_LINE);
+        // The same count without the VIP rule says nothing.
+        let ordinary = CaseSignals {
+            rules: BTreeSet::new(),
+            ..ward
+        };
+        assert!(score(&ordinary) < REVIEW_LINE);
+    }
+
+    #[test]
+    fn a_vip_record_counts_against_its_case_unless_care_names_the_person() {
+        let vip: BTreeSet<Rule> = [Rule::VipRecord].into_iter().collect();
+        assert!(vip_by_department(
+            vip.iter(),
+            Some(Reason::CareByDepartment)
+        ));
+        assert!(!vip_by_department(vip.iter(), Some(Reason::CareByPerson)));
+        assert!(!vip_by_department(vip.iter(), Some(Reason::CareTeam)));
+        // Unexplained accesses are counted as such.
+        assert!(!vip_by_department(vip.iter(), None));
+        let other: BTreeSet<Rule> = [Rule::SameSurname].into_iter().collect();
+        assert!(!vip_by_department(
+            other.iter(),
+            Some(Reason::CareByDepartment)
+        ));
     }
 
     #[test]

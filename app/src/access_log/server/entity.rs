@@ -149,6 +149,8 @@ pub mod case {
         pub rules: String,
         pub out_of_care: bool,
         pub night_unnamed: i64,
+        /// Accesses of a VIP's record that only a department's care explained.
+        pub vip_by_department: i64,
         pub score: i64,
         /// `ReviewState` code.
         pub state: String,

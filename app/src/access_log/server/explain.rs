@@ -10,13 +10,14 @@
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use time::OffsetDateTime;
 
 use super::entity::{event, review};
 use super::rules::RuleSettings;
-use crate::access_log::types::{AgentKind, Category, Purpose, Reason};
+use crate::access_log::types::{AgentKind, Category, Purpose, Reason, Rule};
 use crate::directory::server::service::{care_periods, CarePeriod};
 use crate::directory::types::CareKind;
 
@@ -146,8 +147,8 @@ pub struct ExplanationColumns {
     pub since: Option<OffsetDateTime>,
 }
 
-/// An unexplained access as read to explain it again: id, person, department, purpose,
-/// category, time.
+/// An access as read to explain it again: id, person, department, purpose, category,
+/// time, the reason it has.
 type Unexplained = (
     i64,
     Option<String>,
@@ -155,14 +156,17 @@ type Unexplained = (
     String,
     String,
     OffsetDateTime,
+    Option<String>,
 );
 
 /// Accesses read per query while explaining again.
 const AGAIN_PAGE: u64 = 1_000;
 
 /// Explains again the patient's unexplained accesses by staff that `care` (just written)
-/// may cover, with everything now known of the patient's care. Returns how many were
-/// explained. Runs in the caller's transaction, with the care it explains.
+/// may cover, with everything now known of the patient's care; and their VIP record's
+/// accesses that only a department's care explained, which care naming the person takes
+/// out of review. Returns how many got a new reason. Runs in the caller's transaction,
+/// with the care it explains.
 pub async fn after_care<C: ConnectionTrait>(
     conn: &C,
     patient_mrn: &str,
@@ -187,10 +191,19 @@ pub async fn after_care<C: ConnectionTrait>(
                 event::Column::Purpose,
                 event::Column::Category,
                 event::Column::OccurredAt,
+                event::Column::ExplainedBy,
             ])
             .filter(event::Column::PatientMrn.eq(patient_mrn))
             .filter(event::Column::OccurredAt.between(from, to))
-            .filter(event::Column::ExplainedBy.is_null())
+            .filter(
+                Condition::any()
+                    .add(event::Column::ExplainedBy.is_null())
+                    .add(
+                        Condition::all()
+                            .add(event::Column::ExplainedBy.eq(Reason::CareByDepartment.code()))
+                            .add(event::Column::Flags.contains(Rule::VipRecord.code())),
+                    ),
+            )
             .filter(event::Column::AgentKind.eq(AgentKind::Staff.code()))
             .filter(event::Column::Id.gt(after_id))
             .order_by_asc(event::Column::Id)
@@ -201,7 +214,7 @@ pub async fn after_care<C: ConnectionTrait>(
         let Some(last) = rows.last() else { break };
         after_id = last.0;
         let full = rows.len() as u64 == AGAIN_PAGE;
-        for (id, agent_ref, department_id, purpose, category, occurred_at) in rows {
+        for (id, agent_ref, department_id, purpose, category, occurred_at, had) in rows {
             let facts = ExplainFacts {
                 agent_kind: AgentKind::Staff,
                 agent_ref: agent_ref.as_deref(),
@@ -215,6 +228,9 @@ pub async fn after_care<C: ConnectionTrait>(
             let Some(explanation) = explain(&facts, settings) else {
                 continue;
             };
+            if had.as_deref() == Some(explanation.reason.code()) {
+                continue;
+            }
             let stored = columns(Some(&explanation));
             event::Entity::update_many()
                 .col_expr(event::Column::ExplainedBy, Expr::value(stored.by))

@@ -175,7 +175,7 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
         );
         rows.push(row);
         if unusual || unexplained || night_unnamed {
-            let signals = (unexplained, night_unnamed);
+            let signals = (unexplained, night_unnamed, explanation);
             entering.push(directory.entering(last_id, access, rules, signals, context));
         }
         if unusual {
@@ -661,20 +661,22 @@ impl Directory {
         explain(&facts, settings)
     }
 
-    /// The access as it enters review: its case's key, and whether the patient was in
-    /// anyone's care around it.
+    /// The access as it enters review: its case's key, and what it adds to the case
+    /// (whether the patient was in anyone's care around it; whether only a department's
+    /// care explained a VIP's record).
     fn entering(
         &self,
         event_id: i64,
         access: &NewAccess,
         rules: Vec<crate::access_log::types::Rule>,
-        (unexplained, night_unnamed): (bool, bool),
+        (unexplained, night_unnamed, explanation): (bool, bool, Option<Explanation>),
         context: &IngestContext,
     ) -> cases::Entering {
         let care = self
             .care
             .get(&access.patient_mrn)
             .map_or(&[][..], Vec::as_slice);
+        let reason = explanation.map(|found| found.reason);
         cases::Entering {
             event_id,
             agent_key: cases::agent_key(access.agent_ref.as_deref(), &access.agent_name),
@@ -682,10 +684,13 @@ impl Directory {
             patient_mrn: access.patient_mrn.clone(),
             day: summary::local_day(&context.time_zone, access.occurred_at),
             at: access.occurred_at,
-            rules,
-            unexplained,
-            out_of_care: unexplained && !cases::in_care_near(care, access.occurred_at),
-            night_unnamed,
+            signals: cases::CaseSignals {
+                vip_by_department: i64::from(cases::vip_by_department(rules.iter(), reason)),
+                rules: rules.into_iter().collect(),
+                unexplained: i64::from(unexplained),
+                out_of_care: unexplained && !cases::in_care_near(care, access.occurred_at),
+                night_unnamed: i64::from(night_unnamed),
+            },
         }
     }
 

@@ -292,6 +292,7 @@ pub async fn queue(
                 unexplained: c.unexplained,
                 out_of_care: c.out_of_care,
                 night_unnamed: c.night_unnamed,
+                vip_by_department: c.vip_by_department,
                 state: ReviewState::from_code(&c.state).unwrap_or(ReviewState::Open),
                 questions,
                 entries,

@@ -113,8 +113,16 @@ fn case_signals(item: &ReviewCaseView) -> impl IntoView {
             .replace("{count}", &item.night_unnamed.to_string());
         view! { <li>{text}</li> }
     });
-    let any = unexplained.is_some() || out_of_care.is_some() || night.is_some();
-    any.then(|| view! { <ul class="case__signals">{unexplained} {out_of_care} {night}</ul> })
+    let vip = (item.vip_by_department > 0).then(|| {
+        let text = t
+            .reviews_vip_by_department
+            .replace("{count}", &item.vip_by_department.to_string());
+        view! { <li>{text}</li> }
+    });
+    let any = unexplained.is_some() || out_of_care.is_some() || night.is_some() || vip.is_some();
+    any.then(|| {
+        view! { <ul class="case__signals">{unexplained} {out_of_care} {night} {vip}</ul> }
+    })
 }
 
 /// What the patient asked about the case's accesses.
