@@ -53,6 +53,20 @@ impl CaseSignals {
         self.night_unnamed += other.night_unnamed;
         self.vip_by_department += other.vip_by_department;
     }
+
+    /// What one stored access adds to its case, read from its columns (kind of agent,
+    /// rule codes, reason). Its time of day and the care around it are not read again.
+    fn of_stored(agent_kind: &str, flags: &str, explained_by: Option<&str>) -> CaseSignals {
+        let rules = parse_rules(flags);
+        let staff = AgentKind::from_code(agent_kind) == Some(AgentKind::Staff);
+        let reason = explained_by.and_then(Reason::from_code);
+        CaseSignals {
+            unexplained: i64::from(staff && explained_by.is_none()),
+            vip_by_department: i64::from(vip_by_department(rules.iter(), reason)),
+            rules,
+            ..CaseSignals::default()
+        }
+    }
 }
 
 /// Minutes after local midnight before which an access is in the night: wards are open,
@@ -194,15 +208,8 @@ impl Entering {
     /// existed). Whether the patient was in care then is not known any more.
     #[must_use]
     pub fn stored(row: &event::Model, zone: &jiff::tz::TimeZone) -> Entering {
-        let staff = AgentKind::from_code(&row.agent_kind) == Some(AgentKind::Staff);
-        let rules = parse_rules(&row.flags);
-        let reason = row.explained_by.as_deref().and_then(Reason::from_code);
-        let signals = CaseSignals {
-            unexplained: i64::from(staff && row.explained_by.is_none()),
-            vip_by_department: i64::from(vip_by_department(rules.iter(), reason)),
-            rules,
-            ..CaseSignals::default()
-        };
+        let signals =
+            CaseSignals::of_stored(&row.agent_kind, &row.flags, row.explained_by.as_deref());
         Entering {
             event_id: row.id,
             agent_key: agent_key(row.agent_ref.as_deref(), &row.agent_name),
@@ -457,12 +464,7 @@ pub async fn recount<C: ConnectionTrait>(
             ..CaseSignals::default()
         };
         for (kind, flags, explained) in &rows {
-            let rules = parse_rules(flags);
-            let reason = explained.as_deref().and_then(Reason::from_code);
-            let staff = AgentKind::from_code(kind) == Some(AgentKind::Staff);
-            signals.unexplained += i64::from(staff && explained.is_none());
-            signals.vip_by_department += i64::from(vip_by_department(rules.iter(), reason));
-            signals.rules.extend(rules);
+            signals.add(&CaseSignals::of_stored(kind, flags, explained.as_deref()));
         }
         case::Entity::update_many()
             .col_expr(case::Column::Unexplained, Expr::value(signals.unexplained))
