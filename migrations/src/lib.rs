@@ -23,6 +23,7 @@ mod m20261208_000014_explanations;
 mod m20261209_000015_review_cases;
 mod m20261210_000016_clustered_counts;
 mod m20261211_000017_protected_records;
+mod m20261212_000018_repeated_looks;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000015_review_cases::Migration),
             Box::new(m20261210_000016_clustered_counts::Migration),
             Box::new(m20261211_000017_protected_records::Migration),
+            Box::new(m20261212_000018_repeated_looks::Migration),
         ]
     }
 }

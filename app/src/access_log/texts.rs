@@ -101,6 +101,7 @@ pub struct AccessTexts {
     /// `{count}` is filled in.
     pub reviews_unexplained: &'static str,
     pub reviews_out_of_care: &'static str,
+    pub reviews_follows_out_of_care: &'static str,
     /// `{count}` is filled in.
     pub reviews_night_unnamed: &'static str,
     pub reviews_vip_by_department: &'static str,
@@ -435,6 +436,7 @@ static EN: AccessTexts = AccessTexts {
     reviews_below_line: "Below the review line",
     reviews_unexplained: "Accesses nothing in the patient's care explains: {count}.",
     reviews_out_of_care: "The patient was in no department's care within a day of it.",
+    reviews_follows_out_of_care: "In the week before, this person opened, with nothing to explain them, the records of two or more other patients in no department's care.",
     reviews_night_unnamed: "Accesses in the night by someone the department's roster for this patient did not name: {count}.",
     reviews_vip_by_department: "Accesses to this protected (VIP) record that only the department's care explains, not care naming this person: {count}.",
     csv_header: [
@@ -528,6 +530,7 @@ static ZH_HANS: AccessTexts = AccessTexts {
     reviews_below_line: "低于审阅线",
     reviews_unexplained: "在患者的诊疗记录中找不到原因的访问：{count} 次。",
     reviews_out_of_care: "访问前后一天内，患者不在任何科室的诊疗中。",
+    reviews_follows_out_of_care: "此前一周内，此人曾在无任何理由的情况下查看两位或更多不在任何科室诊疗中的其他患者的病历。",
     reviews_night_unnamed: "夜间由该科室为这位患者排班名单以外的人员访问：{count} 次。",
     reviews_vip_by_department: "对这份受保护（VIP）病历的访问，仅能由科室的诊疗关系解释、没有指明此人的诊疗记录：{count} 次。",
     csv_header: [

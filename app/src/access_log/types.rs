@@ -240,6 +240,9 @@ pub struct ReviewCaseView {
     /// Accesses of a VIP's record that only a department's care explained, not care
     /// naming the person.
     pub vip_by_department: i64,
+    /// An unexplained access came within a week after the person had opened, with nothing
+    /// to explain them, the records of two or more other patients in no one's care.
+    pub follows_out_of_care: bool,
     pub state: ReviewState,
     pub questions: Vec<AskedView>,
     /// Its accesses, oldest first.

@@ -328,7 +328,8 @@ async fn read_back(db: &DatabaseConnection, source: &Source) -> Result<Detection
         backend,
         format!(
             "SELECT e.source_event_id, c.id AS case_id, COALESCE(c.score, -1) AS score, \
-             c.rules, c.unexplained, c.out_of_care, c.night_unnamed, c.vip_by_department \
+             c.rules, c.unexplained, c.out_of_care, c.night_unnamed, c.vip_by_department, \
+             c.follows_out_of_care \
              FROM access_event e LEFT JOIN access_review r ON r.event_id = e.id \
              LEFT JOIN access_case c ON c.id = r.case_id \
              WHERE e.source_id = {placeholder} \
@@ -393,6 +394,7 @@ fn case_signature(row: &sea_orm::QueryResult) -> Result<String, DbErr> {
     let out_of_care: bool = row.try_get("", "out_of_care")?;
     let night: i64 = row.try_get("", "night_unnamed")?;
     let vip_by_department: i64 = row.try_get("", "vip_by_department")?;
+    let follows: bool = row.try_get("", "follows_out_of_care")?;
     let mut parts: Vec<String> = rules
         .split(',')
         .filter(|rule| !rule.is_empty() && *rule != "no_care_relationship")
@@ -403,6 +405,8 @@ fn case_signature(row: &sea_orm::QueryResult) -> Result<String, DbErr> {
     }
     if out_of_care {
         parts.push("out of care".to_owned());
+    } else if follows {
+        parts.push("after an out-of-care look".to_owned());
     }
     if night > 0 {
         parts.push(format!("night off the roster×{night}"));

@@ -368,3 +368,49 @@ async fn older_items_are_grouped_at_start_up(app: &TestApp) {
         "once"
     );
 }
+
+/// A slow serial snooper opens one record a day; some of those patients are in care
+/// elsewhere, which alone reads like a corridor question. After out-of-care looks at two
+/// other patients, the person's next unexplained look within a week is a case to read;
+/// the same look by someone with none, or with one, stays below the line.
+async fn a_look_after_a_series_of_out_of_care_ones_is_a_case(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.add_source("his").await;
+    send(&app, &token, &directory_bundle()).await;
+    send(&app, &token, &care_bundle()).await;
+    let looks = [
+        // S1 of cardiology asks about P2, in the laboratory's care that day.
+        ("corridor", "P2", "S1", "CARD", "2026-11-17T10:00"),
+        // S3 of the laboratory opens P1 days before P1's cardiology visit, and later P3,
+        // in cardiology's care: one out-of-care look before it.
+        ("uncared-1", "P1", "S3", "LAB", "2026-11-12T10:00"),
+        ("after-one", "P3", "S3", "LAB", "2026-11-16T15:00"),
+        // Then P6, whom no department cares for, and P3 again in the afternoon.
+        ("uncared-2", "P6", "S3", "LAB", "2026-11-17T10:00"),
+        ("after", "P3", "S3", "LAB", "2026-11-17T15:00"),
+    ];
+    for (id, mrn, staff, department, at) in looks {
+        access(&app, &token, audit_event(id, mrn, staff, department, at)).await;
+    }
+
+    let cases = tables::cases(&app.state.db).await;
+    let corridor = find(&cases, "S1", "P2", "2026-11-17");
+    assert!(!corridor.follows_out_of_care, "{corridor:?}");
+    assert!(corridor.score < REVIEW_LINE, "{corridor:?}");
+    for (mrn, day) in [("P1", "2026-11-12"), ("P6", "2026-11-17")] {
+        let uncared = find(&cases, "S3", mrn, day);
+        assert!(uncared.out_of_care, "{uncared:?}");
+    }
+    let after_one = find(&cases, "S3", "P3", "2026-11-16");
+    assert!(!after_one.follows_out_of_care, "{after_one:?}");
+    assert!(after_one.score < REVIEW_LINE, "{after_one:?}");
+    let after = find(&cases, "S3", "P3", "2026-11-17");
+    assert_eq!(
+        (after.unexplained, after.out_of_care),
+        (1, false),
+        "{after:?}"
+    );
+    assert!(after.follows_out_of_care, "{after:?}");
+    assert!(after.score >= REVIEW_LINE, "{after:?}");
+}
+on_both_backends!(a_look_after_a_series_of_out_of_care_ones_is_a_case);

@@ -144,6 +144,7 @@ pub struct StoredCase {
     pub out_of_care: bool,
     pub night_unnamed: i64,
     pub vip_by_department: i64,
+    pub follows_out_of_care: bool,
     pub score: i64,
     pub state: String,
 }
@@ -164,6 +165,7 @@ pub async fn cases(db: &impl ConnectionTrait) -> Vec<StoredCase> {
                 "out_of_care",
                 "night_unnamed",
                 "vip_by_department",
+                "follows_out_of_care",
                 "score",
                 "state",
             ]

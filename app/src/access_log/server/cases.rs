@@ -42,6 +42,10 @@ pub struct CaseSignals {
     pub night_unnamed: i64,
     /// Accesses of a VIP's record that only a department's care explained.
     pub vip_by_department: i64,
+    /// An unexplained access came within [`REPEAT_WINDOW`] after the same person had
+    /// opened, with nothing to explain them, the records of [`REPEAT_LOOKS`] or more other
+    /// patients in no one's care.
+    pub follows_out_of_care: bool,
 }
 
 impl CaseSignals {
@@ -52,6 +56,7 @@ impl CaseSignals {
         self.out_of_care |= other.out_of_care;
         self.night_unnamed += other.night_unnamed;
         self.vip_by_department += other.vip_by_department;
+        self.follows_out_of_care |= other.follows_out_of_care;
     }
 
     /// What one stored access adds to its case, read from its columns (kind of agent,
@@ -68,6 +73,16 @@ impl CaseSignals {
         }
     }
 }
+
+/// How long a person's out-of-care looks make their next unexplained looks count: a
+/// slow serial snooper opens one record a day, and some of those patients are in care
+/// elsewhere that day, which alone reads like a corridor question.
+pub const REPEAT_WINDOW: Duration = Duration::days(7);
+
+/// Out-of-care looks at other patients within [`REPEAT_WINDOW`] that make a person's
+/// corridor-like look count. One is not enough: someone who snooped once (already a case
+/// to read) does routine work nobody recorded like everyone else; a series is the snooper.
+pub const REPEAT_LOOKS: usize = 2;
 
 /// Minutes after local midnight before which an access is in the night: wards are open,
 /// few people work, and who looks after whom is on the roster.
@@ -92,7 +107,8 @@ fn weight(rule: Rule, unnamed: bool) -> i64 {
 }
 
 /// The case's rank: rule weights, plus for unexplained work 20 for the first access and
-/// 15 for each of the next two, plus 40 when the patient was in no one's care then; plus
+/// 15 for each of the next two, plus 40 when the patient was in no one's care then, else
+/// 30 when the person had looked at two such patients in the week before; plus
 /// for night accesses by someone the ward's care did not name 30 for the first and 20
 /// for the next (one may be a colleague helping out; a second look is not).
 #[must_use]
@@ -107,6 +123,8 @@ pub fn score(signals: &CaseSignals) -> i64 {
         score += 20 + 15 * (signals.unexplained - 1).min(2);
         if signals.out_of_care {
             score += 40;
+        } else if signals.follows_out_of_care {
+            score += 30;
         }
     }
     if signals.night_unnamed > 0 {
@@ -259,6 +277,7 @@ pub async fn file<C: ConnectionTrait>(
             out_of_care: stored.out_of_care,
             night_unnamed: stored.night_unnamed,
             vip_by_department: stored.vip_by_department,
+            follows_out_of_care: stored.follows_out_of_care,
         };
         filings.insert(
             (stored.patient_mrn, stored.day, stored.agent_key),
@@ -273,6 +292,7 @@ pub async fn file<C: ConnectionTrait>(
             },
         );
     }
+    let following = follows_out_of_care(conn, entering).await?;
     for access in entering {
         let (mrn, day, agent) = access.key();
         let filing = filings
@@ -288,6 +308,7 @@ pub async fn file<C: ConnectionTrait>(
             });
         filing.events += 1;
         filing.signals.add(&access.signals);
+        filing.signals.follows_out_of_care |= following.contains(&access.event_id);
         filing.first_at = filing.first_at.min(access.at);
         filing.last_at = filing.last_at.max(access.at);
     }
@@ -352,6 +373,74 @@ async fn existing<C: ConnectionTrait>(
     Ok(found)
 }
 
+/// The entering accesses (their event ids) that are unexplained, to a patient in care,
+/// and came within [`REPEAT_WINDOW`] after the same person's out-of-care looks at
+/// [`REPEAT_LOOKS`] other patients: stored in cases still unexplained, or earlier in
+/// this batch.
+async fn follows_out_of_care<C: ConnectionTrait>(
+    conn: &C,
+    entering: &[Entering],
+) -> Result<BTreeSet<i64>, DbErr> {
+    let in_care: Vec<&Entering> = entering
+        .iter()
+        .filter(|access| access.signals.unexplained > 0 && !access.signals.out_of_care)
+        .collect();
+    let (Some(earliest), Some(latest)) = (
+        in_care.iter().map(|access| access.at).min(),
+        in_care.iter().map(|access| access.at).max(),
+    ) else {
+        return Ok(BTreeSet::new());
+    };
+    let agents: BTreeSet<&str> = in_care
+        .iter()
+        .map(|access| access.agent_key.as_str())
+        .collect();
+    let agents: Vec<&str> = agents.into_iter().collect();
+    let mut looks: HashMap<String, Vec<(OffsetDateTime, String)>> = HashMap::new();
+    for chunk in agents.chunks(LOOKUP_CHUNK) {
+        let rows: Vec<(String, OffsetDateTime, String)> = case::Entity::find()
+            .select_only()
+            .column(case::Column::AgentKey)
+            .column(case::Column::FirstAt)
+            .column(case::Column::PatientMrn)
+            .filter(case::Column::AgentKey.is_in(chunk.iter().copied()))
+            .filter(case::Column::FirstAt.gte(earliest - REPEAT_WINDOW))
+            .filter(case::Column::FirstAt.lt(latest))
+            .filter(case::Column::OutOfCare.eq(true))
+            .filter(case::Column::Unexplained.gt(0))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (agent, at, mrn) in rows {
+            looks.entry(agent).or_default().push((at, mrn));
+        }
+    }
+    for access in entering.iter().filter(|access| access.signals.out_of_care) {
+        looks
+            .entry(access.agent_key.clone())
+            .or_default()
+            .push((access.at, access.patient_mrn.clone()));
+    }
+    Ok(in_care
+        .into_iter()
+        .filter(|access| {
+            looks.get(&access.agent_key).is_some_and(|earlier| {
+                let others: BTreeSet<&str> = earlier
+                    .iter()
+                    .filter(|(at, mrn)| {
+                        *at < access.at
+                            && *at >= access.at - REPEAT_WINDOW
+                            && *mrn != access.patient_mrn
+                    })
+                    .map(|(_, mrn)| mrn.as_str())
+                    .collect();
+                others.len() >= REPEAT_LOOKS
+            })
+        })
+        .map(|access| access.event_id)
+        .collect())
+}
+
 /// Writes the batch's cases: new ones in multi-row INSERTs, changed ones one by one
 /// (a batch adds to few cases it did not open).
 async fn write<C: ConnectionTrait>(
@@ -382,6 +471,7 @@ async fn write<C: ConnectionTrait>(
                 out_of_care: Set(filing.signals.out_of_care),
                 night_unnamed: Set(filing.signals.night_unnamed),
                 vip_by_department: Set(filing.signals.vip_by_department),
+                follows_out_of_care: Set(filing.signals.follows_out_of_care),
                 score: Set(score(&filing.signals)),
                 state: Set(ReviewState::Open.code().to_owned()),
                 question_at: Set(None),
@@ -412,6 +502,10 @@ async fn write<C: ConnectionTrait>(
             .col_expr(
                 case::Column::VipByDepartment,
                 Expr::value(filing.signals.vip_by_department),
+            )
+            .col_expr(
+                case::Column::FollowsOutOfCare,
+                Expr::value(filing.signals.follows_out_of_care),
             )
             .col_expr(case::Column::Score, Expr::value(score(&filing.signals)))
             .col_expr(case::Column::FirstAt, Expr::value(filing.first_at))
@@ -461,6 +555,7 @@ pub async fn recount<C: ConnectionTrait>(
         let mut signals = CaseSignals {
             out_of_care: stored.out_of_care,
             night_unnamed: stored.night_unnamed,
+            follows_out_of_care: stored.follows_out_of_care,
             ..CaseSignals::default()
         };
         for (kind, flags, explained) in &rows {
@@ -492,6 +587,7 @@ mod tests {
             out_of_care,
             night_unnamed: 0,
             vip_by_department: 0,
+            follows_out_of_care: false,
         }
     }
 
@@ -577,6 +673,19 @@ mod tests {
         };
         assert!(score(&night(1)) < REVIEW_LINE);
         assert!(score(&night(2)) >= REVIEW_LINE);
+        // A corridor-like look by someone who, in the week before, opened the records of
+        // patients in nobody's care: a slow serial snooper's day.
+        let after = CaseSignals {
+            follows_out_of_care: true,
+            ..signals(&[Rule::NoCareRelationship], 1, false)
+        };
+        assert!(score(&after) >= REVIEW_LINE);
+        // It counts only for unexplained accesses.
+        let explained = CaseSignals {
+            follows_out_of_care: true,
+            ..signals(&[Rule::OutsideWorkingHours], 0, false)
+        };
+        assert!(score(&explained) < REVIEW_LINE);
     }
 
     fn period(kind: CareKind, starts: OffsetDateTime, ends: Option<OffsetDateTime>) -> CarePeriod {

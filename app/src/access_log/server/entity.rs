@@ -151,6 +151,9 @@ pub mod case {
         pub night_unnamed: i64,
         /// Accesses of a VIP's record that only a department's care explained.
         pub vip_by_department: i64,
+        /// An unexplained access came within a week after the person's out-of-care looks
+        /// at two or more other patients.
+        pub follows_out_of_care: bool,
         pub score: i64,
         /// `ReviewState` code.
         pub state: String,

@@ -690,6 +690,8 @@ impl Directory {
                 unexplained: i64::from(unexplained),
                 out_of_care: unexplained && !cases::in_care_near(care, access.occurred_at),
                 night_unnamed: i64::from(night_unnamed),
+                // Known once the batch's cases are filed.
+                follows_out_of_care: false,
             },
         }
     }

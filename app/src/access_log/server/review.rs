@@ -293,6 +293,7 @@ pub async fn queue(
                 out_of_care: c.out_of_care,
                 night_unnamed: c.night_unnamed,
                 vip_by_department: c.vip_by_department,
+                follows_out_of_care: c.follows_out_of_care,
                 state: ReviewState::from_code(&c.state).unwrap_or(ReviewState::Open),
                 questions,
                 entries,

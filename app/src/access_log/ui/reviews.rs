@@ -119,9 +119,18 @@ fn case_signals(item: &ReviewCaseView) -> impl IntoView {
             .replace("{count}", &item.vip_by_department.to_string());
         view! { <li>{text}</li> }
     });
-    let any = unexplained.is_some() || out_of_care.is_some() || night.is_some() || vip.is_some();
+    let follows = item
+        .follows_out_of_care
+        .then(|| view! { <li>{t.reviews_follows_out_of_care}</li> });
+    let any = unexplained.is_some()
+        || out_of_care.is_some()
+        || follows.is_some()
+        || night.is_some()
+        || vip.is_some();
     any.then(|| {
-        view! { <ul class="case__signals">{unexplained} {out_of_care} {night} {vip}</ul> }
+        view! {
+            <ul class="case__signals">{unexplained} {out_of_care} {follows} {night} {vip}</ul>
+        }
     })
 }
 
