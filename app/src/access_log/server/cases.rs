@@ -72,6 +72,18 @@ impl CaseSignals {
             ..CaseSignals::default()
         }
     }
+
+    /// A stored case's signals, as its columns hold them.
+    fn of_case(stored: &case::Model) -> CaseSignals {
+        CaseSignals {
+            rules: parse_rules(&stored.rules),
+            unexplained: stored.unexplained,
+            out_of_care: stored.out_of_care,
+            night_unnamed: stored.night_unnamed,
+            vip_by_department: stored.vip_by_department,
+            follows_out_of_care: stored.follows_out_of_care,
+        }
+    }
 }
 
 /// How long a person's out-of-care looks make their next unexplained looks count: a
@@ -271,14 +283,7 @@ pub async fn file<C: ConnectionTrait>(
     let wanted: BTreeSet<(&str, &str, &str)> = entering.iter().map(Entering::key).collect();
     let mut filings: HashMap<Key, Filing> = HashMap::new();
     for stored in existing(conn, &wanted).await? {
-        let signals = CaseSignals {
-            rules: parse_rules(&stored.rules),
-            unexplained: stored.unexplained,
-            out_of_care: stored.out_of_care,
-            night_unnamed: stored.night_unnamed,
-            vip_by_department: stored.vip_by_department,
-            follows_out_of_care: stored.follows_out_of_care,
-        };
+        let signals = CaseSignals::of_case(&stored);
         filings.insert(
             (stored.patient_mrn, stored.day, stored.agent_key),
             Filing {
@@ -391,11 +396,12 @@ async fn follows_out_of_care<C: ConnectionTrait>(
     ) else {
         return Ok(BTreeSet::new());
     };
-    let agents: BTreeSet<&str> = in_care
+    let agents: Vec<&str> = in_care
         .iter()
         .map(|access| access.agent_key.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
         .collect();
-    let agents: Vec<&str> = agents.into_iter().collect();
     let mut looks: HashMap<String, Vec<(OffsetDateTime, String)>> = HashMap::new();
     for chunk in agents.chunks(LOOKUP_CHUNK) {
         let rows: Vec<(String, OffsetDateTime, String)> = case::Entity::find()
@@ -552,11 +558,13 @@ pub async fn recount<C: ConnectionTrait>(
             .into_tuple()
             .all(conn)
             .await?;
+        // What the accesses' columns say is counted again; what was known only when
+        // they arrived (care around them, the time of day, earlier looks) is kept.
         let mut signals = CaseSignals {
-            out_of_care: stored.out_of_care,
-            night_unnamed: stored.night_unnamed,
-            follows_out_of_care: stored.follows_out_of_care,
-            ..CaseSignals::default()
+            rules: BTreeSet::new(),
+            unexplained: 0,
+            vip_by_department: 0,
+            ..CaseSignals::of_case(&stored)
         };
         for (kind, flags, explained) in &rows {
             signals.add(&CaseSignals::of_stored(kind, flags, explained.as_deref()));
