@@ -6,7 +6,10 @@
 //! Up to each size, the last `ingest_window` events go through the portal's ingestion
 //! (rules, hash chain, review queue; one committed transaction per batch) and are timed;
 //! the events before them are inserted raw (rows as the portal would store them, no rules,
-//! no chain), which is the comparison figure and keeps a 10 M run within an hour.
+//! no chain), which is the comparison figure and keeps a 10 M run within an hour. Out of
+//! the raw part come the rows of a back-fill (a source sending late events from anywhere in
+//! the past year, so each batch spans months): first raw, then the same rows (under other
+//! identifiers) through ingestion, timed against each other.
 //!
 //! At each size it prints the list query's time alone, then whole `/access-log` pages
 //! over HTTP through the portal's router with a signed-in patient (`bench_live`), first
@@ -71,23 +74,44 @@ fn department_code(index: u32) -> String {
 
 /// Makes events the way a busy hospital sends them: most accesses by staff of the
 /// patient's own department (so most are ordinary), a few sensitive categories, one
-/// patient with a very long history. Time advances evenly across one year.
+/// patient with a very long history. Time advances evenly across one year; a back-fill's
+/// events fall anywhere in it.
 struct Generator {
     rng: StdRng,
     next: u64,
     start: OffsetDateTime,
-    step: time::Duration,
+    /// How far apart events are; none for a back-fill, whose times are drawn at random.
+    step: Option<time::Duration>,
+    /// What the source's event identifiers start with.
+    prefix: &'static str,
 }
+
+/// The year the generated events fall in.
+const YEAR: time::Duration = time::Duration::days(365);
 
 impl Generator {
     fn new(total: u64, now: OffsetDateTime) -> Generator {
-        let year = time::Duration::days(365);
-        let step_ns = year.whole_nanoseconds() / i128::from(total.max(1));
+        let step_ns = YEAR.whole_nanoseconds() / i128::from(total.max(1));
         Generator {
             rng: StdRng::seed_from_u64(20_261_122),
             next: 0,
-            start: now - year,
-            step: time::Duration::nanoseconds(i64::try_from(step_ns).unwrap_or(1_000_000)),
+            start: now - YEAR,
+            step: Some(time::Duration::nanoseconds(
+                i64::try_from(step_ns).unwrap_or(1_000_000),
+            )),
+            prefix: "bench",
+        }
+    }
+
+    /// Events a source sends late, from anywhere in the past year (identifiers
+    /// `{prefix}-N`, apart from the live stream's).
+    fn back_fill(now: OffsetDateTime, prefix: &'static str) -> Generator {
+        Generator {
+            rng: StdRng::seed_from_u64(20_261_206),
+            next: 0,
+            start: now - YEAR,
+            step: None,
+            prefix,
         }
     }
 
@@ -118,9 +142,14 @@ impl Generator {
             86..=92 => Category::Demographics,
             _ => Category::Billing,
         };
-        let at = self.start + self.step * i32::try_from(index % (1 << 30)).unwrap_or(0);
+        let at = match self.step {
+            Some(step) => self.start + step * i32::try_from(index % (1 << 30)).unwrap_or(0),
+            None => {
+                self.start + time::Duration::seconds(self.rng.gen_range(0..YEAR.whole_seconds()))
+            }
+        };
         NewAccess {
-            source_event_id: format!("bench-{index}"),
+            source_event_id: format!("{}-{index}", self.prefix),
             patient_mrn,
             occurred_at: at,
             category,
@@ -148,6 +177,8 @@ impl Generator {
     }
 }
 
+/// Events of the back-fill measured at each size (raw, then as many through ingestion).
+const BACK_FILL: u64 = 50_000;
 /// The rate of the ingestion that runs beside the page measurements: the PostgreSQL goal.
 const BACKGROUND_RATE: f64 = 20_000.0;
 /// Typical patients whose pages are asked for, in turn.
@@ -182,6 +213,9 @@ pub async fn run(
         "backend {backend}; {} events per ingestion transaction; sizes {:?}",
         options.batch, options.sizes
     ));
+    if let Some(settings) = postgres_settings(db).await.map_err(|e| e.to_string())? {
+        say(&settings);
+    }
     let started = Instant::now();
     setup(db, now).await.map_err(|e| e.to_string())?;
     let statistics = refresh_statistics(db).await.map_err(|e| e.to_string())?;
@@ -205,7 +239,12 @@ pub async fn run(
         ..context.clone()
     };
     let total = options.sizes.iter().copied().max().unwrap_or(0);
-    let mut generator = Generator::new(total, now);
+    let mut streams = Streams {
+        live: Generator::new(total, now),
+        // The same rows twice (but for their identifiers): raw, then through ingestion.
+        late_raw: Generator::back_fill(now, "back-fill-raw"),
+        late: Generator::back_fill(now, "back-fill"),
+    };
     let mut stored: u64 = 0;
     let run = Run {
         state,
@@ -217,16 +256,8 @@ pub async fn run(
         say,
     };
     for &size in &options.sizes {
-        let window = options.ingest_window.min(size - stored.min(size));
-        let raw_until = size - window;
-        if raw_until > stored {
-            run.raw(&mut generator, stored, raw_until).await?;
-            stored = raw_until;
-        }
-        if stored < size {
-            run.ingest(&mut generator, stored, size).await?;
-            stored = size;
-        }
+        run.grow(&mut streams, stored, size).await?;
+        stored = size;
         latency(
             &state.reads,
             options.samples,
@@ -235,8 +266,8 @@ pub async fn run(
             say,
         )
         .await?;
-        let (returned, ingested) = run.pages(generator, size).await?;
-        generator = returned;
+        let (returned, ingested) = run.pages(streams.live, size).await?;
+        streams.live = returned;
         stored += ingested;
     }
     if let Some(hospital) = options.hospital {
@@ -261,20 +292,70 @@ struct Run<'a> {
     say: &'a dyn Fn(&str),
 }
 
+/// The generated events: the live stream, and a back-fill's twice (raw, then ingested).
+struct Streams {
+    live: Generator,
+    late_raw: Generator,
+    late: Generator,
+}
+
 impl Run<'_> {
-    /// Raw rows from `from` to `until`, then the summaries counted again.
-    async fn raw(&self, generator: &mut Generator, from: u64, until: u64) -> Result<(), String> {
-        let db = &self.state.db;
+    /// Stores events from `stored` up to `size`: the last `ingest_window` through the
+    /// portal's ingestion, the rest raw, and out of the raw part a back-fill, raw and then
+    /// the same rows through ingestion.
+    async fn grow(&self, streams: &mut Streams, mut stored: u64, size: u64) -> Result<(), String> {
+        let window = self.options.ingest_window.min(size - stored.min(size));
+        let raw_until = size - window;
+        let back_fill = if raw_until >= stored + 4 * BACK_FILL {
+            BACK_FILL
+        } else {
+            0
+        };
+        let mut raw_rate = None;
+        if raw_until > stored {
+            let plain_until = raw_until - 2 * back_fill;
+            raw_rate = Some(self.raw(&mut streams.live, stored, plain_until).await?);
+            stored = plain_until;
+            let late_raw_rate = if back_fill > 0 {
+                stored += back_fill;
+                Some(self.raw_back_fill(&mut streams.late_raw, back_fill).await?)
+            } else {
+                None
+            };
+            self.recount().await?;
+            if let Some(late_raw_rate) = late_raw_rate {
+                self.ingest_back_fill(&mut streams.late, back_fill, late_raw_rate)
+                    .await?;
+                stored += back_fill;
+            }
+        }
+        if stored < size {
+            self.ingest(&mut streams.live, stored, size, raw_rate)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// `rows` events of `generator` stored raw, a batch at a time; the time spent storing.
+    async fn raw_timed(&self, generator: &mut Generator, rows: u64) -> Result<Duration, String> {
+        let batch = self.options.batch;
+        raw_insert(
+            &self.state.db,
+            generator,
+            rows,
+            batch,
+            &self.source,
+            self.now,
+        )
+        .await
+        .map_err(|e| e.to_string())
+    }
+
+    /// Raw rows from `from` to `until`; their rate.
+    async fn raw(&self, generator: &mut Generator, from: u64, until: u64) -> Result<f64, String> {
         let rows = until - from;
         let batch = self.options.batch;
-        let elapsed = raw_insert(db, generator, rows, batch, &self.source, self.now)
-            .await
-            .map_err(|e| e.to_string())?;
-        let counting = Instant::now();
-        summary::recount(db, &self.quiet.time_zone)
-            .await
-            .map_err(|e| e.to_string())?;
-        refresh_statistics(db).await.map_err(|e| e.to_string())?;
+        let elapsed = self.raw_timed(generator, rows).await?;
         (self.say)(&format!(
             "raw insert {from} → {until}: {rows} rows in {:.1} s = {:.0} rows/s (same rows, \
              plain multi-row INSERTs of up to {PLAIN_CHUNK} — UNNEST arrays on PostgreSQL — \
@@ -282,6 +363,30 @@ impl Run<'_> {
             elapsed.as_secs_f64(),
             rate(rows, elapsed),
         ));
+        Ok(rate(rows, elapsed))
+    }
+
+    /// `rows` raw rows of a back-fill (times anywhere in the past year); their rate.
+    async fn raw_back_fill(&self, generator: &mut Generator, rows: u64) -> Result<f64, String> {
+        let batch = self.options.batch;
+        let elapsed = self.raw_timed(generator, rows).await?;
+        (self.say)(&format!(
+            "raw insert of a back-fill: {rows} rows from anywhere in the past year in {:.1} s = \
+             {:.0} rows/s (committed per {batch} rows)",
+            elapsed.as_secs_f64(),
+            rate(rows, elapsed),
+        ));
+        Ok(rate(rows, elapsed))
+    }
+
+    /// The summaries counted again after raw rows (which do not add to them).
+    async fn recount(&self) -> Result<(), String> {
+        let db = &self.state.db;
+        let counting = Instant::now();
+        summary::recount(db, &self.quiet.time_zone)
+            .await
+            .map_err(|e| e.to_string())?;
+        refresh_statistics(db).await.map_err(|e| e.to_string())?;
         (self.say)(&format!(
             "  per-patient summaries counted again over all rows: {:.1} s (in neither rate)",
             counting.elapsed().as_secs_f64()
@@ -289,28 +394,71 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Events from `from` to `until` through the portal's ingestion, timed.
-    async fn ingest(&self, generator: &mut Generator, from: u64, until: u64) -> Result<(), String> {
+    /// `count` events of `generator` through the portal's ingestion, a batch at a time;
+    /// the time spent in it.
+    async fn ingest_timed(
+        &self,
+        generator: &mut Generator,
+        count: u64,
+    ) -> Result<Duration, String> {
         let db = &self.state.db;
         let mut spent = Duration::ZERO;
-        let mut stored = from;
-        while stored < until {
-            let count =
-                usize::try_from((until - stored).min(self.options.batch as u64)).unwrap_or(1);
-            let events = generator.batch(count);
+        let mut done: u64 = 0;
+        while done < count {
+            let size = usize::try_from((count - done).min(self.options.batch as u64)).unwrap_or(1);
+            let events = generator.batch(size);
             let begun = Instant::now();
             ingest(db, &self.source, &events, &self.quiet, self.now)
                 .await
                 .map_err(|e| e.to_string())?;
             spent += begun.elapsed();
-            stored += count as u64;
-            if stored % STATISTICS_EVERY < count as u64 {
+            done += size as u64;
+            if done % STATISTICS_EVERY < size as u64 {
                 refresh_statistics(db).await.map_err(|e| e.to_string())?;
             }
         }
+        Ok(spent)
+    }
+
+    /// A back-fill of `count` events (times anywhere in the past year, so each batch spans
+    /// months) through the portal's ingestion, beside `raw_rate` for the same rows.
+    async fn ingest_back_fill(
+        &self,
+        generator: &mut Generator,
+        count: u64,
+        raw_rate: f64,
+    ) -> Result<(), String> {
+        let spent = self.ingest_timed(generator, count).await?;
+        (self.say)(&format!(
+            "portal ingestion of the same back-fill: {count} events in {:.1} s = {:.0} events/s \
+             ({:.0} % of its raw rate)",
+            spent.as_secs_f64(),
+            rate(count, spent),
+            100.0 * rate(count, spent) / raw_rate.max(1e-9)
+        ));
+        Ok(())
+    }
+
+    /// Events from `from` to `until` through the portal's ingestion, timed, beside
+    /// `raw_rate` (when rows were inserted raw at this size).
+    async fn ingest(
+        &self,
+        generator: &mut Generator,
+        from: u64,
+        until: u64,
+        raw_rate: Option<f64>,
+    ) -> Result<(), String> {
+        let db = &self.state.db;
+        let spent = self.ingest_timed(generator, until - from).await?;
+        let share = raw_rate.map_or_else(String::new, |raw| {
+            format!(
+                ", {:.0} % of the raw rate",
+                100.0 * rate(until - from, spent) / raw.max(1e-9)
+            )
+        });
         (self.say)(&format!(
             "portal ingestion {from} → {until}: {} events in {:.1} s = {:.0} events/s (rules, \
-             hash chain, review queue, summaries; committed per batch)",
+             hash chain, review queue, summaries; committed per batch{share})",
             until - from,
             spent.as_secs_f64(),
             rate(until - from, spent)
@@ -396,6 +544,34 @@ async fn shares(db: &DatabaseConnection, after: u64) -> Result<(i64, i64, i64), 
         row.try_get("", "explained")?,
         row.try_get("", "flagged")?,
     ))
+}
+
+/// On PostgreSQL, the server's settings the figures depend on most (its memory for pages,
+/// how much write-ahead log it lets grow between checkpoints), to read them by.
+async fn postgres_settings(db: &DatabaseConnection) -> Result<Option<String>, DbErr> {
+    let backend = db.get_database_backend();
+    if backend != sea_orm::DatabaseBackend::Postgres {
+        return Ok(None);
+    }
+    let names = [
+        "server_version",
+        "shared_buffers",
+        "max_wal_size",
+        "synchronous_commit",
+    ];
+    let mut settings = Vec::new();
+    for name in names {
+        let statement = sea_orm::Statement::from_sql_and_values(
+            backend,
+            "SELECT current_setting($1) AS value",
+            [name.into()],
+        );
+        if let Some(row) = db.query_one(statement).await? {
+            let value: String = row.try_get("", "value")?;
+            settings.push(format!("{name} {value}"));
+        }
+    }
+    Ok(Some(format!("PostgreSQL server: {}", settings.join(", "))))
 }
 
 async fn refresh_statistics(db: &DatabaseConnection) -> Result<bool, DbErr> {

@@ -879,31 +879,27 @@ async fn load_staff<C: ConnectionTrait>(
     Ok(staff)
 }
 
-/// Each person's accesses in the window before the earliest event of the batch up to the
-/// latest, for the many-records rule.
+/// Each person's accesses in the window before each of their events of the batch, for the
+/// many-records rule.
 async fn load_recent<C: ConnectionTrait>(
     conn: &C,
     events: &[NewAccess],
     window: time::Duration,
 ) -> Result<HashMap<String, Vec<(OffsetDateTime, String)>>, DbErr> {
     let mut recent_by_agent: HashMap<String, Vec<(OffsetDateTime, String)>> = HashMap::new();
-    let mut spans: HashMap<&str, (OffsetDateTime, OffsetDateTime)> = HashMap::new();
+    let mut times: HashMap<&str, Vec<OffsetDateTime>> = HashMap::new();
     for access in events {
         if let Some(agent) = access.agent_ref.as_deref() {
-            let span = spans
-                .entry(agent)
-                .or_insert((access.occurred_at, access.occurred_at));
-            span.0 = span.0.min(access.occurred_at);
-            span.1 = span.1.max(access.occurred_at);
+            times.entry(agent).or_default().push(access.occurred_at);
         }
     }
-    let earliest = spans.values().map(|span| span.0).min();
-    let latest = spans.values().map(|span| span.1).max();
+    let earliest = times.values().flatten().min().copied();
+    let latest = times.values().flatten().max().copied();
     match (earliest, latest) {
         // A batch from a live feed or an ordered back-fill covers minutes: one query per
         // chunk of people over the whole batch's window, kept per person in memory.
         (Some(earliest), Some(latest)) if latest - earliest <= NARROW_BATCH => {
-            let people: Vec<&str> = spans.keys().copied().collect();
+            let people: Vec<&str> = times.keys().copied().collect();
             for chunk in people.chunks(LOOKUP_CHUNK) {
                 let rows: Vec<(String, OffsetDateTime, String)> = event::Entity::find()
                     .select_only()
@@ -920,13 +916,13 @@ async fn load_recent<C: ConnectionTrait>(
                 }
             }
         }
-        // A batch spread over a long time (a back-fill): each person's own span, so the
-        // lookup does not read everything in between; one query per chunk of people,
-        // joining their spans as a list of values.
+        // A batch spread over a long time (a back-fill): only the window before each of a
+        // person's events (joined where they overlap), so the lookup does not read the
+        // months between two of them; one query per chunk of windows, as a list of values.
         _ => {
-            let spans: Vec<(&str, (OffsetDateTime, OffsetDateTime))> = spans.into_iter().collect();
+            let spans = windows(times, window);
             for chunk in spans.chunks(SPAN_CHUNK) {
-                for row in conn.query_all(spans_query(conn, chunk, window)).await? {
+                for row in conn.query_all(spans_query(conn, chunk)).await? {
                     let agent: String = row.try_get("", "agent_ref")?;
                     let at: OffsetDateTime = row.try_get("", "occurred_at")?;
                     let mrn: String = row.try_get("", "patient_mrn")?;
@@ -938,25 +934,48 @@ async fn load_recent<C: ConnectionTrait>(
     Ok(recent_by_agent)
 }
 
+/// For each person, the spans `window` before each of their `times` up to it, overlapping
+/// ones joined: (person, (first, last)).
+fn windows(
+    times: HashMap<&str, Vec<OffsetDateTime>>,
+    window: time::Duration,
+) -> Vec<(&str, (OffsetDateTime, OffsetDateTime))> {
+    let mut spans = Vec::new();
+    for (agent, mut times) in times {
+        times.sort_unstable();
+        let mut open: Option<(OffsetDateTime, OffsetDateTime)> = None;
+        for at in times {
+            open = match open {
+                Some((first, last)) if at - window <= last => Some((first, at)),
+                Some(closed) => {
+                    spans.push((agent, closed));
+                    Some((at - window, at))
+                }
+                None => Some((at - window, at)),
+            };
+        }
+        spans.extend(open.map(|span| (agent, span)));
+    }
+    spans
+}
+
 /// People per span query (three values each, within SQLite's bound-parameter limit).
 const SPAN_CHUNK: usize = 1_000;
 
-/// The accesses of each person in `spans` from `window` before their first event of the
-/// batch to their last.
+/// The accesses of each person in `spans` within their span (first to last, inclusive).
 fn spans_query(
     conn: &impl ConnectionTrait,
     spans: &[(&str, (OffsetDateTime, OffsetDateTime))],
-    window: time::Duration,
 ) -> sea_orm::Statement {
     if conn.get_database_backend() == DatabaseBackend::Postgres {
-        return spans_query_postgres(spans, window);
+        return spans_query_postgres(spans);
     }
     let mut values: Vec<sea_orm::Value> = Vec::with_capacity(spans.len() * 3);
     let mut rows = Vec::with_capacity(spans.len());
     for (agent, (first, last)) in spans {
         values.extend([
             sea_orm::Value::from(*agent),
-            (*first - window).into(),
+            (*first).into(),
             (*last).into(),
         ]);
         rows.push("(?, ?, ?)");
@@ -976,13 +995,10 @@ fn spans_query(
 /// own. Joined plainly, the planner cannot tell how narrow a span is and reads the whole
 /// log into a hash table (300 ms a batch at 1 M events, instead of 15); `OFFSET 0` keeps
 /// the lateral lookup from being flattened into that join.
-fn spans_query_postgres(
-    spans: &[(&str, (OffsetDateTime, OffsetDateTime))],
-    window: time::Duration,
-) -> sea_orm::Statement {
+fn spans_query_postgres(spans: &[(&str, (OffsetDateTime, OffsetDateTime))]) -> sea_orm::Statement {
     use sea_orm::sea_query::ArrayType;
     let agents = spans.iter().map(|(agent, _)| sea_orm::Value::from(*agent));
-    let firsts = spans.iter().map(|(_, (first, _))| (*first - window).into());
+    let firsts = spans.iter().map(|(_, (first, _))| (*first).into());
     let lasts = spans.iter().map(|(_, (_, last))| (*last).into());
     let times = ArrayType::TimeDateTimeWithTimeZone;
     let values = vec![
@@ -1002,4 +1018,44 @@ fn spans_query_postgres(
 fn unique(values: impl Iterator<Item = String>) -> Vec<String> {
     let mut seen = HashSet::new();
     values.filter(|value| seen.insert(value.clone())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(year: i32, month: u8, day: u8, hour: u8, minute: u8) -> OffsetDateTime {
+        let month = time::Month::try_from(month).unwrap();
+        time::Date::from_calendar_date(year, month, day)
+            .unwrap()
+            .with_hms(hour, minute, 0)
+            .unwrap()
+            .assume_utc()
+    }
+
+    #[test]
+    fn a_back_fill_reads_the_window_before_each_event_joined_where_they_overlap() {
+        let hour = time::Duration::hours(1);
+        let times = HashMap::from([
+            (
+                "S1",
+                vec![
+                    at(2026, 11, 18, 12, 20),
+                    at(2026, 11, 17, 12, 20),
+                    at(2026, 11, 17, 12, 50),
+                ],
+            ),
+            ("S2", vec![at(2026, 6, 1, 8, 0)]),
+        ]);
+        let mut spans = windows(times, hour);
+        spans.sort_unstable();
+        assert_eq!(
+            spans,
+            vec![
+                ("S1", (at(2026, 11, 17, 11, 20), at(2026, 11, 17, 12, 50))),
+                ("S1", (at(2026, 11, 18, 11, 20), at(2026, 11, 18, 12, 20))),
+                ("S2", (at(2026, 6, 1, 7, 0), at(2026, 6, 1, 8, 0))),
+            ]
+        );
+    }
 }
