@@ -959,7 +959,7 @@ fn windows(
     spans
 }
 
-/// People per span query (three values each, within SQLite's bound-parameter limit).
+/// Spans per query (three values each, within SQLite's bound-parameter limit).
 const SPAN_CHUNK: usize = 1_000;
 
 /// The accesses of each person in `spans` within their span (first to last, inclusive).
@@ -1023,15 +1023,7 @@ fn unique(values: impl Iterator<Item = String>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(year: i32, month: u8, day: u8, hour: u8, minute: u8) -> OffsetDateTime {
-        let month = time::Month::try_from(month).unwrap();
-        time::Date::from_calendar_date(year, month, day)
-            .unwrap()
-            .with_hms(hour, minute, 0)
-            .unwrap()
-            .assume_utc()
-    }
+    use time::macros::datetime;
 
     #[test]
     fn a_back_fill_reads_the_window_before_each_event_joined_where_they_overlap() {
@@ -1040,21 +1032,39 @@ mod tests {
             (
                 "S1",
                 vec![
-                    at(2026, 11, 18, 12, 20),
-                    at(2026, 11, 17, 12, 20),
-                    at(2026, 11, 17, 12, 50),
+                    datetime!(2026-11-18 12:20 UTC),
+                    datetime!(2026-11-17 12:20 UTC),
+                    datetime!(2026-11-17 12:50 UTC),
                 ],
             ),
-            ("S2", vec![at(2026, 6, 1, 8, 0)]),
+            ("S2", vec![datetime!(2026-06-01 08:00 UTC)]),
         ]);
         let mut spans = windows(times, hour);
         spans.sort_unstable();
         assert_eq!(
             spans,
             vec![
-                ("S1", (at(2026, 11, 17, 11, 20), at(2026, 11, 17, 12, 50))),
-                ("S1", (at(2026, 11, 18, 11, 20), at(2026, 11, 18, 12, 20))),
-                ("S2", (at(2026, 6, 1, 7, 0), at(2026, 6, 1, 8, 0))),
+                (
+                    "S1",
+                    (
+                        datetime!(2026-11-17 11:20 UTC),
+                        datetime!(2026-11-17 12:50 UTC)
+                    )
+                ),
+                (
+                    "S1",
+                    (
+                        datetime!(2026-11-18 11:20 UTC),
+                        datetime!(2026-11-18 12:20 UTC)
+                    )
+                ),
+                (
+                    "S2",
+                    (
+                        datetime!(2026-06-01 07:00 UTC),
+                        datetime!(2026-06-01 08:00 UTC)
+                    )
+                ),
             ]
         );
     }
