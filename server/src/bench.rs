@@ -336,19 +336,24 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// `rows` events of `generator` stored raw, a batch at a time; the time spent storing.
+    /// `rows` events of `generator` stored as plain rows (what the portal would store,
+    /// without its rules and per-patient links, continuing the chain), a batch at a time;
+    /// the time spent storing.
     async fn raw_timed(&self, generator: &mut Generator, rows: u64) -> Result<Duration, String> {
         let batch = self.options.batch;
-        raw_insert(
-            &self.state.db,
-            generator,
-            rows,
-            batch,
-            &self.source,
-            self.now,
-        )
-        .await
-        .map_err(|e| e.to_string())
+        let mut spent = Duration::ZERO;
+        let mut left = rows;
+        while left > 0 {
+            let count = usize::try_from(left.min(batch as u64)).unwrap_or(batch);
+            let accesses = generator.batch(count);
+            let begun = Instant::now();
+            store_plain(&self.state.db, &self.source, &accesses, self.now)
+                .await
+                .map_err(|e| e.to_string())?;
+            spent += begun.elapsed();
+            left -= count as u64;
+        }
+        Ok(spent)
     }
 
     /// Raw rows from `from` to `until`; their rate.
@@ -665,29 +670,6 @@ async fn setup(db: &DatabaseConnection, now: OffsetDateTime) -> Result<(), DbErr
     }
     txn.commit().await?;
     Ok(())
-}
-
-/// Inserts `rows` generated events as plain rows (what the portal would store, without
-/// its rules and per-patient links), continuing the chain; returns the time spent storing.
-async fn raw_insert(
-    db: &DatabaseConnection,
-    generator: &mut Generator,
-    rows: u64,
-    batch: usize,
-    source: &Source,
-    now: OffsetDateTime,
-) -> Result<Duration, DbErr> {
-    let mut spent = Duration::ZERO;
-    let mut left = rows;
-    while left > 0 {
-        let count = usize::try_from(left.min(batch as u64)).unwrap_or(batch);
-        let accesses = generator.batch(count);
-        let begun = Instant::now();
-        store_plain(db, source, &accesses, now).await?;
-        spent += begun.elapsed();
-        left -= count as u64;
-    }
-    Ok(spent)
 }
 
 /// First-page latency for typical patients, the patient with the longest history, and
