@@ -122,6 +122,10 @@ pub enum Command {
         /// once on the configured database: 2000 on PostgreSQL, 200 on SQLite).
         #[arg(long)]
         batch: Option<usize>,
+        /// Ingestion batches in flight at once, as from several feeds (the benchmark's
+        /// ingestion rates; the raw inserts stay one at a time).
+        #[arg(long, default_value_t = 2)]
+        streams: usize,
         /// Events ingested through the portal (and timed) just before each size; those
         /// before them are inserted raw.
         #[arg(long, default_value_t = 500_000)]

@@ -12,6 +12,7 @@ use crate::{demo, startup};
 pub struct Measured {
     pub sizes: Vec<u64>,
     pub batch: Option<usize>,
+    pub streams: usize,
     pub ingest_window: u64,
     pub samples: usize,
     /// The synthetic hospital's staff and days (no days: not measured).
@@ -26,20 +27,22 @@ pub async fn access_log(
     let Measured {
         mut sizes,
         batch,
+        streams,
         ingest_window,
         samples,
         hospital: (hospital_staff, hospital_days),
     } = measured;
     sizes.sort_unstable();
     sizes.dedup();
-    if sizes.first() == Some(&0) || batch == Some(0) {
-        return Err("--size and --batch must be above zero".to_owned());
+    if sizes.first() == Some(&0) || batch == Some(0) || streams == 0 {
+        return Err("--size, --batch and --streams must be above zero".to_owned());
     }
     let state = prepared(config, clock).await?;
     let batch = batch.unwrap_or_else(|| crate::fhir::commit_every(&state.db));
     let options = crate::bench::BenchOptions {
         sizes,
         batch,
+        streams,
         ingest_window,
         samples,
         hospital: (hospital_days > 0).then_some(crate::bench_hospital::HospitalOptions {

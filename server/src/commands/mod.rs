@@ -75,6 +75,7 @@ pub async fn run(command: Command, config: &Config, clock: SharedClock) -> Resul
         Command::Bench {
             sizes,
             batch,
+            streams,
             ingest_window,
             samples,
             hospital_staff,
@@ -83,6 +84,7 @@ pub async fn run(command: Command, config: &Config, clock: SharedClock) -> Resul
             let measured = bench::Measured {
                 sizes,
                 batch,
+                streams,
                 ingest_window,
                 samples,
                 hospital: (hospital_staff, hospital_days),

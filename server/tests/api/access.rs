@@ -3,11 +3,15 @@
 
 use crate::tables::{self, StoredEvent};
 use app::access_log::server::digest::queue_due;
+use app::access_log::server::ingest::{ingest, NewAccess, Outcome};
 use app::access_log::server::{chain, download};
+use app::access_log::types::{Action, AgentKind, Category, Purpose};
 use app::identity::types::Role;
 use app::ssr::clock::Clock;
 use app::ssr::sources;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 use serde_json::{json, Value};
 
 use crate::helpers::{Backend, TestApp};
@@ -1085,4 +1089,111 @@ async fn unusual_access_emails_are_throttled(app: &TestApp, token: &str, at_once
         2,
         "after the hour, the next flagged access is told"
     );
+}
+
+/// An access by `agent` to `mrn` at `at`, as a source sent it (identifier `id`).
+fn access_by(id: &str, agent: &str, mrn: &str, at: time::OffsetDateTime) -> NewAccess {
+    NewAccess {
+        source_event_id: id.to_owned(),
+        patient_mrn: mrn.to_owned(),
+        occurred_at: at,
+        category: Category::Lab,
+        action: Action::View,
+        purpose: Purpose::Treatment,
+        purpose_code: None,
+        agent_kind: AgentKind::Staff,
+        agent_ref: Some(agent.to_owned()),
+        agent_name: format!("Staff {agent}"),
+        agent_role: None,
+        department_code: None,
+        system: Some("HIS".to_owned()),
+        site: None,
+        workstation: None,
+        detail: None,
+    }
+}
+
+/// A batch reads the directory and the people's recent accesses before it waits for the
+/// chain (so on PostgreSQL one batch reads while another writes). What another batch
+/// committed while this one waited must still count: its looks for the many-records rule,
+/// and its identifiers, so that the same access sent twice is stored once.
+#[tokio::test]
+async fn a_batch_that_waited_for_the_chain_counts_what_committed_meanwhile() {
+    let app = TestApp::without_server(Backend::Postgres).await;
+    let db = app.state.db.clone();
+    let now = time::macros::datetime!(2026-11-18 12:00 UTC);
+    let source = sources::keyless_source(&db, "ward-feeds", now)
+        .await
+        .unwrap();
+    let mut context = app.state.access.ingest.clone();
+    context.mail = None;
+    // A fourth patient within the hour is one too many.
+    context.rules.many_records_threshold = 3;
+    let at = |minute: i64| {
+        time::macros::datetime!(2026-11-18 10:00 UTC) + time::Duration::minutes(minute)
+    };
+    let first: Vec<NewAccess> = (1..=3)
+        .map(|n| access_by(&format!("a-{n}"), "S-WAIT", &format!("W{n}"), at(n * 5)))
+        .collect();
+    let second = vec![
+        access_by("b-1", "S-WAIT", "W4", at(20)),
+        access_by("a-2", "S-WAIT", "W2", at(10)),
+    ];
+
+    // The first batch holds the chain, uncommitted, while the second one starts.
+    let holder = db.begin().await.unwrap();
+    let stored = ingest(&holder, &source, &first, &context, now)
+        .await
+        .unwrap();
+    let waiting = {
+        let (db, source, context) = (db.clone(), source.clone(), context.clone());
+        tokio::spawn(async move { ingest(&db, &source, &second, &context, now).await })
+    };
+    // Commit only once the second batch has read and waits for the chain's lock.
+    let waits = "SELECT count(*) AS waiting FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    for _ in 0..500 {
+        let row = db
+            .query_one(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                waits,
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        if row.try_get::<i64>("", "waiting").unwrap() > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    holder.commit().await.unwrap();
+    let outcomes = waiting.await.unwrap().unwrap();
+
+    let Outcome::Created(_) = outcomes[0] else {
+        panic!("the new access was not stored: {outcomes:?}");
+    };
+    let Outcome::Created(first_copy) = stored[1] else {
+        panic!("the first batch was not stored: {stored:?}");
+    };
+    assert_eq!(
+        outcomes[1],
+        Outcome::AlreadyReceived(first_copy),
+        "the access sent twice is the one stored first"
+    );
+    let b1 = tables::events(&db, &[("source_event_id", "b-1")]).await;
+    assert_eq!(
+        b1[0].flags, "many_records",
+        "the fourth patient within the hour"
+    );
+    assert_eq!(
+        tables::events(&db, &[("source_event_id", "a-2")])
+            .await
+            .len(),
+        1
+    );
+    let report = chain::verify_database(&db, None, &context.time_zone)
+        .await
+        .unwrap();
+    assert!(report.problems.is_empty(), "{report:?}");
+    assert_eq!(report.events, 4);
 }

@@ -1,7 +1,8 @@
-//! Ingestion: one transaction per batch. Within it the chain head is locked, duplicates
-//! are recognised by source + the source's own identifier, the rules run against the
-//! directory, each new event is linked into the whole chain and its patient's chain, the
-//! flagged ones enter the review queue, and notification emails are queued. The caller
+//! Ingestion: one transaction per batch. The directory, earlier copies of the events
+//! (same source + the source's own identifier) and the people's recent accesses are read
+//! first, without a lock; then the chain head is locked, what committed meanwhile is read,
+//! the rules run, each new event is linked into the whole chain and its patient's chain,
+//! the flagged ones enter the review queue, and notification emails are queued. The caller
 //! answers only after the commit.
 
 use std::collections::{HashMap, HashSet};
@@ -98,11 +99,11 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
     if events.is_empty() {
         return Ok(Vec::new());
     }
+    let (seen, mut known, mut directory) = read_unlocked(db, source.id, events, context).await?;
     let txn = db.begin().await?;
-    let head = lock_chain_head(&txn).await?;
-
-    let known = already_received(&txn, source.id, events).await?;
-    let mut directory = Directory::load(&txn, events, context).await?;
+    let head = directory
+        .lock_chain(&txn, (seen, events), (source.id, &mut known))
+        .await?;
 
     let mut outcomes = Vec::with_capacity(events.len());
     let mut seen_in_batch: HashMap<&str, i64> = HashMap::new();
@@ -286,6 +287,50 @@ async fn lock_chain_head<C: ConnectionTrait>(txn: &C) -> Result<chain_head::Mode
         .one(txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("access chain head".into()))
+}
+
+/// What a batch reads before it waits for the chain: the last event id committed, the
+/// events the source had sent before, and the directory. On PostgreSQL these run on
+/// connections of the pool, so one batch's lookups run while another batch holds the chain
+/// and writes; what commits meanwhile is read again under the lock (`Directory::lock_chain`).
+async fn read_unlocked<C: ConnectionTrait>(
+    db: &C,
+    source_id: i64,
+    events: &[NewAccess],
+    context: &IngestContext,
+) -> Result<(i64, HashMap<String, i64>, Directory), DbErr> {
+    let seen = committed_until(db).await?;
+    let known = already_received(db, source_id, events).await?;
+    let directory = Directory::load(db, events, context).await?;
+    Ok((seen, known, directory))
+}
+
+/// The last event id committed when the batch starts reading: every event up to it is
+/// visible to the reads that follow (the head moves in its events' transaction).
+async fn committed_until<C: ConnectionTrait>(conn: &C) -> Result<i64, DbErr> {
+    Ok(chain_head::Entity::find_by_id(1)
+        .one(conn)
+        .await?
+        .map_or(0, |head| head.last_event_id))
+}
+
+/// The chain heads (hash, events) of the batch's patients who have one.
+async fn patient_heads<C: ConnectionTrait>(
+    txn: &C,
+    events: &[NewAccess],
+) -> Result<HashMap<String, (String, i64)>, DbErr> {
+    let mrns: Vec<String> = unique(events.iter().map(|e| e.patient_mrn.clone()));
+    let mut heads = HashMap::new();
+    for chunk in mrns.chunks(LOOKUP_CHUNK) {
+        for row in patient_head::Entity::find()
+            .filter(patient_head::Column::PatientMrn.is_in(chunk.iter().cloned()))
+            .all(txn)
+            .await?
+        {
+            heads.insert(row.patient_mrn, (row.hash, row.events));
+        }
+    }
+    Ok(heads)
 }
 
 /// Writes the rest of a batch after its events: their review items, the patients' chain
@@ -526,6 +571,7 @@ struct Directory {
     recipients: HashMap<String, Recipient>,
     /// Each patient's care relationships.
     care: HashMap<String, Vec<CarePeriod>>,
+    /// Each patient's chain head (hash, events), read under the chain's lock.
     patient_heads: HashMap<String, (String, i64)>,
     /// Each person's recent accesses (time, patient), for the many-records rule.
     recent_by_agent: HashMap<String, Vec<(OffsetDateTime, String)>>,
@@ -546,7 +592,6 @@ impl Directory {
         let mut patients = HashMap::new();
         let mut recipients = HashMap::new();
         let mut account_to_mrn = HashMap::new();
-        let mut patient_heads = HashMap::new();
         let mut care: HashMap<String, Vec<CarePeriod>> = HashMap::new();
         for chunk in mrns.chunks(LOOKUP_CHUNK) {
             for row in accounts::patients(conn, chunk).await? {
@@ -570,13 +615,6 @@ impl Directory {
                         ..PatientFacts::default()
                     },
                 );
-            }
-            for row in patient_head::Entity::find()
-                .filter(patient_head::Column::PatientMrn.is_in(chunk.iter().cloned()))
-                .all(conn)
-                .await?
-            {
-                patient_heads.insert(row.patient_mrn, (row.hash, row.events));
             }
             for period in care_periods(conn, chunk).await? {
                 care.entry(period.patient_mrn.clone())
@@ -616,9 +654,58 @@ impl Directory {
             patients,
             recipients,
             care,
-            patient_heads,
+            patient_heads: HashMap::new(),
             recent_by_agent,
         })
+    }
+
+    /// Locks the chain and returns its head; then reads the patients' chain heads, and adds
+    /// what the events committed after `seen` (by batches that held the chain while this
+    /// one was read) change: the people's accesses for the many-records rule, and `known`'s
+    /// identifiers of `source` that arrived meanwhile. Rows read twice do no harm: the rule
+    /// counts distinct patients.
+    async fn lock_chain<C: ConnectionTrait>(
+        &mut self,
+        txn: &C,
+        (seen, events): (i64, &[NewAccess]),
+        (source_id, known): (i64, &mut HashMap<String, i64>),
+    ) -> Result<chain_head::Model, DbErr> {
+        let head = lock_chain_head(txn).await?;
+        self.patient_heads = patient_heads(txn, events).await?;
+        if head.last_event_id <= seen {
+            return Ok(head);
+        }
+        let agents: HashSet<&str> = events
+            .iter()
+            .filter_map(|e| e.agent_ref.as_deref())
+            .collect();
+        let identifiers: HashSet<&str> =
+            events.iter().map(|e| e.source_event_id.as_str()).collect();
+        let rows: Vec<(i64, i64, String, Option<String>, OffsetDateTime, String)> =
+            event::Entity::find()
+                .select_only()
+                .column(event::Column::Id)
+                .column(event::Column::SourceId)
+                .column(event::Column::SourceEventId)
+                .column(event::Column::AgentRef)
+                .column(event::Column::OccurredAt)
+                .column(event::Column::PatientMrn)
+                .filter(event::Column::Id.gt(seen))
+                .into_tuple()
+                .all(txn)
+                .await?;
+        for (id, source, source_event_id, agent, at, mrn) in rows {
+            if source == source_id && identifiers.contains(source_event_id.as_str()) {
+                known.entry(source_event_id).or_insert(id);
+            }
+            if let Some(agent) = agent.filter(|agent| agents.contains(agent.as_str())) {
+                self.recent_by_agent
+                    .entry(agent)
+                    .or_default()
+                    .push((at, mrn));
+            }
+        }
+        Ok(head)
     }
 
     /// The department an access is attributed to: the one the event names, else the
