@@ -96,6 +96,10 @@ build:
 	@echo "==> building the portal (release: server and WebAssembly)"
 	cargo leptos build --release --precompress
 
+# One shell for the whole recipe, so the PostgreSQL URL reaches cargo. One test at a time:
+# each integration test runs the portal on its own tokio runtime in this one process, and
+# leptos keeps process-wide state; runtimes ending mid-request beside others made about 1 run
+# in 10 hang (never seen with one runtime, as in production).
 unit-and-integration-tests:
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
 	    psql "$(POSTGRES_URL)postgres" -qtAc 'select 1' >/dev/null 2>&1; then \
@@ -105,9 +109,6 @@ unit-and-integration-tests:
 	  echo "==> no PostgreSQL on 127.0.0.1:5432: PostgreSQL cases are SKIPPED"; \
 	fi; \
 	echo "==> running unit and integration tests"; \
-	# One test at a time: each integration test runs the portal on its own tokio runtime in
-	# this one process, and leptos keeps process-wide state; runtimes ending mid-request
-	# beside others made about 1 run in 10 hang (never seen with one runtime, as in production).
 	RUSTFLAGS="--cfg erase_components" cargo test -p app -p server -p migrations --features app/ssr -- --test-threads=1
 
 browser-tests:

@@ -20,7 +20,9 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use app::access_log::server::ingest::{ingest, store_plain, IngestContext, NewAccess, PLAIN_CHUNK};
+use app::access_log::server::ingest::{
+    ingest_with_reads, store_plain, IngestContext, NewAccess, PLAIN_CHUNK,
+};
 use app::access_log::server::query::{self, parse_filter};
 use app::access_log::server::summary;
 use app::access_log::types::{AccessFilter, Action, AgentKind, Category, Purpose};
@@ -437,7 +439,7 @@ impl Run<'_> {
                         let Some(events) = next else {
                             return Ok::<(), String>(());
                         };
-                        ingest(&state.db, &source, &events, &context, now)
+                        ingest_with_reads(&state.reads, &state.db, &source, &events, &context, now)
                             .await
                             .map_err(|e| e.to_string())?;
                     }

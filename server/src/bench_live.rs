@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::access_log::server::ingest::{ingest, IngestContext, NewAccess};
+use app::access_log::server::ingest::{ingest_with_reads, IngestContext, NewAccess};
 use app::accounts::server::query::by_mrn;
 use app::identity::server::roles::grant;
 use app::identity::server::session::{create, SESSION_COOKIE};
@@ -128,7 +128,7 @@ impl<G: Events> Background<G> {
             let mut done: u64 = 0;
             while !stopping.load(Ordering::Relaxed) {
                 let accesses = events.batch(batch);
-                ingest(&state.db, &source, &accesses, &context, now)
+                ingest_with_reads(&state.reads, &state.db, &source, &accesses, &context, now)
                     .await
                     .map_err(|e| e.to_string())?;
                 done += accesses.len() as u64;

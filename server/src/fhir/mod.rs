@@ -20,7 +20,7 @@ mod task;
 
 use app::access_log::server::explain::after_care;
 use app::access_log::server::feeds::{self, Arrival};
-use app::access_log::server::ingest::{ingest, NewAccess, Outcome};
+use app::access_log::server::ingest::{ingest_with_reads, NewAccess, Outcome};
 use app::directory::server::service::{
     sync_care, sync_department, sync_patient, sync_staff, sync_staff_role, DirectoryError,
 };
@@ -207,7 +207,15 @@ async fn one_audit_event(
     };
     let now = state.clock.now();
     let accesses = [access];
-    let stored = ingest(&state.db, &source, &accesses, &state.access.ingest, now).await;
+    let stored = ingest_with_reads(
+        &state.reads,
+        &state.db,
+        &source,
+        &accesses,
+        &state.access.ingest,
+        now,
+    )
+    .await;
     if stored.is_ok() {
         note_arrival(&state, &source, Arrival::Live(&accesses)).await;
     }
@@ -320,7 +328,8 @@ async fn batch(
     }
     for chunk in events.chunks(commit_every(&state.db)) {
         let accesses: Vec<NewAccess> = chunk.iter().map(|(_, a)| a.clone()).collect();
-        let outcomes = match ingest(
+        let outcomes = match ingest_with_reads(
+            &state.reads,
             &state.db,
             &source,
             &accesses,
@@ -597,7 +606,8 @@ async fn ndjson_import(
         while pending.len() >= commit_size || (done && !pending.is_empty()) {
             let take = pending.len().min(commit_size);
             let chunk: Vec<NewAccess> = pending.drain(..take).collect();
-            match ingest(
+            match ingest_with_reads(
+                &state.reads,
                 &state.db,
                 &source,
                 &chunk,

@@ -3,7 +3,7 @@
 
 use crate::tables::{self, StoredEvent};
 use app::access_log::server::digest::queue_due;
-use app::access_log::server::ingest::{ingest, NewAccess, Outcome};
+use app::access_log::server::ingest::{ingest, ingest_with_reads, NewAccess, Outcome};
 use app::access_log::server::{chain, download};
 use app::access_log::types::{Action, AgentKind, Category, Purpose};
 use app::identity::types::Role;
@@ -1114,13 +1114,13 @@ fn access_by(id: &str, agent: &str, mrn: &str, at: time::OffsetDateTime) -> NewA
 }
 
 /// A batch reads the directory and the people's recent accesses before it waits for the
-/// chain (so on PostgreSQL one batch reads while another writes). What another batch
-/// committed while this one waited must still count: its looks for the many-records rule,
-/// and its identifiers, so that the same access sent twice is stored once.
-#[tokio::test]
-async fn a_batch_that_waited_for_the_chain_counts_what_committed_meanwhile() {
-    let app = TestApp::without_server(Backend::Postgres).await;
-    let db = app.state.db.clone();
+/// chain, through the read connections (on SQLite beside the one writer; on PostgreSQL the
+/// pool), so one batch reads while another writes. What another batch committed while
+/// this one waited must still count: its looks for the many-records rule, and its
+/// identifiers, so that the same access sent twice is stored once.
+async fn a_batch_that_waited_for_the_chain_counts_what_committed_meanwhile(backend: Backend) {
+    let app = TestApp::without_server(backend).await;
+    let (db, reads) = (app.state.db.clone(), app.state.reads.clone());
     let now = time::macros::datetime!(2026-11-18 12:00 UTC);
     let source = sources::keyless_source(&db, "ward-feeds", now)
         .await
@@ -1140,31 +1140,24 @@ async fn a_batch_that_waited_for_the_chain_counts_what_committed_meanwhile() {
         access_by("a-2", "S-WAIT", "W2", at(10)),
     ];
 
-    // The first batch holds the chain, uncommitted, while the second one starts.
+    // The first batch holds the chain (on SQLite the writer), uncommitted, while the
+    // second one starts.
     let holder = db.begin().await.unwrap();
     let stored = ingest(&holder, &source, &first, &context, now)
         .await
         .unwrap();
     let waiting = {
         let (db, source, context) = (db.clone(), source.clone(), context.clone());
-        tokio::spawn(async move { ingest(&db, &source, &second, &context, now).await })
+        tokio::spawn(async move {
+            ingest_with_reads(&reads, &db, &source, &second, &context, now).await
+        })
     };
-    // Commit only once the second batch has read and waits for the chain's lock.
-    let waits = "SELECT count(*) AS waiting FROM pg_stat_activity \
-                 WHERE datname = current_database() AND wait_event_type = 'Lock'";
-    for _ in 0..500 {
-        let row = db
-            .query_one(sea_orm::Statement::from_string(
-                db.get_database_backend(),
-                waits,
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        if row.try_get::<i64>("", "waiting").unwrap() > 0 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    // Commit only once the second batch has read and waits: on PostgreSQL for the
+    // chain's lock, which the server shows; on SQLite for the writer, which nothing shows,
+    // so after ten times what its reads take here.
+    match backend {
+        Backend::Postgres => wait_for_a_lock(&db).await,
+        Backend::Sqlite => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
     }
     holder.commit().await.unwrap();
     let outcomes = waiting.await.unwrap().unwrap();
@@ -1196,4 +1189,21 @@ async fn a_batch_that_waited_for_the_chain_counts_what_committed_meanwhile() {
         .unwrap();
     assert!(report.problems.is_empty(), "{report:?}");
     assert_eq!(report.events, 4);
+}
+
+on_both_backends!(a_batch_that_waited_for_the_chain_counts_what_committed_meanwhile);
+
+/// Returns once a session of this database waits for a lock (PostgreSQL).
+async fn wait_for_a_lock(db: &sea_orm::DatabaseConnection) {
+    let waits = "SELECT count(*) AS waiting FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    for _ in 0..500 {
+        let statement = sea_orm::Statement::from_string(db.get_database_backend(), waits);
+        let row = db.query_one(statement).await.unwrap().unwrap();
+        if row.try_get::<i64>("", "waiting").unwrap() > 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("no session waited for a lock");
 }

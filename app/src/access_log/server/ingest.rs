@@ -96,10 +96,29 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
     context: &IngestContext,
     now: OffsetDateTime,
 ) -> Result<Vec<Outcome>, DbErr> {
+    ingest_with_reads(db, db, source, events, context, now).await
+}
+
+/// [`ingest`], reading what needs no lock through `reads`: the portal's read connections,
+/// which on SQLite sit beside the one writer, so one batch's lookups run while another
+/// batch writes. `db` must then be a connection, not a transaction (`reads` would not see
+/// the transaction's changes).
+pub async fn ingest_with_reads<R, C>(
+    reads: &R,
+    db: &C,
+    source: &Source,
+    events: &[NewAccess],
+    context: &IngestContext,
+    now: OffsetDateTime,
+) -> Result<Vec<Outcome>, DbErr>
+where
+    R: ConnectionTrait,
+    C: ConnectionTrait + TransactionTrait,
+{
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    let (seen, mut known, mut directory) = read_unlocked(db, source.id, events, context).await?;
+    let (seen, mut known, mut directory) = read_unlocked(reads, source.id, events, context).await?;
     let txn = db.begin().await?;
     let head = directory
         .lock_chain(&txn, (seen, events), (source.id, &mut known))
@@ -290,9 +309,10 @@ async fn lock_chain_head<C: ConnectionTrait>(txn: &C) -> Result<chain_head::Mode
 }
 
 /// What a batch reads before it waits for the chain: the last event id committed, the
-/// events the source had sent before, and the directory. On PostgreSQL these run on
-/// connections of the pool, so one batch's lookups run while another batch holds the chain
-/// and writes; what commits meanwhile is read again under the lock (`Directory::lock_chain`).
+/// events the source had sent before, and the directory. Through a pool (on PostgreSQL the
+/// pool's other connections, on SQLite the read connections) one batch's lookups run while
+/// another batch holds the chain and writes; what commits meanwhile is read again under
+/// the lock (`Directory::lock_chain`).
 async fn read_unlocked<C: ConnectionTrait>(
     db: &C,
     source_id: i64,
