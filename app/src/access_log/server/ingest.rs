@@ -130,7 +130,7 @@ where
     let mut entering = Vec::new();
     let mut last_id = head.last_event_id;
     let mut last_hash = head.hash;
-    let mut patient_heads = std::mem::take(&mut directory.patient_heads);
+    let mut patient_heads = patient_heads(&txn, events).await?;
     let mut recent = std::mem::take(&mut directory.recent_by_agent);
     // Each touched patient's newest event in this batch.
     let mut touched: HashMap<&str, i64> = HashMap::new();
@@ -334,7 +334,8 @@ async fn committed_until<C: ConnectionTrait>(conn: &C) -> Result<i64, DbErr> {
         .map_or(0, |head| head.last_event_id))
 }
 
-/// The chain heads (hash, events) of the batch's patients who have one.
+/// The chain heads (hash, events) of the batch's patients who have one, read under the
+/// chain's lock.
 async fn patient_heads<C: ConnectionTrait>(
     txn: &C,
     events: &[NewAccess],
@@ -591,8 +592,6 @@ struct Directory {
     recipients: HashMap<String, Recipient>,
     /// Each patient's care relationships.
     care: HashMap<String, Vec<CarePeriod>>,
-    /// Each patient's chain head (hash, events), read under the chain's lock.
-    patient_heads: HashMap<String, (String, i64)>,
     /// Each person's recent accesses (time, patient), for the many-records rule.
     recent_by_agent: HashMap<String, Vec<(OffsetDateTime, String)>>,
 }
@@ -674,14 +673,12 @@ impl Directory {
             patients,
             recipients,
             care,
-            patient_heads: HashMap::new(),
             recent_by_agent,
         })
     }
 
-    /// Locks the chain and returns its head; then reads the patients' chain heads, and adds
-    /// what the events committed after `seen` (by batches that held the chain while this
-    /// one was read) change: the people's accesses for the many-records rule, and `known`'s
+    /// Locks the chain and returns its head; then adds what the events committed after
+    /// `seen` (by batches that held the chain while this one was read) change: the people's accesses for the many-records rule, and `known`'s
     /// identifiers of `source` that arrived meanwhile. Rows read twice do no harm: the rule
     /// counts distinct patients.
     async fn lock_chain<C: ConnectionTrait>(
@@ -691,7 +688,6 @@ impl Directory {
         (source_id, known): (i64, &mut HashMap<String, i64>),
     ) -> Result<chain_head::Model, DbErr> {
         let head = lock_chain_head(txn).await?;
-        self.patient_heads = patient_heads(txn, events).await?;
         if head.last_event_id <= seen {
             return Ok(head);
         }
