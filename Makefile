@@ -105,8 +105,11 @@ unit-and-integration-tests:
 	    psql "$(POSTGRES_URL)postgres" -qtAc 'select 1' >/dev/null 2>&1; then \
 	  echo "==> PostgreSQL answers on 127.0.0.1:5432: the suite runs on SQLite and PostgreSQL"; \
 	  export TEST_DATABASE_URL="$(POSTGRES_URL)"; \
+	elif [ -n "$${CI:-}" ]; then \
+	  echo "==> no PostgreSQL on 127.0.0.1:5432: CI must run the PostgreSQL cases" >&2; exit 1; \
 	else \
 	  echo "==> no PostgreSQL on 127.0.0.1:5432: PostgreSQL cases are SKIPPED"; \
+	  export TEST_WITHOUT_POSTGRES=1; \
 	fi; \
 	echo "==> running unit and integration tests"; \
 	RUSTFLAGS="--cfg erase_components" cargo test -p app -p server -p migrations --features app/ssr -- --test-threads=1

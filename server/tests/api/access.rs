@@ -1135,9 +1135,12 @@ async fn a_batch_that_waited_for_the_chain_counts_what_committed_meanwhile(backe
     let first: Vec<NewAccess> = (1..=3)
         .map(|n| access_by(&format!("a-{n}"), "S-WAIT", &format!("W{n}"), at(n * 5)))
         .collect();
+    // Also an access to a patient of the first batch: it links to that batch's event of
+    // the patient, which the second batch could not see before it waited.
     let second = vec![
         access_by("b-1", "S-WAIT", "W4", at(20)),
         access_by("a-2", "S-WAIT", "W2", at(10)),
+        access_by("b-2", "S-NEXT", "W1", at(25)),
     ];
 
     // The first batch holds the chain (on SQLite the writer), uncommitted, while the
@@ -1188,7 +1191,7 @@ async fn a_batch_that_waited_for_the_chain_counts_what_committed_meanwhile(backe
         .await
         .unwrap();
     assert!(report.problems.is_empty(), "{report:?}");
-    assert_eq!(report.events, 4);
+    assert_eq!(report.events, 5);
 }
 
 on_both_backends!(a_batch_that_waited_for_the_chain_counts_what_committed_meanwhile);

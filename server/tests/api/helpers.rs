@@ -32,7 +32,7 @@ macro_rules! on_both_backends {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if $crate::helpers::postgres_base_url().is_none() {
-                    eprintln!("SKIPPED on PostgreSQL: TEST_DATABASE_URL is not set");
+                    $crate::helpers::skip_postgres_or_fail();
                     return;
                 }
                 super::$body($crate::helpers::Backend::Postgres).await;
@@ -46,6 +46,18 @@ pub fn postgres_base_url() -> Option<String> {
     std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|url| !url.is_empty())
+}
+
+/// Without `TEST_DATABASE_URL` a PostgreSQL case fails, unless skipping was asked for by
+/// `TEST_WITHOUT_POSTGRES=1` (as `make test` does when no server answers): a variable lost
+/// on its way to cargo once made every PostgreSQL case pass unrun for two weeks.
+pub fn skip_postgres_or_fail() {
+    assert!(
+        std::env::var("TEST_WITHOUT_POSTGRES").is_ok_and(|skip| skip == "1"),
+        "TEST_DATABASE_URL is not set: set it (e.g. postgres://postgres@127.0.0.1:5432/) to \
+         run the PostgreSQL cases, or set TEST_WITHOUT_POSTGRES=1 to skip them"
+    );
+    eprintln!("SKIPPED on PostgreSQL: TEST_WITHOUT_POSTGRES=1");
 }
 
 /// The server part of a postgres URL (`postgres://user@host:port`), without database.

@@ -1,9 +1,10 @@
 //! Ingestion: one transaction per batch. The directory, earlier copies of the events
-//! (same source + the source's own identifier) and the people's recent accesses are read
-//! first, without a lock; then the chain head is locked, what committed meanwhile is read,
-//! the rules run, each new event is linked into the whole chain and its patient's chain,
-//! the flagged ones enter the review queue, and notification emails are queued. The caller
-//! answers only after the commit.
+//! (same source + the source's own identifier), the people's recent accesses and the
+//! patients' chain heads are read first, without a lock, and each event's row, reason and
+//! local time are worked out; then the chain head is locked, what committed meanwhile is
+//! read, the rules run, each new event is linked into the whole chain and its patient's
+//! chain, the flagged ones enter the review queue, and notification emails are queued. The
+//! caller answers only after the commit.
 
 use std::collections::{HashMap, HashSet};
 
@@ -119,6 +120,8 @@ where
         return Ok(Vec::new());
     }
     let (seen, mut known, mut directory) = read_unlocked(reads, source.id, events, context).await?;
+    let oversight = source.name == crate::ssr::sources::PORTAL_SOURCE;
+    let prepared = directory.prepare(source, events, oversight, (context, now));
     let txn = db.begin().await?;
     let head = directory
         .lock_chain(&txn, (seen, events), (source.id, &mut known))
@@ -130,24 +133,29 @@ where
     let mut entering = Vec::new();
     let mut last_id = head.last_event_id;
     let mut last_hash = head.hash;
-    let mut patient_heads = patient_heads(&txn, events).await?;
+    let mut patient_heads = std::mem::take(&mut directory.patient_heads);
     let mut recent = std::mem::take(&mut directory.recent_by_agent);
     // Each touched patient's newest event in this batch.
     let mut touched: HashMap<&str, i64> = HashMap::new();
     let mut to_notify: HashSet<String> = HashSet::new();
-    let oversight = source.name == crate::ssr::sources::PORTAL_SOURCE;
     let mut counts = Tally::new(&context.time_zone);
 
-    for access in events {
+    for (access, prepared) in events.iter().zip(prepared) {
         let key = access.source_event_id.as_str();
         if let Some(id) = known.get(key).or_else(|| seen_in_batch.get(key)) {
             outcomes.push(Outcome::AlreadyReceived(*id));
             continue;
         }
         last_id += 1;
-        let department_id = directory.department_of(access);
-        let explanation = directory.explain(access, department_id, oversight, &context.rules);
-        let clock = local_clock(access.occurred_at, &context.time_zone);
+        let Prepared {
+            department_id,
+            explanation,
+            clock,
+            day,
+            night_unnamed,
+            mut row,
+            mut record,
+        } = prepared;
         // The portal's own entries record oversight done inside the portal (a privacy
         // officer reading the review queue). Judging them would flag the review itself and
         // feed it back into the queue it came from; they are shown, not judged.
@@ -168,36 +176,29 @@ where
                 .or_default()
                 .push((access.occurred_at, access.patient_mrn.clone()));
         }
-        let department = department_id.map(|id| (id, directory.codes_by_id.get(&id).cloned()));
+        if !rules.is_empty() {
+            let department = directory.department_name(department_id);
+            record = canonical(source, access, department, &rules, now);
+        }
         let patient = patient_heads
             .entry(access.patient_mrn.clone())
             .or_insert_with(|| (GENESIS.to_owned(), 0));
-        let (row, hash) = event_row(
-            last_id,
-            source,
-            access,
-            department,
-            (&rules, explanation.as_ref()),
-            (&last_hash, &patient.0),
-            now,
-        );
+        let hash = link(&mut row, last_id, &rules, record, (&last_hash, &patient.0));
         let unusual = !rules.is_empty();
         let unexplained =
             !oversight && explanation.is_none() && access.agent_kind == AgentKind::Staff;
-        let night_unnamed =
-            !oversight && directory.unnamed_at_night(access, explanation.as_ref(), clock.1);
-        counts.count(
+        if unusual || unexplained || night_unnamed {
+            let signals = (unexplained, night_unnamed, explanation);
+            entering.push(directory.entering((last_id, day.clone()), access, rules, signals));
+        }
+        counts.count_on(
             &access.patient_mrn,
-            access.occurred_at,
+            day,
             department_id,
             access.category.code(),
             unusual,
         );
         rows.push(row);
-        if unusual || unexplained || night_unnamed {
-            let signals = (unexplained, night_unnamed, explanation);
-            entering.push(directory.entering(last_id, access, rules, signals, context));
-        }
         if unusual {
             to_notify.insert(access.patient_mrn.clone());
         }
@@ -334,18 +335,16 @@ async fn committed_until<C: ConnectionTrait>(conn: &C) -> Result<i64, DbErr> {
         .map_or(0, |head| head.last_event_id))
 }
 
-/// The chain heads (hash, events) of the batch's patients who have one, read under the
-/// chain's lock.
+/// The chain heads (hash, events) of the patients of `mrns` who have one.
 async fn patient_heads<C: ConnectionTrait>(
-    txn: &C,
-    events: &[NewAccess],
+    conn: &C,
+    mrns: &[String],
 ) -> Result<HashMap<String, (String, i64)>, DbErr> {
-    let mrns: Vec<String> = unique(events.iter().map(|e| e.patient_mrn.clone()));
     let mut heads = HashMap::new();
     for chunk in mrns.chunks(LOOKUP_CHUNK) {
         for row in patient_head::Entity::find()
             .filter(patient_head::Column::PatientMrn.is_in(chunk.iter().cloned()))
-            .all(txn)
+            .all(conn)
             .await?
         {
             heads.insert(row.patient_mrn, (row.hash, row.events));
@@ -448,16 +447,8 @@ pub async fn store_plain<C: ConnectionTrait + TransactionTrait>(
             .iter()
             .map(|access| {
                 next_id += 1;
-                let (row, hash) = event_row(
-                    next_id,
-                    source,
-                    access,
-                    None,
-                    (&[], None),
-                    (&last_hash, GENESIS),
-                    now,
-                );
-                last_hash = hash;
+                let (mut row, record) = event_row(source, access, None, None, now);
+                last_hash = link(&mut row, next_id, &[], record, (&last_hash, GENESIS));
                 row
             })
             .collect();
@@ -473,24 +464,54 @@ pub async fn store_plain<C: ConnectionTrait + TransactionTrait>(
     txn.commit().await
 }
 
-/// One event as ingestion stores it: the row, with its canonical record and the hash
-/// linking it to the previous event (`links.0`) and to the same patient's previous event
-/// (`links.1`); and that hash. `judged` holds the rules that fired and the reason found
-/// (which stays outside the record). Ingestion and [`store_plain`] build rows here.
+/// One event as ingestion stores it, before the rules and the chain: the row, its id,
+/// rules and links still to be set by [`link`], and its canonical record as if no rule
+/// fired (most events; built again by [`canonical`] when one does). Ingestion and
+/// [`store_plain`] build rows here.
 #[must_use]
 fn event_row(
-    id: i64,
     source: &Source,
     access: &NewAccess,
     department: Option<(i64, Option<String>)>,
-    judged: (&[Rule], Option<&Explanation>),
-    links: (&str, &str),
+    explanation: Option<&Explanation>,
     now: OffsetDateTime,
 ) -> (event::ActiveModel, String) {
     let (department_id, department_name) = department.unzip();
-    let (rules, explanation) = judged;
     let explained = explain::columns(explanation);
-    let record = EventRecord {
+    let record = canonical(source, access, department_name.flatten(), &[], now);
+    let row = event::ActiveModel {
+        source_id: Set(source.id),
+        source_event_id: Set(access.source_event_id.clone()),
+        patient_mrn: Set(access.patient_mrn.clone()),
+        occurred_at: Set(access.occurred_at),
+        received_at: Set(now),
+        category: Set(access.category.code().to_owned()),
+        action: Set(access.action.code().to_owned()),
+        purpose: Set(access.purpose.code().to_owned()),
+        agent_kind: Set(access.agent_kind.code().to_owned()),
+        agent_ref: Set(access.agent_ref.clone()),
+        agent_name: Set(access.agent_name.clone()),
+        agent_role: Set(access.agent_role.clone()),
+        department_id: Set(department_id),
+        explained_by: Set(explained.by),
+        explained_kind: Set(explained.kind),
+        explained_department_id: Set(explained.department_id),
+        explained_since: Set(explained.since),
+        ..Default::default()
+    };
+    (row, record)
+}
+
+/// The canonical record of an event (`department`: the name of the department it is
+/// attributed to; `rules`: the rules that fired).
+fn canonical(
+    source: &Source,
+    access: &NewAccess,
+    department: Option<String>,
+    rules: &[Rule],
+    now: OffsetDateTime,
+) -> String {
+    EventRecord {
         v: 1,
         source: source.name.clone(),
         source_event_id: access.source_event_id.clone(),
@@ -506,43 +527,35 @@ fn event_row(
         agent_name: access.agent_name.clone(),
         agent_role: access.agent_role.clone(),
         department_code: access.department_code.clone(),
-        department: department_name.flatten(),
+        department,
         system: access.system.clone(),
         site: access.site.clone(),
         workstation: access.workstation.clone(),
         detail: access.detail.clone(),
         rules: rules.iter().map(|rule| rule.code().to_owned()).collect(),
     }
-    .to_canonical();
+    .to_canonical()
+}
+
+/// Completes a row of [`event_row`] as event `id` with the `rules` that fired and its
+/// `record`, linked to the previous event (`links.0`) and to the same patient's previous
+/// event (`links.1`); returns its hash.
+fn link(
+    row: &mut event::ActiveModel,
+    id: i64,
+    rules: &[Rule],
+    record: String,
+    links: (&str, &str),
+) -> String {
     let hash = link_hash(links.0, links.1, &record);
-    let flags = rules.iter().map(|r| r.code()).collect::<Vec<_>>().join(",");
-    let row = event::ActiveModel {
-        id: Set(id),
-        source_id: Set(source.id),
-        source_event_id: Set(access.source_event_id.clone()),
-        patient_mrn: Set(access.patient_mrn.clone()),
-        occurred_at: Set(access.occurred_at),
-        received_at: Set(now),
-        category: Set(access.category.code().to_owned()),
-        action: Set(access.action.code().to_owned()),
-        purpose: Set(access.purpose.code().to_owned()),
-        agent_kind: Set(access.agent_kind.code().to_owned()),
-        agent_ref: Set(access.agent_ref.clone()),
-        agent_name: Set(access.agent_name.clone()),
-        agent_role: Set(access.agent_role.clone()),
-        department_id: Set(department_id),
-        flags: Set(flags),
-        unusual: Set(!rules.is_empty()),
-        record: Set(record),
-        prev_hash: Set(links.0.to_owned()),
-        patient_prev_hash: Set(links.1.to_owned()),
-        hash: Set(hash.clone()),
-        explained_by: Set(explained.by),
-        explained_kind: Set(explained.kind),
-        explained_department_id: Set(explained.department_id),
-        explained_since: Set(explained.since),
-    };
-    (row, hash)
+    row.id = Set(id);
+    row.flags = Set(rules.iter().map(|r| r.code()).collect::<Vec<_>>().join(","));
+    row.unusual = Set(!rules.is_empty());
+    row.record = Set(record);
+    row.prev_hash = Set(links.0.to_owned());
+    row.patient_prev_hash = Set(links.1.to_owned());
+    row.hash = Set(hash.clone());
+    hash
 }
 
 /// Unix milliseconds.
@@ -594,6 +607,24 @@ struct Directory {
     care: HashMap<String, Vec<CarePeriod>>,
     /// Each person's recent accesses (time, patient), for the many-records rule.
     recent_by_agent: HashMap<String, Vec<(OffsetDateTime, String)>>,
+    /// The chain heads (hash, events) of the batch's patients who have one.
+    patient_heads: HashMap<String, (String, i64)>,
+}
+
+/// An event as far as it is known before the chain is locked: all that does not depend on
+/// the events committed meanwhile (duplicates, the many-records rule) or on the chain.
+/// Worked out while another batch may hold the chain, so the part under the lock is short.
+struct Prepared {
+    department_id: Option<i64>,
+    explanation: Option<Explanation>,
+    /// Local weekday and minute.
+    clock: (u8, u16),
+    /// Local `YYYY-MM-DD`.
+    day: String,
+    night_unnamed: bool,
+    /// The row and its record as [`event_row`] builds them.
+    row: event::ActiveModel,
+    record: String,
 }
 
 impl Directory {
@@ -664,6 +695,7 @@ impl Directory {
         }
 
         let recent_by_agent = load_recent(conn, events, context.rules.many_records_window).await?;
+        let patient_heads = patient_heads(conn, &mrns).await?;
 
         Ok(Directory {
             departments_by_code,
@@ -674,13 +706,59 @@ impl Directory {
             recipients,
             care,
             recent_by_agent,
+            patient_heads,
         })
     }
 
+    /// What can be known of each of `events` before the chain is locked.
+    fn prepare(
+        &self,
+        source: &Source,
+        events: &[NewAccess],
+        oversight: bool,
+        (context, now): (&IngestContext, OffsetDateTime),
+    ) -> Vec<Prepared> {
+        events
+            .iter()
+            .map(|access| self.prepare_one(source, access, oversight, (context, now)))
+            .collect()
+    }
+
+    fn prepare_one(
+        &self,
+        source: &Source,
+        access: &NewAccess,
+        oversight: bool,
+        (context, now): (&IngestContext, OffsetDateTime),
+    ) -> Prepared {
+        let department_id = self.department_of(access);
+        let explanation = self.explain(access, department_id, oversight, &context.rules);
+        let clock = local_clock(access.occurred_at, &context.time_zone);
+        let night_unnamed =
+            !oversight && self.unnamed_at_night(access, explanation.as_ref(), clock.1);
+        let department = department_id.map(|id| (id, self.department_name(Some(id))));
+        let (row, record) = event_row(source, access, department, explanation.as_ref(), now);
+        Prepared {
+            department_id,
+            explanation,
+            clock,
+            day: summary::local_day(&context.time_zone, access.occurred_at),
+            night_unnamed,
+            row,
+            record,
+        }
+    }
+
+    /// The code of department `id`.
+    fn department_name(&self, id: Option<i64>) -> Option<String> {
+        id.and_then(|id| self.codes_by_id.get(&id).cloned())
+    }
+
     /// Locks the chain and returns its head; then adds what the events committed after
-    /// `seen` (by batches that held the chain while this one was read) change: the people's accesses for the many-records rule, and `known`'s
-    /// identifiers of `source` that arrived meanwhile. Rows read twice do no harm: the rule
-    /// counts distinct patients.
+    /// `seen` (by batches that held the chain while this one was read) change: the
+    /// people's accesses for the many-records rule, `known`'s identifiers of `source` that
+    /// arrived meanwhile, and the chain heads of their patients, read again. Rows read
+    /// twice do no harm: the rule counts distinct patients.
     async fn lock_chain<C: ConnectionTrait>(
         &mut self,
         txn: &C,
@@ -697,6 +775,8 @@ impl Directory {
             .collect();
         let identifiers: HashSet<&str> =
             events.iter().map(|e| e.source_event_id.as_str()).collect();
+        let patients: HashSet<&str> = events.iter().map(|e| e.patient_mrn.as_str()).collect();
+        let mut moved: HashSet<String> = HashSet::new();
         let rows: Vec<(i64, i64, String, Option<String>, OffsetDateTime, String)> =
             event::Entity::find()
                 .select_only()
@@ -714,6 +794,9 @@ impl Directory {
             if source == source_id && identifiers.contains(source_event_id.as_str()) {
                 known.entry(source_event_id).or_insert(id);
             }
+            if patients.contains(mrn.as_str()) {
+                moved.insert(mrn.clone());
+            }
             if let Some(agent) = agent.filter(|agent| agents.contains(agent.as_str())) {
                 self.recent_by_agent
                     .entry(agent)
@@ -721,6 +804,8 @@ impl Directory {
                     .push((at, mrn));
             }
         }
+        let moved: Vec<String> = moved.into_iter().collect();
+        self.patient_heads.extend(patient_heads(txn, &moved).await?);
         Ok(head)
     }
 
@@ -769,11 +854,10 @@ impl Directory {
     /// care explained a VIP's record).
     fn entering(
         &self,
-        event_id: i64,
+        (event_id, day): (i64, String),
         access: &NewAccess,
         rules: Vec<crate::access_log::types::Rule>,
         (unexplained, night_unnamed, explanation): (bool, bool, Option<Explanation>),
-        context: &IngestContext,
     ) -> cases::Entering {
         let care = self
             .care
@@ -785,7 +869,7 @@ impl Directory {
             agent_key: cases::agent_key(access.agent_ref.as_deref(), &access.agent_name),
             agent_name: access.agent_name.clone(),
             patient_mrn: access.patient_mrn.clone(),
-            day: summary::local_day(&context.time_zone, access.occurred_at),
+            day,
             at: access.occurred_at,
             signals: cases::CaseSignals {
                 vip_by_department: i64::from(cases::vip_by_department(rules.iter(), reason)),

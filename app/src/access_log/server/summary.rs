@@ -67,9 +67,22 @@ impl Tally {
         category: &str,
         unusual: bool,
     ) {
+        let day = local_day(&self.zone, occurred_at);
+        self.count_on(patient_mrn, day, department_id, category, unusual);
+    }
+
+    /// Counts one event of local `day` (`YYYY-MM-DD` in the tally's zone).
+    pub fn count_on(
+        &mut self,
+        patient_mrn: &str,
+        day: String,
+        department_id: Option<i64>,
+        category: &str,
+        unusual: bool,
+    ) {
         let key = CountKey {
             patient_mrn: patient_mrn.to_owned(),
-            day: local_day(&self.zone, occurred_at),
+            day,
             department_id: department_id.unwrap_or(NO_DEPARTMENT),
             category: category.to_owned(),
             unusual,
