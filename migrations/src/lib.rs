@@ -24,6 +24,7 @@ mod m20261209_000015_review_cases;
 mod m20261210_000016_clustered_counts;
 mod m20261211_000017_protected_records;
 mod m20261212_000018_repeated_looks;
+mod m20261213_000019_short_logs_uncounted;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000016_clustered_counts::Migration),
             Box::new(m20261211_000017_protected_records::Migration),
             Box::new(m20261212_000018_repeated_looks::Migration),
+            Box::new(m20261213_000019_short_logs_uncounted::Migration),
         ]
     }
 }

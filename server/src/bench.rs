@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use app::access_log::server::ingest::{
-    ingest_with_reads, store_plain, IngestContext, NewAccess, PLAIN_CHUNK,
+    heads_after_plain, ingest_with_reads, store_plain, IngestContext, NewAccess, PLAIN_CHUNK,
 };
 use app::access_log::server::query::{self, parse_filter};
 use app::access_log::server::summary;
@@ -395,12 +395,14 @@ impl Run<'_> {
     async fn recount(&self) -> Result<(), String> {
         let db = &self.state.db;
         let counting = Instant::now();
+        heads_after_plain(db).await.map_err(|e| e.to_string())?;
         summary::recount(db, &self.quiet.time_zone)
             .await
             .map_err(|e| e.to_string())?;
         refresh_statistics(db).await.map_err(|e| e.to_string())?;
         (self.say)(&format!(
-            "  per-patient summaries counted again over all rows: {:.1} s (in neither rate)",
+            "  patients' chain heads set and their summaries counted again over all rows: \
+             {:.1} s (in neither rate)",
             counting.elapsed().as_secs_f64()
         ));
         Ok(())
@@ -732,6 +734,7 @@ async fn latency(
         zone,
     )
     .map_err(|e| e.0.to_owned())?;
+    let time_zone = jiff::tz::TimeZone::get(zone).map_err(|e| e.to_string())?;
     let heavy_events = query::log_size(db, HEAVY_MRN)
         .await
         .map_err(|e| e.to_string())?;
@@ -754,7 +757,7 @@ async fn latency(
             query::page(db, &patient, filter, None, &departments, zone)
                 .await
                 .map_err(|e| e.to_string())?;
-            summary::counts(db, &patient, filter, &departments)
+            summary::counts(db, &patient, filter, &departments, &time_zone)
                 .await
                 .map_err(|e| e.to_string())?;
             times.push(begun.elapsed());

@@ -64,6 +64,7 @@ mod edge {
                 self.cap.mrn(),
                 &self.filter,
                 &self.departments,
+                &self.state.access.ingest.time_zone,
             )
             .await
             .or_internal()

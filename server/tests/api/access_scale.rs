@@ -68,6 +68,23 @@ async fn summaries_match_a_recount(app: &TestApp, mrn: &str) {
     assert_eq!(stored, recounted);
 }
 
+/// How many count rows (days and months) the patient has.
+async fn stored_counts(app: &TestApp, mrn: &str) -> i64 {
+    let db = &app.state.db;
+    let row = db
+        .query_one(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!(
+                "SELECT (SELECT COUNT(*) FROM access_summary WHERE patient_mrn = '{mrn}') + \
+                 (SELECT COUNT(*) FROM access_summary_month WHERE patient_mrn = '{mrn}') AS n"
+            ),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
 async fn totals(app: &TestApp, session: &str, fields: &[(&str, &str)]) -> (u64, u64, usize) {
     let answer = call(app, "access/summary", fields, Some(session)).await;
     assert_eq!(answer.status, 200, "{:?}", answer.body);
@@ -78,6 +95,46 @@ async fn totals(app: &TestApp, session: &str, fields: &[(&str, &str)]) -> (u64, 
     )
 }
 
+/// The first month of the logs of [`a_short_log_has_no_counts`].
+const SEPTEMBER: [(&str, &str); 3] = [
+    ("filter[from]", "2025-09-01"),
+    ("filter[to]", "2025-09-30"),
+    ("filter[unusual_only]", "false"),
+];
+
+/// Accesses of [`accesses`] flagged among `count`.
+fn flagged_in(count: usize) -> u64 {
+    (0..count).filter(|n| n % 7 == 0).count() as u64
+}
+
+/// The first 200 accesses of the log of `mrn`: too few for counts.
+async fn a_short_log_has_no_counts(app: &TestApp, token: &str, mrn: &str, session: &str) {
+    let all = [("filter[unusual_only]", "false")];
+    let zone = &app.state.access.ingest.time_zone;
+    // A short log has no counts: its page counts its events (every 19 hours from
+    // 2025-09-01 08:00 to 2026-02-06: six months).
+    import(app, token, accesses("early", mrn, "2025-09-01", 200, 19)).await;
+    assert_eq!(stored_counts(app, mrn).await, 0);
+    assert_eq!(totals(app, session, &all).await, (200, flagged_in(200), 6));
+    // 08:00 on 1 September to 23:59 on the 30th: 38 steps of 19 hours, and the first.
+    assert_eq!(totals(app, session, &SEPTEMBER).await.0, 38);
+    // Counts stored for a short log are found by the tampering check.
+    app.state
+        .db
+        .execute_unprepared(&format!(
+            "INSERT INTO access_summary_month (patient_mrn, month, department_id, category, \
+             unusual, events) VALUES ('{mrn}', '2025-09', 0, 'other', false, 5)"
+        ))
+        .await
+        .unwrap();
+    let report = chain::verify_database(&app.state.db, None, zone)
+        .await
+        .unwrap();
+    assert_eq!(report.problems.len(), 1, "{report:?}");
+    summary::recount(&app.state.db, zone).await.unwrap();
+    assert_eq!(stored_counts(app, mrn).await, 0);
+}
+
 async fn the_page_counts_come_from_summaries_equal_to_a_recount(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let token = app.add_source("his").await;
@@ -85,17 +142,25 @@ async fn the_page_counts_come_from_summaries_equal_to_a_recount(backend: Backend
     let mrn = app.mrn_of(id).await;
     let (_, session) = enroll(&app, &link).await;
     let all = [("filter[unusual_only]", "false")];
+    let zone = &app.state.access.ingest.time_zone;
+    a_short_log_has_no_counts(&app, &token, &mrn, &session).await;
 
-    // A back-fill: one import whose batches each span months (every 19 hours for 14
-    // months), then the live feed's day.
-    import(&app, &token, accesses("old", &mrn, "2025-09-01", 540, 19)).await;
+    // A back-fill whose batches each span months (every 19 hours for 9 months) takes the
+    // log over the threshold: from then on it is counted, its earlier events included;
+    // then the live feed's day.
+    import(&app, &token, accesses("old", &mrn, "2026-01-01", 340, 19)).await;
+    assert!(stored_counts(&app, &mrn).await > 0);
     summaries_match_a_recount(&app, &mrn).await;
     import(&app, &token, accesses("new", &mrn, "2026-11-20", 60, 1)).await;
     summaries_match_a_recount(&app, &mrn).await;
-    let flagged = (0..540).filter(|n| n % 7 == 0).count() + (0..60).filter(|n| n % 7 == 0).count();
+    let flagged = flagged_in(200) + flagged_in(340) + flagged_in(60);
     let (total, unusual, months) = totals(&app, &session, &all).await;
-    assert_eq!((total, unusual), (600, flagged as u64));
-    assert_eq!(months, 15, "September 2025 to November 2026");
+    assert_eq!((total, unusual), (600, flagged));
+    assert_eq!(
+        months, 14,
+        "September 2025 to September 2026, and November 2026"
+    );
+    assert_eq!(totals(&app, &session, &SEPTEMBER).await.0, 38);
     // Local days, both ends included: 2026-11-20 08:00 to 23:00 is 16 accesses.
     let one_day = [
         ("filter[from]", "2026-11-20"),
@@ -108,12 +173,11 @@ async fn the_page_counts_come_from_summaries_equal_to_a_recount(backend: Backend
     let flagged_only = [("filter[unusual_only]", "true")];
     assert_eq!(
         totals(&app, &session, &flagged_only).await,
-        (flagged as u64, flagged as u64, 15)
+        (flagged, flagged, 14)
     );
 
     // The tampering check walks everything and finds the summaries right; they are
     // unchanged by it.
-    let zone = &app.state.access.ingest.time_zone;
     let report = chain::verify_database(&app.state.db, None, zone)
         .await
         .unwrap();

@@ -80,7 +80,7 @@ pub fn parse_filter(filter: &AccessFilter, time_zone: &str) -> Result<ParsedFilt
     })
 }
 
-fn conditions(mrn: &str, filter: &ParsedFilter) -> Condition {
+pub(super) fn conditions(mrn: &str, filter: &ParsedFilter) -> Condition {
     let mut condition = Condition::all().add(event::Column::PatientMrn.eq(mrn));
     if let Some(from) = filter.from {
         condition = condition.add(event::Column::OccurredAt.gte(from));

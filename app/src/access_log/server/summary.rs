@@ -2,11 +2,17 @@
 //! (the whole log) and per local day (a chosen period), department, category and unusual
 //! flag. Ingestion adds its batch's counts in the events' own transaction, so the page
 //! reads a few thousand counts at most however long the history (twelve months of twenty
-//! departments and a dozen categories); `recount` rebuilds them from the events (at start when the time zone
-//! changed or the table is new, after the benchmark's raw inserts), and `check` compares
-//! them with the events for `portal verify`.
+//! departments and a dozen categories); `recount` rebuilds them from the events (at start
+//! when the time zone changed or the table is new, after the benchmark's raw inserts), and
+//! `check` compares them with the events for `portal verify`.
+//!
+//! Only patients with at least [`SUMMARISED_FROM`] events have counts. A shorter log is
+//! counted from its events when the page asks: a few hundred rows read as fast as the
+//! counts, while keeping counts for it would cost ingestion two new count rows for nearly
+//! every event (a typical patient has a few dozen events a year, each on a new day). The
+//! batch that takes a patient over the threshold counts their earlier events too.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::tz::TimeZone;
 use sea_orm::sea_query::{Condition, Expr, OnConflict};
@@ -21,6 +27,10 @@ use super::query::ParsedFilter;
 use crate::access_log::types::{AccessSummaryView, DepartmentView};
 use crate::ssr::unnest;
 
+/// The fewest events a patient's log holds for it to have counts (their chain head's
+/// `events`).
+pub const SUMMARISED_FROM: i64 = 256;
+
 /// The department key of accesses without a department.
 const NO_DEPARTMENT: i64 = 0;
 /// Counts per upsert statement (6 values each, within SQLite's bound-parameter limit).
@@ -31,6 +41,20 @@ const READ_PAGE: u64 = 50_000;
 const FLUSH_AT: usize = 200_000;
 /// Patients compared per query by `check`.
 const CHECK_CHUNK: usize = 500;
+
+/// What counting reads of an event: patient, time, department, category, unusual.
+type CountedColumns = (String, OffsetDateTime, Option<i64>, String, bool);
+
+/// Events' [`CountedColumns`].
+fn counted_columns() -> sea_orm::Select<event::Entity> {
+    event::Entity::find()
+        .select_only()
+        .column(event::Column::PatientMrn)
+        .column(event::Column::OccurredAt)
+        .column(event::Column::DepartmentId)
+        .column(event::Column::Category)
+        .column(event::Column::Unusual)
+}
 
 /// One count's key.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -123,6 +147,54 @@ impl Tally {
                     events: Set(*events),
                 });
             add_counts(conn, rows.collect(), "month").await?;
+        }
+        Ok(())
+    }
+
+    /// Adds a batch's counts of the patients who have summaries once the batch is in
+    /// (`heads`: each patient's chain head after the batch, as (hash, events)), with the
+    /// earlier events of those the batch takes over the threshold, and empties the tally.
+    /// Runs before the batch's events are written, under the chain's lock (what is stored
+    /// is then exactly what came before the batch).
+    pub async fn add_summarised<C: ConnectionTrait>(
+        &mut self,
+        conn: &C,
+        heads: &HashMap<String, (String, i64)>,
+    ) -> Result<(), DbErr> {
+        let events_after = |mrn: &str| heads.get(mrn).map_or(0, |head| head.1);
+        let mut in_batch: HashMap<&str, i64> = HashMap::new();
+        for (key, events) in &self.counts {
+            *in_batch.entry(key.patient_mrn.as_str()).or_default() += events;
+        }
+        let crossing: Vec<String> = in_batch
+            .into_iter()
+            .filter(|(mrn, added)| {
+                let after = events_after(mrn);
+                after >= SUMMARISED_FROM && after - added > 0 && after - added < SUMMARISED_FROM
+            })
+            .map(|(mrn, _)| mrn.to_owned())
+            .collect();
+        self.counts
+            .retain(|key, _| events_after(&key.patient_mrn) >= SUMMARISED_FROM);
+        self.count_stored(conn, &crossing).await?;
+        self.add_to(conn).await
+    }
+
+    /// Counts the stored events of the patients `mrns`.
+    async fn count_stored<C: ConnectionTrait>(
+        &mut self,
+        conn: &C,
+        mrns: &[String],
+    ) -> Result<(), DbErr> {
+        for chunk in mrns.chunks(CHECK_CHUNK) {
+            let rows: Vec<CountedColumns> = counted_columns()
+                .filter(event::Column::PatientMrn.is_in(chunk.iter().cloned()))
+                .into_tuple()
+                .all(conn)
+                .await?;
+            for (mrn, at, department, category, unusual) in &rows {
+                self.count(mrn, *at, *department, category, *unusual);
+            }
         }
         Ok(())
     }
@@ -221,7 +293,20 @@ pub async fn ensure<C: ConnectionTrait + TransactionTrait>(
     Ok(true)
 }
 
-/// Replaces the summaries with counts of every stored event, in one transaction.
+/// The patients whose logs have counts.
+async fn summarised<C: ConnectionTrait>(conn: &C) -> Result<HashSet<String>, DbErr> {
+    patient_head::Entity::find()
+        .select_only()
+        .column(patient_head::Column::PatientMrn)
+        .filter(patient_head::Column::Events.gte(SUMMARISED_FROM))
+        .into_tuple()
+        .all(conn)
+        .await
+        .map(|mrns: Vec<String>| mrns.into_iter().collect())
+}
+
+/// Replaces the summaries with counts of the stored events of the patients who have them,
+/// in one transaction.
 pub async fn recount<C: ConnectionTrait + TransactionTrait>(
     conn: &C,
     zone: &TimeZone,
@@ -229,28 +314,24 @@ pub async fn recount<C: ConnectionTrait + TransactionTrait>(
     let txn = conn.begin().await?;
     summary::Entity::delete_many().exec(&txn).await?;
     summary_month::Entity::delete_many().exec(&txn).await?;
+    let long = summarised(&txn).await?;
     let mut tally = Tally::new(zone);
     let mut after = 0_i64;
     loop {
-        let rows: Vec<(i64, String, OffsetDateTime, Option<i64>, String, bool)> =
-            event::Entity::find()
-                .select_only()
-                .column(event::Column::Id)
-                .column(event::Column::PatientMrn)
-                .column(event::Column::OccurredAt)
-                .column(event::Column::DepartmentId)
-                .column(event::Column::Category)
-                .column(event::Column::Unusual)
-                .filter(event::Column::Id.gt(after))
-                .order_by_asc(event::Column::Id)
-                .limit(READ_PAGE)
-                .into_tuple()
-                .all(&txn)
-                .await?;
+        let rows: Vec<(String, OffsetDateTime, Option<i64>, String, bool, i64)> = counted_columns()
+            .column(event::Column::Id)
+            .filter(event::Column::Id.gt(after))
+            .order_by_asc(event::Column::Id)
+            .limit(READ_PAGE)
+            .into_tuple()
+            .all(&txn)
+            .await?;
         let Some(last) = rows.last() else { break };
-        after = last.0;
-        for (_, mrn, at, department, category, unusual) in &rows {
-            tally.count(mrn, *at, *department, category, *unusual);
+        after = last.5;
+        for (mrn, at, department, category, unusual, _) in &rows {
+            if long.contains(mrn) {
+                tally.count(mrn, *at, *department, category, *unusual);
+            }
         }
         if tally.len() >= FLUSH_AT {
             tally.add_to(&txn).await?;
@@ -268,13 +349,60 @@ pub async fn recount<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// The patient's counts over the filtered log, for the page's totals and charts;
-/// `departments` as `query::departments` gives them.
+/// `departments` as `query::departments` gives them. From the summaries when the patient
+/// has them, else from their few events.
 pub async fn counts<C: ConnectionTrait>(
     conn: &C,
     mrn: &str,
     filter: &ParsedFilter,
     departments: &[DepartmentView],
+    zone: &TimeZone,
 ) -> Result<AccessSummaryView, DbErr> {
+    let head = patient_head::Entity::find_by_id(mrn).one(conn).await?;
+    let rows = if head.is_some_and(|head| head.events >= SUMMARISED_FROM) {
+        stored_counts(conn, mrn, filter).await?
+    } else {
+        counted_from_events(conn, mrn, filter, zone).await?
+    };
+    Ok(view(&rows, departments))
+}
+
+/// The log's events grouped as the summaries group them: (month, department, unusual,
+/// events).
+async fn counted_from_events<C: ConnectionTrait>(
+    conn: &C,
+    mrn: &str,
+    filter: &ParsedFilter,
+    zone: &TimeZone,
+) -> Result<Vec<(String, i64, bool, i64)>, DbErr> {
+    let events: Vec<(OffsetDateTime, Option<i64>, bool)> = event::Entity::find()
+        .select_only()
+        .column(event::Column::OccurredAt)
+        .column(event::Column::DepartmentId)
+        .column(event::Column::Unusual)
+        .filter(super::query::conditions(mrn, filter))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut grouped: BTreeMap<(String, i64, bool), i64> = BTreeMap::new();
+    for (at, department, unusual) in events {
+        let mut month = local_day(zone, at);
+        month.truncate(7);
+        let department = department.unwrap_or(NO_DEPARTMENT);
+        *grouped.entry((month, department, unusual)).or_default() += 1;
+    }
+    Ok(grouped
+        .into_iter()
+        .map(|((month, department, unusual), events)| (month, department, unusual, events))
+        .collect())
+}
+
+/// The patient's stored counts grouped as (month, department, unusual, events).
+async fn stored_counts<C: ConnectionTrait>(
+    conn: &C,
+    mrn: &str,
+    filter: &ParsedFilter,
+) -> Result<Vec<(String, i64, bool, i64)>, DbErr> {
     // PostgreSQL sums bigints as numeric.
     const SUM: &str = "CAST(SUM(events) AS BIGINT)";
     let rows: Vec<(String, i64, bool, i64)> =
@@ -318,7 +446,7 @@ pub async fn counts<C: ConnectionTrait>(
                 .all(conn)
                 .await?
         };
-    Ok(view(&rows, departments))
+    Ok(rows)
 }
 
 /// The filter's conditions both tables share (their columns have the same names).
@@ -372,7 +500,8 @@ fn view(rows: &[(String, i64, bool, i64)], departments: &[DepartmentView]) -> Ac
 }
 
 /// The stored counts and a recount from the events, for the patients `mrns`: day counts,
-/// and month counts as keys whose `day` is the month.
+/// and month counts as keys whose `day` is the month. Patients below the threshold
+/// recount to nothing.
 pub async fn stored_and_recounted<C: ConnectionTrait>(
     conn: &C,
     zone: &TimeZone,
@@ -411,44 +540,48 @@ pub async fn stored_and_recounted<C: ConnectionTrait>(
                 }),
         )
         .collect();
-    let rows: Vec<(String, OffsetDateTime, Option<i64>, String, bool)> = event::Entity::find()
+    let long: Vec<String> = patient_head::Entity::find()
         .select_only()
-        .column(event::Column::PatientMrn)
-        .column(event::Column::OccurredAt)
-        .column(event::Column::DepartmentId)
-        .column(event::Column::Category)
-        .column(event::Column::Unusual)
-        .filter(event::Column::PatientMrn.is_in(mrns.iter().cloned()))
+        .column(patient_head::Column::PatientMrn)
+        .filter(patient_head::Column::PatientMrn.is_in(mrns.iter().cloned()))
+        .filter(patient_head::Column::Events.gte(SUMMARISED_FROM))
         .into_tuple()
         .all(conn)
         .await?;
     let mut tally = Tally::new(zone);
-    for (mrn, at, department, category, unusual) in &rows {
-        tally.count(mrn, *at, *department, category, *unusual);
-    }
+    tally.count_stored(conn, &long).await?;
     Ok((stored, tally.into_sorted()))
 }
 
-/// Compares every patient's summaries with a recount of their events; one line per patient
-/// whose counts differ (naming their latest event, not the patient).
+/// Compares the summaries of every patient who has them, or should, with a recount of
+/// their events; one line per patient whose counts differ (naming their latest event, not
+/// the patient).
 pub async fn check<C: ConnectionTrait>(conn: &C, zone: &TimeZone) -> Result<Vec<String>, DbErr> {
     let mut latest: BTreeMap<String, i64> = patient_head::Entity::find()
         .select_only()
         .column(patient_head::Column::PatientMrn)
         .column(patient_head::Column::LastEventId)
+        .filter(patient_head::Column::Events.gte(SUMMARISED_FROM))
         .into_tuple::<(String, i64)>()
         .all(conn)
         .await?
         .into_iter()
         .collect();
-    let counted: Vec<String> = summary::Entity::find()
+    let counted_days: Vec<String> = summary::Entity::find()
         .select_only()
         .column(summary::Column::PatientMrn)
         .distinct()
         .into_tuple()
         .all(conn)
         .await?;
-    for mrn in counted {
+    let counted_months: Vec<String> = summary_month::Entity::find()
+        .select_only()
+        .column(summary_month::Column::PatientMrn)
+        .distinct()
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for mrn in counted_days.into_iter().chain(counted_months) {
         latest.entry(mrn).or_insert(0);
     }
     let mrns: Vec<String> = latest.keys().cloned().collect();
