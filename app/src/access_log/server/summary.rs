@@ -293,16 +293,19 @@ pub async fn ensure<C: ConnectionTrait + TransactionTrait>(
     Ok(true)
 }
 
-/// The patients whose logs have counts.
-async fn summarised<C: ConnectionTrait>(conn: &C) -> Result<HashSet<String>, DbErr> {
-    patient_head::Entity::find()
+/// The patients whose logs have counts (`among`: only of those).
+async fn summarised<C: ConnectionTrait>(
+    conn: &C,
+    among: Option<&[String]>,
+) -> Result<Vec<String>, DbErr> {
+    let mut query = patient_head::Entity::find()
         .select_only()
         .column(patient_head::Column::PatientMrn)
-        .filter(patient_head::Column::Events.gte(SUMMARISED_FROM))
-        .into_tuple()
-        .all(conn)
-        .await
-        .map(|mrns: Vec<String>| mrns.into_iter().collect())
+        .filter(patient_head::Column::Events.gte(SUMMARISED_FROM));
+    if let Some(mrns) = among {
+        query = query.filter(patient_head::Column::PatientMrn.is_in(mrns.iter().cloned()));
+    }
+    query.into_tuple().all(conn).await
 }
 
 /// Replaces the summaries with counts of the stored events of the patients who have them,
@@ -314,7 +317,7 @@ pub async fn recount<C: ConnectionTrait + TransactionTrait>(
     let txn = conn.begin().await?;
     summary::Entity::delete_many().exec(&txn).await?;
     summary_month::Entity::delete_many().exec(&txn).await?;
-    let long = summarised(&txn).await?;
+    let long: HashSet<String> = summarised(&txn, None).await?.into_iter().collect();
     let mut tally = Tally::new(zone);
     let mut after = 0_i64;
     loop {
@@ -540,14 +543,7 @@ pub async fn stored_and_recounted<C: ConnectionTrait>(
                 }),
         )
         .collect();
-    let long: Vec<String> = patient_head::Entity::find()
-        .select_only()
-        .column(patient_head::Column::PatientMrn)
-        .filter(patient_head::Column::PatientMrn.is_in(mrns.iter().cloned()))
-        .filter(patient_head::Column::Events.gte(SUMMARISED_FROM))
-        .into_tuple()
-        .all(conn)
-        .await?;
+    let long = summarised(conn, Some(mrns)).await?;
     let mut tally = Tally::new(zone);
     tally.count_stored(conn, &long).await?;
     Ok((stored, tally.into_sorted()))
