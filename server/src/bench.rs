@@ -185,6 +185,15 @@ impl Generator {
 
 /// Events of the back-fill measured at each size (raw, then as many through ingestion).
 const BACK_FILL: u64 = 50_000;
+/// The end of a raw fill timed apart (at most half of it).
+const RAW_END: u64 = 100_000;
+
+/// The rate of a raw fill (rows/s): over all of it, and over its end alone.
+#[derive(Clone, Copy)]
+struct RawRate {
+    whole: f64,
+    end: f64,
+}
 /// The rate of the ingestion that runs beside the page measurements: the PostgreSQL goal.
 const BACKGROUND_RATE: f64 = 20_000.0;
 /// Typical patients whose pages are asked for, in turn.
@@ -363,19 +372,35 @@ impl Run<'_> {
         Ok(spent)
     }
 
-    /// Raw rows from `from` to `until`; their rate.
-    async fn raw(&self, generator: &mut Generator, from: u64, until: u64) -> Result<f64, String> {
+    /// Raw rows from `from` to `until`: their rate over the whole fill, and over its last
+    /// rows alone, at about the log's size where ingestion is measured next (the whole
+    /// fill began on an empty table: at 1 M events on SQLite here, 22 946 rows/s over the
+    /// fill, 19 403 over its last 100 000 rows).
+    async fn raw(
+        &self,
+        generator: &mut Generator,
+        from: u64,
+        until: u64,
+    ) -> Result<RawRate, String> {
         let rows = until - from;
+        let last_rows = RAW_END.min(rows / 2);
         let batch = self.options.batch;
-        let elapsed = self.raw_timed(generator, rows).await?;
+        let before_end = self.raw_timed(generator, rows - last_rows).await?;
+        let at_end = self.raw_timed(generator, last_rows).await?;
+        let elapsed = before_end + at_end;
+        let rates = RawRate {
+            whole: rate(rows, elapsed),
+            end: rate(last_rows, at_end),
+        };
         (self.say)(&format!(
-            "raw insert {from} → {until}: {rows} rows in {:.1} s = {:.0} rows/s (same rows, \
-             plain multi-row INSERTs of up to {PLAIN_CHUNK} — UNNEST arrays on PostgreSQL — \
-             committed per {batch} rows)",
+            "raw insert {from} → {until}: {rows} rows in {:.1} s = {:.0} rows/s, the last \
+             {last_rows} of them {:.0} rows/s (same rows, plain multi-row INSERTs of up to \
+             {PLAIN_CHUNK} — UNNEST arrays on PostgreSQL — committed per {batch} rows)",
             elapsed.as_secs_f64(),
-            rate(rows, elapsed),
+            rates.whole,
+            rates.end,
         ));
-        Ok(rate(rows, elapsed))
+        Ok(rates)
     }
 
     /// `rows` raw rows of a back-fill (times anywhere in the past year); their rate.
@@ -486,14 +511,16 @@ impl Run<'_> {
         generator: &mut Generator,
         from: u64,
         until: u64,
-        raw_rate: Option<f64>,
+        raw_rate: Option<RawRate>,
     ) -> Result<(), String> {
         let db = &self.state.db;
         let spent = self.ingest_timed(generator, until - from).await?;
         let share = raw_rate.map_or_else(String::new, |raw| {
+            let ingested = rate(until - from, spent);
             format!(
-                ", {:.0} % of the raw rate",
-                100.0 * rate(until - from, spent) / raw.max(1e-9)
+                ", {:.0} % of the raw rate of the whole fill, {:.0} % of that of its last rows",
+                100.0 * ingested / raw.whole.max(1e-9),
+                100.0 * ingested / raw.end.max(1e-9)
             )
         });
         (self.say)(&format!(
