@@ -13,8 +13,9 @@ use time::OffsetDateTime;
 /// The statement inserting `rows` (all of one entity, every column set), followed by
 /// `tail` (an `ON CONFLICT …` clause, or nothing). The driver cannot bind NULL array
 /// elements, so a column holding a NULL in `rows` also gets a boolean array saying which of
-/// its values are there.
-pub fn insert<A: ActiveModelTrait>(rows: &[A], tail: &str) -> Statement {
+/// its values are there. The values are moved out of `rows`, not copied: ingestion builds
+/// this under the chain's lock.
+pub fn insert<A: ActiveModelTrait>(mut rows: Vec<A>, tail: &str) -> Statement {
     let table = <A::Entity as Default>::default().table_name().to_owned();
     let mut names = Vec::new();
     let mut selected = Vec::new();
@@ -25,8 +26,8 @@ pub fn insert<A: ActiveModelTrait>(rows: &[A], tail: &str) -> Statement {
         let name = column.as_str();
         columns.push(format!("\"{name}\""));
         let mut cells: Vec<Value> = rows
-            .iter()
-            .map(|row| row.get(column).into_value().unwrap_or(Value::BigInt(None)))
+            .iter_mut()
+            .map(|row| row.take(column).into_value().unwrap_or(Value::BigInt(None)))
             .collect();
         let present: Vec<bool> = cells.iter().map(|cell| !is_null(cell)).collect();
         // A NULL value keeps its type, so a column of NULLs still gets the right array.
@@ -79,6 +80,18 @@ pub fn insert<A: ActiveModelTrait>(rows: &[A], tail: &str) -> Statement {
     Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, values)
 }
 
+/// `rows` in pieces of at most `size` (at least one), each owned.
+pub fn owned_chunks<T>(mut rows: Vec<T>, size: usize) -> impl Iterator<Item = Vec<T>> {
+    let size = size.max(1);
+    std::iter::from_fn(move || {
+        if rows.is_empty() {
+            return None;
+        }
+        let rest = rows.split_off(rows.len().min(size));
+        Some(std::mem::replace(&mut rows, rest))
+    })
+}
+
 fn is_null(value: &Value) -> bool {
     matches!(
         value,
@@ -88,4 +101,19 @@ fn is_null(value: &Value) -> bool {
             | Value::String(None)
             | Value::TimeDateTimeWithTimeZone(None)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::owned_chunks;
+
+    #[test]
+    fn owned_chunks_keep_order_and_bound_size() {
+        let chunks: Vec<Vec<u32>> = owned_chunks((1..=7).collect(), 3).collect();
+        assert_eq!(chunks, vec![vec![1, 2, 3], vec![4, 5, 6], vec![7]]);
+        assert_eq!(owned_chunks(Vec::<u32>::new(), 3).count(), 0);
+        let exact: Vec<Vec<u32>> = owned_chunks(vec![1, 2], 2).collect();
+        assert_eq!(exact, vec![vec![1, 2]]);
+        assert_eq!(owned_chunks(vec![1, 2], 0).count(), 2);
+    }
 }

@@ -212,10 +212,10 @@ where
 
     let head_updates = head_updates(&touched, &patient_heads);
     counts.add_summarised(&txn, &patient_heads).await?;
-    insert_events(&txn, &rows).await?;
-    let reviews = file_for_review(&txn, &entering, now).await?;
     let moved = (!rows.is_empty()).then_some((last_id, last_hash));
-    store(&txn, &reviews, &head_updates, moved).await?;
+    insert_events(&txn, rows).await?;
+    let reviews = file_for_review(&txn, &entering, now).await?;
+    store(&txn, reviews, head_updates, moved).await?;
     if let Some(mail) = &context.mail {
         directory.notify(&txn, &to_notify, mail, now).await?;
     }
@@ -357,24 +357,24 @@ async fn patient_heads<C: ConnectionTrait>(
 /// heads and the chain's head (`head`: the last event id and hash, when events were added).
 async fn store<C: ConnectionTrait>(
     txn: &C,
-    reviews: &[review::ActiveModel],
-    head_updates: &[patient_head::ActiveModel],
+    reviews: Vec<review::ActiveModel>,
+    head_updates: Vec<patient_head::ActiveModel>,
     head: Option<(i64, String)>,
 ) -> Result<(), DbErr> {
-    for chunk in reviews.chunks(INSERT_CHUNK) {
-        review::Entity::insert_many(chunk.to_vec())
+    for chunk in unnest::owned_chunks(reviews, INSERT_CHUNK) {
+        review::Entity::insert_many(chunk)
             .exec_without_returning(txn)
             .await?;
     }
     if txn.get_database_backend() == DatabaseBackend::Postgres {
-        for chunk in head_updates.chunks(UNNEST_CHUNK) {
+        for chunk in unnest::owned_chunks(head_updates, UNNEST_CHUNK) {
             let upsert = "ON CONFLICT (patient_mrn) DO UPDATE SET last_event_id = \
                           excluded.last_event_id, events = excluded.events, hash = excluded.hash";
             txn.execute(unnest::insert(chunk, upsert)).await?;
         }
     } else {
-        for chunk in head_updates.chunks(INSERT_CHUNK) {
-            patient_head::Entity::insert_many(chunk.to_vec())
+        for chunk in unnest::owned_chunks(head_updates, INSERT_CHUNK) {
+            patient_head::Entity::insert_many(chunk)
                 .on_conflict(
                     OnConflict::column(patient_head::Column::PatientMrn)
                         .update_columns([
@@ -405,16 +405,16 @@ async fn store<C: ConnectionTrait>(
 /// INSERTs.
 async fn insert_events<C: ConnectionTrait>(
     txn: &C,
-    rows: &[event::ActiveModel],
+    rows: Vec<event::ActiveModel>,
 ) -> Result<(), DbErr> {
     if txn.get_database_backend() == DatabaseBackend::Postgres {
-        for chunk in rows.chunks(UNNEST_CHUNK) {
+        for chunk in unnest::owned_chunks(rows, UNNEST_CHUNK) {
             txn.execute(unnest::insert(chunk, "")).await?;
         }
         return Ok(());
     }
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        event::Entity::insert_many(chunk.to_vec())
+    for chunk in unnest::owned_chunks(rows, INSERT_CHUNK) {
+        event::Entity::insert_many(chunk)
             .exec_without_returning(txn)
             .await?;
     }
@@ -452,7 +452,7 @@ pub async fn store_plain<C: ConnectionTrait + TransactionTrait>(
                 row
             })
             .collect();
-        insert_events(&txn, &rows).await?;
+        insert_events(&txn, rows).await?;
     }
     // Ingestion continues the numbering and the chain after these rows.
     chain_head::Entity::update_many()

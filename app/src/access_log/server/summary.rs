@@ -244,7 +244,7 @@ where
             "ON CONFLICT (patient_mrn, {period}, department_id, category, unusual) DO UPDATE \
              SET events = {grow}"
         );
-        conn.execute(unnest::insert(&rows, &upsert)).await?;
+        conn.execute(unnest::insert(rows, &upsert)).await?;
         return Ok(());
     }
     let key = [
