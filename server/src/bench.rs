@@ -484,6 +484,20 @@ impl Run<'_> {
         Ok(spent)
     }
 
+    /// On PostgreSQL, how many batches left the pipeline for the locked path since the
+    /// count was `before` (none is expected: the benchmark is one process).
+    fn locked_after(&self, before: u64) -> String {
+        if self.state.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            let after = self.quiet.pipeline.fallbacks();
+            format!(
+                ", pipelined; {} batches through the locked path",
+                after - before
+            )
+        } else {
+            String::new()
+        }
+    }
+
     /// A back-fill of `count` events (times anywhere in the past year, so each batch spans
     /// months) through the portal's ingestion, beside `raw_rate` for the same rows.
     async fn ingest_back_fill(
@@ -492,14 +506,16 @@ impl Run<'_> {
         count: u64,
         raw_rate: f64,
     ) -> Result<(), String> {
+        let fell_back = self.quiet.pipeline.fallbacks();
         let spent = self.ingest_timed(generator, count).await?;
         (self.say)(&format!(
             "portal ingestion of the same back-fill: {count} events in {:.1} s = {:.0} events/s \
-             ({:.0} % of its raw rate; {} batches in flight)",
+             ({:.0} % of its raw rate; {} batches in flight{})",
             spent.as_secs_f64(),
             rate(count, spent),
             100.0 * rate(count, spent) / raw_rate.max(1e-9),
-            self.options.streams
+            self.options.streams,
+            self.locked_after(fell_back)
         ));
         Ok(())
     }
@@ -514,6 +530,7 @@ impl Run<'_> {
         raw_rate: Option<RawRate>,
     ) -> Result<(), String> {
         let db = &self.state.db;
+        let fell_back = self.quiet.pipeline.fallbacks();
         let spent = self.ingest_timed(generator, until - from).await?;
         let share = raw_rate.map_or_else(String::new, |raw| {
             let ingested = rate(until - from, spent);
@@ -525,11 +542,12 @@ impl Run<'_> {
         });
         (self.say)(&format!(
             "portal ingestion {from} → {until}: {} events in {:.1} s = {:.0} events/s (rules, \
-             hash chain, review queue, summaries; committed per batch, {} batches in flight{share})",
+             hash chain, review queue, summaries; committed per batch, {} batches in flight{}{share})",
             until - from,
             spent.as_secs_f64(),
             rate(until - from, spent),
-            self.options.streams
+            self.options.streams,
+            self.locked_after(fell_back)
         ));
         let (staff, explained, flagged) = shares(db, from).await.map_err(|e| e.to_string())?;
         // Counts far below 2^52: exact as floating point.

@@ -123,9 +123,11 @@ pub enum Command {
         #[arg(long)]
         batch: Option<usize>,
         /// Ingestion batches in flight at once, as from several feeds (the benchmark's
-        /// ingestion rates; the raw inserts stay one at a time).
-        #[arg(long, default_value_t = 2)]
-        streams: usize,
+        /// ingestion rates; the raw inserts stay one at a time). Default: 4 on PostgreSQL,
+        /// where each batch writes its events while the ones before it commit; 2 on SQLite,
+        /// where one connection writes and more batches in flight only wait longer.
+        #[arg(long)]
+        streams: Option<usize>,
         /// Events ingested through the portal (and timed) just before each size; those
         /// before them are inserted raw.
         #[arg(long, default_value_t = 500_000)]

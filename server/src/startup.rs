@@ -134,6 +134,7 @@ pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, St
                     public_url: config.public_url.clone(),
                     mail_domain: config.mail_domain(),
                 }),
+                pipeline: Arc::default(),
             },
             signer,
             checkpoint_every: config.checkpoint_every,

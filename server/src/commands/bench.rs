@@ -3,6 +3,7 @@
 
 use app::accounts::server::query::by_reference as find_by_reference;
 use app::ssr::clock::SharedClock;
+use sea_orm::ConnectionTrait;
 
 use super::{invite_settings, prepared, say};
 use crate::config::Config;
@@ -12,7 +13,7 @@ use crate::{demo, startup};
 pub struct Measured {
     pub sizes: Vec<u64>,
     pub batch: Option<usize>,
-    pub streams: usize,
+    pub streams: Option<usize>,
     pub ingest_window: u64,
     pub samples: usize,
     /// The synthetic hospital's staff and days (no days: not measured).
@@ -34,11 +35,18 @@ pub async fn access_log(
     } = measured;
     sizes.sort_unstable();
     sizes.dedup();
-    if sizes.first() == Some(&0) || batch == Some(0) || streams == 0 {
+    if sizes.first() == Some(&0) || batch == Some(0) || streams == Some(0) {
         return Err("--size, --batch and --streams must be above zero".to_owned());
     }
     let state = prepared(config, clock).await?;
     let batch = batch.unwrap_or_else(|| crate::fhir::commit_every(&state.db));
+    let streams = streams.unwrap_or(
+        if state.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            4
+        } else {
+            2
+        },
+    );
     let options = crate::bench::BenchOptions {
         sizes,
         batch,

@@ -1089,7 +1089,7 @@ async fn unusual_access_emails_are_throttled(app: &TestApp, token: &str, at_once
 }
 
 /// An access by `agent` to `mrn` at `at`, as a source sent it (identifier `id`).
-fn access_by(id: &str, agent: &str, mrn: &str, at: time::OffsetDateTime) -> NewAccess {
+pub(crate) fn access_by(id: &str, agent: &str, mrn: &str, at: time::OffsetDateTime) -> NewAccess {
     NewAccess {
         source_event_id: id.to_owned(),
         patient_mrn: mrn.to_owned(),
@@ -1195,15 +1195,20 @@ on_both_backends!(a_batch_that_waited_for_the_chain_counts_what_committed_meanwh
 
 /// Returns once a session of this database waits for a lock (PostgreSQL).
 async fn wait_for_a_lock(db: &sea_orm::DatabaseConnection) {
+    wait_for_locks(db, 1).await;
+}
+
+/// Returns once `sessions` sessions of this database wait for a lock (PostgreSQL).
+pub(crate) async fn wait_for_locks(db: &sea_orm::DatabaseConnection, sessions: i64) {
     let waits = "SELECT count(*) AS waiting FROM pg_stat_activity \
                  WHERE datname = current_database() AND wait_event_type = 'Lock'";
     for _ in 0..500 {
         let statement = sea_orm::Statement::from_string(db.get_database_backend(), waits);
         let row = db.query_one(statement).await.unwrap().unwrap();
-        if row.try_get::<i64>("", "waiting").unwrap() > 0 {
+        if row.try_get::<i64>("", "waiting").unwrap() >= sessions {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
-    panic!("no session waited for a lock");
+    panic!("fewer than {sessions} sessions waited for a lock");
 }

@@ -10,6 +10,7 @@ mod smtp;
 mod tables;
 
 mod access;
+mod access_pipeline;
 mod access_scale;
 mod cases;
 mod cli;

@@ -4,7 +4,9 @@
 //! local time are worked out; then the chain head is locked, what committed meanwhile is
 //! read, the rules run, each new event is linked into the whole chain and its patient's
 //! chain, the flagged ones enter the review queue, and notification emails are queued. The
-//! caller answers only after the commit.
+//! caller answers only after the commit. On PostgreSQL, [`ingest_with_reads`] links a
+//! batch in memory after the batches still in flight and writes its events before it
+//! takes the lock (`pipeline`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,6 +20,8 @@ use time::OffsetDateTime;
 use super::cases;
 use super::entity::{chain_head, event, patient_head, review, watch};
 use super::explain::{self, explain, ExplainFacts, Explanation};
+use super::pipeline;
+pub use super::pipeline::Pipeline;
 use super::record::{link_hash, EventRecord, GENESIS};
 use super::rules::{evaluate, AccessFacts, PatientFacts, RuleSettings, StaffFacts};
 use super::summary::{self, Tally};
@@ -71,6 +75,9 @@ pub struct IngestContext {
     pub rules: RuleSettings,
     pub time_zone: jiff::tz::TimeZone,
     pub mail: Option<MailContext>,
+    /// This process's batches in flight on PostgreSQL. Contexts cloned from one another
+    /// share it; batches of separate pipelines (or processes) stay correct, only slower.
+    pub pipeline: std::sync::Arc<Pipeline>,
 }
 
 /// The shortest time between two unusual-access emails to one patient.
@@ -97,14 +104,37 @@ pub async fn ingest<C: ConnectionTrait + TransactionTrait>(
     context: &IngestContext,
     now: OffsetDateTime,
 ) -> Result<Vec<Outcome>, DbErr> {
-    ingest_with_reads(db, db, source, events, context, now).await
+    ingest_locked(db, db, source, events, context, now).await
 }
 
 /// [`ingest`], reading what needs no lock through `reads`: the portal's read connections,
 /// which on SQLite sit beside the one writer, so one batch's lookups run while another
 /// batch writes. `db` must then be a connection, not a transaction (`reads` would not see
-/// the transaction's changes).
+/// the transaction's changes). On PostgreSQL the batch goes through the context's
+/// [`Pipeline`], which writes its events while the batches before it finish.
 pub async fn ingest_with_reads<R, C>(
+    reads: &R,
+    db: &C,
+    source: &Source,
+    events: &[NewAccess],
+    context: &IngestContext,
+    now: OffsetDateTime,
+) -> Result<Vec<Outcome>, DbErr>
+where
+    R: ConnectionTrait,
+    C: ConnectionTrait + TransactionTrait,
+{
+    if !events.is_empty() && db.get_database_backend() == DatabaseBackend::Postgres {
+        if let Some(outcomes) = pipeline::ingest(reads, db, source, events, context, now).await? {
+            return Ok(outcomes);
+        }
+        context.pipeline.fell_back();
+    }
+    ingest_locked(reads, db, source, events, context, now).await
+}
+
+/// Ingestion that holds the chain from before its events are linked until it commits.
+async fn ingest_locked<R, C>(
     reads: &R,
     db: &C,
     source: &Source,
@@ -120,19 +150,64 @@ where
         return Ok(Vec::new());
     }
     let (seen, mut known, mut directory) = read_unlocked(reads, source.id, events, context).await?;
-    let oversight = source.name == crate::ssr::sources::PORTAL_SOURCE;
-    let prepared = directory.prepare(source, events, oversight, (context, now));
+    let prepared = directory.prepare(source, events, (context, now));
     let txn = db.begin().await?;
-    let head = directory
-        .lock_chain(&txn, (seen, events), (source.id, &mut known))
+    take_turn(&txn).await?;
+    let head = lock_chain_head(&txn).await?;
+    directory
+        .catch_up(
+            &txn,
+            (seen, head.last_event_id),
+            events,
+            (source.id, &mut known),
+        )
         .await?;
+    let start = (head.last_event_id, head.hash);
+    let mut linked = link(
+        &mut directory,
+        (source, events, prepared),
+        &known,
+        start,
+        (context, now),
+    );
+    insert_events(&txn, std::mem::take(&mut linked.rows)).await?;
+    let outcomes = finish(&txn, &directory, linked, (context, now)).await?;
+    txn.commit().await?;
+    Ok(outcomes)
+}
 
+/// A batch linked into the chain, not yet written.
+pub(super) struct Linked {
+    /// The batch's first new event id (the one after the chain's end it was linked to).
+    pub(super) first_id: i64,
+    pub(super) outcomes: Vec<Outcome>,
+    pub(super) rows: Vec<event::ActiveModel>,
+    entering: Vec<cases::Entering>,
+    counts: Tally,
+    head_updates: Vec<patient_head::ActiveModel>,
+    /// The chain heads (hash, events) of the batch's patients after it.
+    pub(super) patient_heads: HashMap<String, (String, i64)>,
+    /// The chain's new end (last id, hash), when events were added.
+    pub(super) moved: Option<(i64, String)>,
+    to_notify: HashSet<String>,
+}
+
+/// Judges the batch's new events and links them after `start` (the chain's end: last id
+/// and hash), in order; `known`: the source's identifiers received before.
+pub(super) fn link(
+    directory: &mut Directory,
+    (source, events, prepared): (&Source, &[NewAccess], Vec<Prepared>),
+    known: &HashMap<String, i64>,
+    start: (i64, String),
+    (context, now): (&IngestContext, OffsetDateTime),
+) -> Linked {
+    let oversight = is_oversight(source);
     let mut outcomes = Vec::with_capacity(events.len());
     let mut seen_in_batch: HashMap<&str, i64> = HashMap::new();
     let mut rows = Vec::new();
     let mut entering = Vec::new();
-    let mut last_id = head.last_event_id;
-    let mut last_hash = head.hash;
+    let (mut last_id, mut last_hash) = start;
+    let first_id = last_id + 1;
     let mut patient_heads = std::mem::take(&mut directory.patient_heads);
     let mut recent = std::mem::take(&mut directory.recent_by_agent);
     // Each touched patient's newest event in this batch.
@@ -183,7 +258,7 @@ where
         let patient = patient_heads
             .entry(access.patient_mrn.clone())
             .or_insert_with(|| (GENESIS.to_owned(), 0));
-        let hash = link(&mut row, last_id, &rules, record, (&last_hash, &patient.0));
+        let hash = link_row(&mut row, last_id, &rules, record, (&last_hash, &patient.0));
         let unusual = !rules.is_empty();
         let unexplained =
             !oversight && explanation.is_none() && access.agent_kind == AgentKind::Staff;
@@ -210,17 +285,51 @@ where
         outcomes.push(Outcome::Created(last_id));
     }
 
-    let head_updates = head_updates(&touched, &patient_heads);
-    counts.add_summarised(&txn, &patient_heads).await?;
-    let moved = (!rows.is_empty()).then_some((last_id, last_hash));
-    insert_events(&txn, rows).await?;
-    let reviews = file_for_review(&txn, &entering, now).await?;
-    store(&txn, reviews, head_updates, moved).await?;
-    if let Some(mail) = &context.mail {
-        directory.notify(&txn, &to_notify, mail, now).await?;
+    Linked {
+        first_id,
+        outcomes,
+        head_updates: head_updates(&touched, &patient_heads),
+        moved: (!rows.is_empty()).then_some((last_id, last_hash)),
+        rows,
+        entering,
+        counts,
+        patient_heads,
+        to_notify,
     }
-    txn.commit().await?;
+}
+
+/// Writes what a linked batch changes besides its event rows (already written in `txn`):
+/// the summaries, review cases and items, chain heads and emails. Runs under the chain's
+/// lock. Returns the batch's outcomes.
+pub(super) async fn finish<C: ConnectionTrait>(
+    txn: &C,
+    directory: &Directory,
+    linked: Linked,
+    (context, now): (&IngestContext, OffsetDateTime),
+) -> Result<Vec<Outcome>, DbErr> {
+    let Linked {
+        first_id,
+        outcomes,
+        entering,
+        mut counts,
+        head_updates,
+        patient_heads,
+        moved,
+        to_notify,
+        ..
+    } = linked;
+    counts.add_summarised(txn, &patient_heads, first_id).await?;
+    let reviews = file_for_review(txn, &entering, now).await?;
+    store(txn, reviews, head_updates, moved).await?;
+    if let Some(mail) = &context.mail {
+        directory.notify(txn, &to_notify, mail, now).await?;
+    }
     Ok(outcomes)
+}
+
+/// Whether `source` is the portal's own log of oversight.
+fn is_oversight(source: &Source) -> bool {
+    source.name == crate::ssr::sources::PORTAL_SOURCE
 }
 
 /// The local weekday (0 = Monday) and minute after midnight of `at` in `zone`.
@@ -296,9 +405,25 @@ fn open_review(
     }
 }
 
+/// On PostgreSQL, waits until no batch of a [`Pipeline`] is in flight and keeps others
+/// from starting until `txn` ends: a batch linked outside that order must not take event
+/// ids a pipelined batch has written but not committed. (SQLite has one writer.)
+async fn take_turn<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!(
+            "SELECT pg_advisory_xact_lock({})",
+            pipeline::CHAIN_TURN
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// The head of the chain, locked on PostgreSQL: ingestions are serialised, so every
 /// event has exactly one predecessor. (SQLite serialises writers by itself.)
-async fn lock_chain_head<C: ConnectionTrait>(txn: &C) -> Result<chain_head::Model, DbErr> {
+pub(super) async fn lock_chain_head<C: ConnectionTrait>(
+    txn: &C,
+) -> Result<chain_head::Model, DbErr> {
     let mut head_query = chain_head::Entity::find_by_id(1);
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         head_query = head_query.lock_exclusive();
@@ -313,8 +438,8 @@ async fn lock_chain_head<C: ConnectionTrait>(txn: &C) -> Result<chain_head::Mode
 /// events the source had sent before, and the directory. Through a pool (on PostgreSQL the
 /// pool's other connections, on SQLite the read connections) one batch's lookups run while
 /// another batch holds the chain and writes; what commits meanwhile is read again under
-/// the lock (`Directory::lock_chain`).
-async fn read_unlocked<C: ConnectionTrait>(
+/// the lock (`Directory::catch_up`).
+pub(super) async fn read_unlocked<C: ConnectionTrait>(
     db: &C,
     source_id: i64,
     events: &[NewAccess],
@@ -403,7 +528,7 @@ async fn store<C: ConnectionTrait>(
 /// chunk is one statement of 20-odd parameters that the server parses and plans once,
 /// instead of 20 parameters per row; on SQLite, where parameters cost little, multi-row
 /// INSERTs.
-async fn insert_events<C: ConnectionTrait>(
+pub(super) async fn insert_events<C: ConnectionTrait>(
     txn: &C,
     rows: Vec<event::ActiveModel>,
 ) -> Result<(), DbErr> {
@@ -448,7 +573,7 @@ pub async fn store_plain<C: ConnectionTrait + TransactionTrait>(
             .map(|access| {
                 next_id += 1;
                 let (mut row, record) = event_row(source, access, None, None, now);
-                last_hash = link(&mut row, next_id, &[], record, (&last_hash, GENESIS));
+                last_hash = link_row(&mut row, next_id, &[], record, (&last_hash, GENESIS));
                 row
             })
             .collect();
@@ -557,7 +682,7 @@ fn canonical(
 /// Completes a row of [`event_row`] as event `id` with the `rules` that fired and its
 /// `record`, linked to the previous event (`links.0`) and to the same patient's previous
 /// event (`links.1`); returns its hash.
-fn link(
+fn link_row(
     row: &mut event::ActiveModel,
     id: i64,
     rules: &[Rule],
@@ -613,7 +738,7 @@ struct Recipient {
 }
 
 /// The directory facts a batch needs, loaded once per batch.
-struct Directory {
+pub(super) struct Directory {
     departments_by_code: HashMap<String, i64>,
     codes_by_id: HashMap<i64, String>,
     hours: HashMap<i64, WorkingHours>,
@@ -631,7 +756,7 @@ struct Directory {
 /// An event as far as it is known before the chain is locked: all that does not depend on
 /// the events committed meanwhile (duplicates, the many-records rule) or on the chain.
 /// Worked out while another batch may hold the chain, so the part under the lock is short.
-struct Prepared {
+pub(super) struct Prepared {
     department_id: Option<i64>,
     explanation: Option<Explanation>,
     /// Local weekday and minute.
@@ -728,13 +853,13 @@ impl Directory {
     }
 
     /// What can be known of each of `events` before the chain is locked.
-    fn prepare(
+    pub(super) fn prepare(
         &self,
         source: &Source,
         events: &[NewAccess],
-        oversight: bool,
         (context, now): (&IngestContext, OffsetDateTime),
     ) -> Vec<Prepared> {
+        let oversight = is_oversight(source);
         events
             .iter()
             .map(|access| self.prepare_one(source, access, oversight, (context, now)))
@@ -771,20 +896,20 @@ impl Directory {
         id.and_then(|id| self.codes_by_id.get(&id).cloned())
     }
 
-    /// Locks the chain and returns its head; then adds what the events committed after
-    /// `seen` (by batches that held the chain while this one was read) change: the
-    /// people's accesses for the many-records rule, `known`'s identifiers of `source` that
-    /// arrived meanwhile, and the chain heads of their patients, read again. Rows read
-    /// twice do no harm: the rule counts distinct patients.
-    async fn lock_chain<C: ConnectionTrait>(
+    /// Adds what the events committed after `seen` up to `upto` (by batches that went
+    /// first while this one was read) change: the people's accesses for the many-records
+    /// rule, `known`'s identifiers of `source` that arrived meanwhile, and the chain heads
+    /// of their patients, read again. Rows read twice do no harm: the rule counts distinct
+    /// patients.
+    pub(super) async fn catch_up<C: ConnectionTrait>(
         &mut self,
         txn: &C,
-        (seen, events): (i64, &[NewAccess]),
+        (seen, upto): (i64, i64),
+        events: &[NewAccess],
         (source_id, known): (i64, &mut HashMap<String, i64>),
-    ) -> Result<chain_head::Model, DbErr> {
-        let head = lock_chain_head(txn).await?;
-        if head.last_event_id <= seen {
-            return Ok(head);
+    ) -> Result<(), DbErr> {
+        if upto <= seen {
+            return Ok(());
         }
         let agents: HashSet<&str> = events
             .iter()
@@ -804,6 +929,7 @@ impl Directory {
                 .column(event::Column::OccurredAt)
                 .column(event::Column::PatientMrn)
                 .filter(event::Column::Id.gt(seen))
+                .filter(event::Column::Id.lte(upto))
                 .into_tuple()
                 .all(txn)
                 .await?;
@@ -823,7 +949,31 @@ impl Directory {
         }
         let moved: Vec<String> = moved.into_iter().collect();
         self.patient_heads.extend(patient_heads(txn, &moved).await?);
-        Ok(head)
+        Ok(())
+    }
+
+    /// Adds what a batch linked before this one and not yet committed changes (as
+    /// [`Directory::catch_up`] does for committed ones).
+    /// `known`: the identifiers of `source` received before, to add to.
+    pub(super) fn absorb(
+        &mut self,
+        earlier: &pipeline::Effects,
+        (source_id, known): (i64, &mut HashMap<String, i64>),
+    ) {
+        for (agent, at, mrn) in &earlier.accesses {
+            self.recent_by_agent
+                .entry(agent.clone())
+                .or_default()
+                .push((*at, mrn.clone()));
+        }
+        for (mrn, head) in &earlier.heads {
+            self.patient_heads.insert(mrn.clone(), head.clone());
+        }
+        if earlier.source_id == source_id {
+            for (identifier, id) in &earlier.received {
+                known.insert(identifier.clone(), *id);
+            }
+        }
     }
 
     /// The department an access is attributed to: the one the event names, else the
@@ -978,7 +1128,7 @@ impl Directory {
     }
 
     /// Queues one email per patient who chose to hear at once about unusual accesses.
-    async fn notify<C: ConnectionTrait>(
+    pub(super) async fn notify<C: ConnectionTrait>(
         &self,
         conn: &C,
         patients: &HashSet<String>,

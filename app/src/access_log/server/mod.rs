@@ -9,6 +9,7 @@ mod entity;
 pub mod explain;
 pub mod feeds;
 pub mod ingest;
+mod pipeline;
 pub mod portal_log;
 pub mod query;
 pub mod record;

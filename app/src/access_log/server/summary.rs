@@ -18,7 +18,7 @@ use jiff::tz::TimeZone;
 use sea_orm::sea_query::{Condition, Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
 };
 use time::OffsetDateTime;
 
@@ -154,12 +154,13 @@ impl Tally {
     /// Adds a batch's counts of the patients who have summaries once the batch is in
     /// (`heads`: each patient's chain head after the batch, as (hash, events)), with the
     /// earlier events of those the batch takes over the threshold, and empties the tally.
-    /// Runs before the batch's events are written, under the chain's lock (what is stored
-    /// is then exactly what came before the batch).
+    /// Runs under the chain's lock, so what is stored below `first_id` (the batch's first
+    /// event; its own events may be written already) is exactly what came before the batch.
     pub async fn add_summarised<C: ConnectionTrait>(
         &mut self,
         conn: &C,
         heads: &HashMap<String, (String, i64)>,
+        first_id: i64,
     ) -> Result<(), DbErr> {
         let events_after = |mrn: &str| heads.get(mrn).map_or(0, |head| head.1);
         let mut in_batch: HashMap<&str, i64> = HashMap::new();
@@ -176,19 +177,24 @@ impl Tally {
             .collect();
         self.counts
             .retain(|key, _| events_after(&key.patient_mrn) >= SUMMARISED_FROM);
-        self.count_stored(conn, &crossing).await?;
+        self.count_stored(conn, &crossing, Some(first_id)).await?;
         self.add_to(conn).await
     }
 
-    /// Counts the stored events of the patients `mrns`.
+    /// Counts the stored events of the patients `mrns` (those before event `before` only,
+    /// when given).
     async fn count_stored<C: ConnectionTrait>(
         &mut self,
         conn: &C,
         mrns: &[String],
+        before: Option<i64>,
     ) -> Result<(), DbErr> {
         for chunk in mrns.chunks(CHECK_CHUNK) {
             let rows: Vec<CountedColumns> = counted_columns()
                 .filter(event::Column::PatientMrn.is_in(chunk.iter().cloned()))
+                .apply_if(before, |query, before| {
+                    query.filter(event::Column::Id.lt(before))
+                })
                 .into_tuple()
                 .all(conn)
                 .await?;
@@ -545,7 +551,7 @@ pub async fn stored_and_recounted<C: ConnectionTrait>(
         .collect();
     let long = summarised(conn, Some(mrns)).await?;
     let mut tally = Tally::new(zone);
-    tally.count_stored(conn, &long).await?;
+    tally.count_stored(conn, &long, None).await?;
     Ok((stored, tally.into_sorted()))
 }
 

@@ -1,0 +1,324 @@
+//! Ingestion on PostgreSQL with batches side by side. Holding the chain's lock from the
+//! link to the commit serialises everything a batch writes, and writing its event rows
+//! (one index entry per event in each patient's part of the log, on pages seldom in
+//! memory) is most of that time. So a batch of the pipeline is linked in memory after the
+//! batches still in flight, writes its event rows while they finish, and takes the chain's
+//! lock only for the rest: summaries, review cases, chain heads, emails and the commit.
+//!
+//! Each batch checks under the lock that the chain ends where it linked. When it does
+//! not (a batch before it failed, or another pipeline or process wrote meanwhile) the
+//! batch rolls back and goes through the locked path instead. That path takes the chain's
+//! turn (an advisory lock the pipeline's batches hold shared) before its ids, so it never
+//! waits on ids a pipelined batch wrote and that batch never waits on it; and each
+//! pipelined transaction waits at most [`LOCK_TIMEOUT`] for any lock, so a wait between
+//! two processes' pipelines, which PostgreSQL cannot see whole, ends in that fallback too.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, TransactionTrait};
+use time::OffsetDateTime;
+use tokio::sync::{watch, Mutex};
+
+use super::entity::chain_head;
+use super::ingest::{
+    finish, insert_events, link, lock_chain_head, read_unlocked, Directory, IngestContext, Linked,
+    NewAccess, Outcome, Prepared,
+};
+use crate::ssr::sources::Source;
+
+/// The advisory lock that orders the pipeline against the locked path: pipelined batches
+/// hold it shared, the locked path exclusively.
+pub(super) const CHAIN_TURN: i64 = 0x0061_6363_6573_7331;
+
+/// The longest a pipelined batch waits for any lock before it falls back.
+const LOCK_TIMEOUT: &str = "5s";
+
+/// The batches of this process linked into the chain and not committed yet, in chain order.
+#[derive(Default)]
+pub struct Pipeline {
+    in_flight: Mutex<Vec<Arc<InFlight>>>,
+    fallbacks: AtomicU64,
+}
+
+impl Pipeline {
+    /// How many batches went through the locked path after they had joined the pipeline.
+    pub fn fallbacks(&self) -> u64 {
+        self.fallbacks.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn fell_back(&self) {
+        self.fallbacks.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl std::fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pipeline").finish_non_exhaustive()
+    }
+}
+
+/// What a batch in flight changes for the batches linked after it.
+pub(super) struct Effects {
+    /// Its first event id.
+    first_id: i64,
+    /// The chain's end after it (last id, hash).
+    end: (i64, String),
+    /// Its people's accesses: (person, time, patient).
+    pub(super) accesses: Vec<(String, OffsetDateTime, String)>,
+    /// Its patients' chain heads after it.
+    pub(super) heads: HashMap<String, (String, i64)>,
+    /// The identifiers it received from its source, and their event ids.
+    pub(super) received: HashMap<String, i64>,
+    pub(super) source_id: i64,
+}
+
+struct InFlight {
+    effects: Effects,
+    state: watch::Sender<State>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Running,
+    Committed,
+    Failed,
+}
+
+impl InFlight {
+    fn state(&self) -> State {
+        *self.state.borrow()
+    }
+
+    /// Waits until the batch committed or failed.
+    async fn settled(&self) -> State {
+        let mut watching = self.state.subscribe();
+        watching
+            .wait_for(|state| *state != State::Running)
+            .await
+            .map_or(State::Failed, |state| *state)
+    }
+}
+
+/// A batch's place in the pipeline: marked failed when dropped before it committed (an
+/// error, or the caller gone), so the batches after it do not wait for it.
+struct Ticket(Arc<InFlight>);
+
+impl Ticket {
+    fn settle(&self, state: State) {
+        self.0.state.send_replace(state);
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        self.0.state.send_if_modified(|state| {
+            let running = *state == State::Running;
+            if running {
+                *state = State::Failed;
+            }
+            running
+        });
+    }
+}
+
+/// Ingests a batch through `context`'s pipeline; `None` when the chain moved elsewhere
+/// and the batch must go through the locked path (nothing of it was kept).
+pub(super) async fn ingest<R, C>(
+    reads: &R,
+    db: &C,
+    source: &Source,
+    events: &[NewAccess],
+    context: &IngestContext,
+    now: OffsetDateTime,
+) -> Result<Option<Vec<Outcome>>, DbErr>
+where
+    R: ConnectionTrait,
+    C: ConnectionTrait + TransactionTrait,
+{
+    let (seen, known, directory) = read_unlocked(reads, source.id, events, context).await?;
+    let prepared = directory.prepare(source, events, (context, now));
+    let txn = db.begin().await?;
+    let batch = Batch {
+        source,
+        events,
+        prepared,
+        seen,
+        known,
+        directory,
+    };
+    // Rolled back at once on every way out: the transaction holds the chain's turn, which
+    // the locked path waits for.
+    let joined = match join(&txn, batch, (context, now)).await {
+        Ok(Some(joined)) => joined,
+        other => {
+            txn.rollback().await?;
+            return other.map(|_| None);
+        }
+    };
+    let Joined {
+        ticket,
+        mut linked,
+        directory,
+        predecessor,
+        start,
+    } = joined;
+    let rows = std::mem::take(&mut linked.rows);
+    let written = async {
+        insert_events(&txn, rows).await?;
+        if let Some(before) = predecessor {
+            if before.settled().await != State::Committed {
+                return Ok(None);
+            }
+        }
+        let head = lock_chain_head(&txn).await?;
+        if (head.last_event_id, head.hash) != start {
+            return Ok(None);
+        }
+        finish(&txn, &directory, linked, (context, now))
+            .await
+            .map(Some)
+    }
+    .await;
+    if let Ok(Some(outcomes)) = written {
+        if txn.commit().await.is_ok() {
+            ticket.settle(State::Committed);
+            return Ok(Some(outcomes));
+        }
+        return Ok(None);
+    }
+    // Whatever failed, the locked path either succeeds or reports it again.
+    ticket.settle(State::Failed);
+    txn.rollback().await?;
+    Ok(None)
+}
+
+/// A batch read and prepared, before it joins the pipeline.
+struct Batch<'a> {
+    source: &'a Source,
+    events: &'a [NewAccess],
+    prepared: Vec<Prepared>,
+    /// The last event id committed when its reads began.
+    seen: i64,
+    known: HashMap<String, i64>,
+    directory: Directory,
+}
+
+/// A batch linked into the pipeline.
+struct Joined {
+    ticket: Ticket,
+    linked: Linked,
+    directory: Directory,
+    /// The batch linked just before it, if still in flight then.
+    predecessor: Option<Arc<InFlight>>,
+    /// The chain's end it was linked to (last id, hash).
+    start: (i64, String),
+}
+
+/// Takes the chain's turn (shared) in `txn`, links `batch` after the batches in flight
+/// and the events committed, and puts it at the end of the pipeline. `None` when a batch
+/// in flight failed: those linked after it fail too, and this one takes the locked path.
+async fn join<C: ConnectionTrait>(
+    txn: &C,
+    batch: Batch<'_>,
+    (context, now): (&IngestContext, OffsetDateTime),
+) -> Result<Option<Joined>, DbErr> {
+    let Batch {
+        source,
+        events,
+        prepared,
+        seen,
+        mut known,
+        mut directory,
+    } = batch;
+    // Taken before the pipeline's own order: every batch in the pipeline holds it.
+    txn.execute_unprepared(&format!(
+        "SELECT pg_advisory_xact_lock_shared({CHAIN_TURN})"
+    ))
+    .await?;
+    txn.execute_unprepared(&format!("SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+        .await?;
+    let mut in_flight = context.pipeline.in_flight.lock().await;
+    let failed = in_flight.iter().any(|batch| batch.state() == State::Failed);
+    in_flight.retain(|batch| batch.state() == State::Running);
+    if failed {
+        return Ok(None);
+    }
+    let head = chain_head::Entity::find_by_id(1)
+        .one(txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("access chain head".into()))?;
+    directory
+        .catch_up(
+            txn,
+            (seen, head.last_event_id),
+            events,
+            (source.id, &mut known),
+        )
+        .await?;
+    // Those that committed since are in what was just read.
+    for earlier in in_flight
+        .iter()
+        .filter(|batch| batch.effects.first_id > head.last_event_id)
+    {
+        directory.absorb(&earlier.effects, (source.id, &mut known));
+    }
+    let predecessor = in_flight.last().cloned();
+    let start = predecessor
+        .as_ref()
+        .map_or((head.last_event_id, head.hash), |batch| {
+            batch.effects.end.clone()
+        });
+    let linked = link(
+        &mut directory,
+        (source, events, prepared),
+        &known,
+        start.clone(),
+        (context, now),
+    );
+    let (state, _) = watch::channel(State::Running);
+    let ticket = Ticket(Arc::new(InFlight {
+        effects: effects(&linked, events, source.id, start.clone()),
+        state,
+    }));
+    in_flight.push(Arc::clone(&ticket.0));
+    Ok(Some(Joined {
+        ticket,
+        linked,
+        directory,
+        predecessor,
+        start,
+    }))
+}
+
+/// What `linked` (linked after `start`) changes for the batches linked after it.
+fn effects(linked: &Linked, events: &[NewAccess], source_id: i64, start: (i64, String)) -> Effects {
+    let mut accesses = Vec::new();
+    let mut heads = HashMap::new();
+    let mut received = HashMap::new();
+    for (access, outcome) in events.iter().zip(&linked.outcomes) {
+        let Outcome::Created(id) = outcome else {
+            continue;
+        };
+        if let Some(agent) = &access.agent_ref {
+            accesses.push((
+                agent.clone(),
+                access.occurred_at,
+                access.patient_mrn.clone(),
+            ));
+        }
+        if let Some(head) = linked.patient_heads.get(&access.patient_mrn) {
+            heads.insert(access.patient_mrn.clone(), head.clone());
+        }
+        received.insert(access.source_event_id.clone(), *id);
+    }
+    Effects {
+        first_id: linked.first_id,
+        end: linked.moved.clone().unwrap_or(start),
+        accesses,
+        heads,
+        received,
+        source_id,
+    }
+}
