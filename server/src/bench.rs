@@ -582,18 +582,18 @@ impl Run<'_> {
         ));
         let background = Background::start(
             state,
-            &self.source,
-            &self.quiet,
+            (&self.source, &self.quiet),
             generator,
-            (self.options.batch, BACKGROUND_RATE),
+            (self.options.batch, BACKGROUND_RATE, self.options.streams),
             now,
         );
         let busy = measure(state, self.addr, &patients, samples).await;
         let (generator, ingested, took) = background.stop().await?;
         (self.say)(&format!(
             "whole /access-log pages over HTTP while ingesting ({ingested} events at {:.0} \
-             events/s beside them, aimed at {BACKGROUND_RATE:.0}): {}",
+             events/s beside them, aimed at {BACKGROUND_RATE:.0}, {} batches in flight): {}",
             rate(ingested, took),
+            self.options.streams,
             line(&busy?)
         ));
         Ok((generator, ingested))

@@ -4,8 +4,8 @@
 //! history and for typical patients; first with nothing else running, then while
 //! ingestion runs beside them at a set rate.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use app::access_log::server::ingest::{ingest_with_reads, IngestContext, NewAccess};
@@ -98,11 +98,14 @@ pub(crate) fn line(figures: &PageFigures) -> String {
     )
 }
 
-/// Ingestion running in the background at `rate` events per second (or as fast as it
-/// can, when that is slower), until stopped.
+/// Ingestion running in the background at `rate` events per second in all (or as fast as
+/// it can, when that is slower), a number of batches in flight at once, until stopped.
 pub(crate) struct Background<G> {
     stop: Arc<AtomicBool>,
-    task: tokio::task::JoinHandle<Result<(G, u64, Duration), String>>,
+    streams: Vec<tokio::task::JoinHandle<Result<(), String>>>,
+    events: Arc<Mutex<G>>,
+    done: Arc<AtomicU64>,
+    started: Instant,
 }
 
 /// What makes the background's events.
@@ -111,44 +114,70 @@ pub(crate) trait Events: Send + 'static {
 }
 
 impl<G: Events> Background<G> {
-    /// Starts ingesting batches of `batch` events from `events`.
+    /// Starts ingesting batches of `batch` events from `events`, `streams` at once.
     pub(crate) fn start(
         state: &AppState,
-        source: &Source,
-        context: &IngestContext,
-        mut events: G,
-        (batch, rate): (usize, f64),
+        (source, context): (&Source, &IngestContext),
+        events: G,
+        (batch, rate, streams): (usize, f64, usize),
         now: OffsetDateTime,
     ) -> Background<G> {
         let stop = Arc::new(AtomicBool::new(false));
-        let (state, source, context) = (state.clone(), source.clone(), context.clone());
-        let stopping = Arc::clone(&stop);
-        let task = tokio::spawn(async move {
-            let started = Instant::now();
-            let mut done: u64 = 0;
-            while !stopping.load(Ordering::Relaxed) {
-                let accesses = events.batch(batch);
-                ingest_with_reads(&state.reads, &state.db, &source, &accesses, &context, now)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                done += accesses.len() as u64;
-                // Keep to the rate: wait until these events were due.
-                #[allow(clippy::cast_precision_loss)] // Event counts well below 2^52.
-                let due = Duration::from_secs_f64(done as f64 / rate);
-                if let Some(wait) = due.checked_sub(started.elapsed()) {
-                    tokio::time::sleep(wait).await;
-                }
-            }
-            Ok((events, done, started.elapsed()))
-        });
-        Background { stop, task }
+        let events = Arc::new(Mutex::new(events));
+        let done = Arc::new(AtomicU64::new(0));
+        let started = Instant::now();
+        let streams = (0..streams.max(1))
+            .map(|_| {
+                let (state, source, context) = (state.clone(), source.clone(), context.clone());
+                let (stopping, events, done) = (stop.clone(), events.clone(), done.clone());
+                tokio::spawn(async move {
+                    while !stopping.load(Ordering::Relaxed) {
+                        let accesses = events.lock().map_err(|e| e.to_string())?.batch(batch);
+                        ingest_with_reads(
+                            &state.reads,
+                            &state.db,
+                            &source,
+                            &accesses,
+                            &context,
+                            now,
+                        )
+                        .await
+                        .map_err(|e| e.to_string())?;
+                        let total = done.fetch_add(accesses.len() as u64, Ordering::Relaxed)
+                            + accesses.len() as u64;
+                        // Keep to the rate: wait until the events so far were due.
+                        #[allow(clippy::cast_precision_loss)] // Event counts well below 2^52.
+                        let due = Duration::from_secs_f64(total as f64 / rate);
+                        if let Some(wait) = due.checked_sub(started.elapsed()) {
+                            tokio::time::sleep(wait).await;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        Background {
+            stop,
+            streams,
+            events,
+            done,
+            started,
+        }
     }
 
     /// Stops it; the event maker back, how many events it ingested and in how long.
     pub(crate) async fn stop(self) -> Result<(G, u64, Duration), String> {
         self.stop.store(true, Ordering::Relaxed);
-        self.task
-            .await
-            .map_err(|e| format!("background ingestion stopped: {e}"))?
+        for stream in self.streams {
+            stream
+                .await
+                .map_err(|e| format!("background ingestion stopped: {e}"))??;
+        }
+        let took = self.started.elapsed();
+        let events = Arc::try_unwrap(self.events)
+            .map_err(|_| "background ingestion still holds its events".to_owned())?
+            .into_inner()
+            .map_err(|e| e.to_string())?;
+        Ok((events, self.done.load(Ordering::Relaxed), took))
     }
 }
