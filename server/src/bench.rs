@@ -457,20 +457,31 @@ impl Run<'_> {
             let queue = Arc::new(Mutex::new(batches));
             let begun = Instant::now();
             let mut streams = tokio::task::JoinSet::new();
+            let feeds = crate::feed_lane::handle();
             for _ in 0..self.options.streams {
                 let (queue, state) = (queue.clone(), self.state.clone());
                 let (source, context, now) = (self.source.clone(), self.quiet.clone(), self.now);
-                streams.spawn(async move {
-                    loop {
-                        let next = queue.lock().map_err(|e| e.to_string())?.pop_front();
-                        let Some(events) = next else {
-                            return Ok::<(), String>(());
-                        };
-                        ingest_with_reads(&state.reads, &state.db, &source, &events, &context, now)
+                streams.spawn_on(
+                    async move {
+                        loop {
+                            let next = queue.lock().map_err(|e| e.to_string())?.pop_front();
+                            let Some(events) = next else {
+                                return Ok::<(), String>(());
+                            };
+                            ingest_with_reads(
+                                &state.reads,
+                                &state.db,
+                                &source,
+                                &events,
+                                &context,
+                                now,
+                            )
                             .await
                             .map_err(|e| e.to_string())?;
-                    }
-                });
+                        }
+                    },
+                    &feeds,
+                );
             }
             while let Some(finished) = streams.join_next().await {
                 finished.map_err(|e| e.to_string())??;

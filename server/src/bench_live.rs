@@ -130,7 +130,8 @@ impl<G: Events> Background<G> {
             .map(|_| {
                 let (state, source, context) = (state.clone(), source.clone(), context.clone());
                 let (stopping, events, done) = (stop.clone(), events.clone(), done.clone());
-                tokio::spawn(async move {
+                // Where a hospital's feed would run (see `feed_lane`).
+                crate::feed_lane::handle().spawn(async move {
                     while !stopping.load(Ordering::Relaxed) {
                         let accesses = events.lock().map_err(|e| e.to_string())?.batch(batch);
                         ingest_with_reads(

@@ -19,6 +19,7 @@ pub mod correction_files;
 pub mod db;
 pub mod demo;
 pub mod downloads;
+pub mod feed_lane;
 pub mod fhir;
 pub mod forms;
 pub mod mail;

@@ -30,7 +30,7 @@ use app::ssr::sources::{authenticate, Scope, Source};
 use app::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
-use axum::middleware::{from_fn_with_state, Next};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Extension, Router};
@@ -73,10 +73,13 @@ pub const MAX_ISSUES: usize = 100;
 
 /// The FHIR routes, to be nested at `/fhir/r4`.
 pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
+    // What the hospital's systems send (events, directory records) runs on the feeds'
+    // threads; the questions they ask (consent, tasks) are answered beside pages.
+    let feed = || from_fn(crate::feed_lane::on_feed_lane);
     let with_token = Router::new()
-        .route("/", post(batch))
-        .route("/AuditEvent", post(one_audit_event))
-        .route("/AuditEvent/$import", post(ndjson_import))
+        .route("/", post(batch).layer(feed()))
+        .route("/AuditEvent", post(one_audit_event).layer(feed()))
+        .route("/AuditEvent/$import", post(ndjson_import).layer(feed()))
         .route("/Consent", get(consent::search))
         .route(
             "/Consent/$decide",
@@ -88,10 +91,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
             "/Task/{id}",
             get(task::read).put(task::update).patch(task::update),
         )
-        .route("/{resource_type}", post(one_resource))
+        .route("/{resource_type}", post(one_resource).layer(feed()))
         .route(
             "/{resource_type}/{id}",
-            put(update_resource).delete(delete_resource),
+            put(update_resource).delete(delete_resource).layer(feed()),
         )
         // On matched routes only, and before any handler reads the body: a request
         // without a valid token is answered without reading what it sends.

@@ -205,11 +205,11 @@ pub fn session_token(parts: &Parts) -> Option<String> {
 pub async fn load(state: &AppState, token: &str) -> Result<Option<SignedIn>, DbErr> {
     let policy = &state.identity.sessions;
     let now = state.clock.now();
-    let Some((live, owner)) = session::resolve(&state.reads, &state.db, token, policy, now).await?
+    let Some((live, owner, roles)) =
+        session::resolve(&state.reads, &state.db, token, policy, now).await?
     else {
         return Ok(None);
     };
-    let roles = super::roles::roles_of(&state.reads, owner.id).await?;
     Ok(Some(signed_in_from(&live, &owner, roles, policy)))
 }
 

@@ -12,6 +12,7 @@ use time::{Duration, OffsetDateTime};
 use super::entity::session::{self, Column, Entity};
 use crate::accounts::server::query::{self, Account};
 use crate::accounts::types::AccountKind;
+use crate::identity::types::Role;
 use crate::ssr::tokens;
 
 /// Name of the session cookie. `__Host-` makes the browser insist on `Secure`, `Path=/`
@@ -75,7 +76,8 @@ pub async fn create<C: ConnectionTrait>(
     Ok(token)
 }
 
-/// The live session for `token` and its account, extending its idle deadline; `None` if
+/// The live session for `token`, its account and the account's roles, extending its idle
+/// deadline; `None` if
 /// the token is unknown, ended, expired, or its account is deactivated (which ends it).
 ///
 /// It reads through `reads` and writes (an ended session, a later idle deadline, at most
@@ -86,7 +88,7 @@ pub(super) async fn resolve<R: ConnectionTrait, W: ConnectionTrait>(
     token: &str,
     policy: &SessionPolicy,
     now: OffsetDateTime,
-) -> Result<Option<(session::Model, Account)>, DbErr> {
+) -> Result<Option<(session::Model, Account, Vec<Role>)>, DbErr> {
     let Some(found) = Entity::find()
         .filter(Column::TokenHash.eq(tokens::hash(token)))
         .one(reads)
@@ -106,7 +108,12 @@ pub(super) async fn resolve<R: ConnectionTrait, W: ConnectionTrait>(
         end(writes, found.id, reason, now).await?;
         return Ok(None);
     }
-    let Some(owner) = query::by_id(reads, found.account_id).await? else {
+    // Side by side: every request of a signed-in person waits for these two.
+    let (owner, roles) = tokio::try_join!(
+        query::by_id(reads, found.account_id),
+        super::roles::roles_of(reads, found.account_id)
+    )?;
+    let Some(owner) = owner else {
         return Ok(None);
     };
     if !owner.active {
@@ -121,7 +128,7 @@ pub(super) async fn resolve<R: ConnectionTrait, W: ConnectionTrait>(
         touch.idle_expires_at = Set(idle_expires_at);
         live = touch.update(writes).await?;
     }
-    Ok(Some((live, owner)))
+    Ok(Some((live, owner, roles)))
 }
 
 /// Ends the live sessions matching `which`; returns how many.
