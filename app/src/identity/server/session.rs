@@ -77,8 +77,8 @@ pub async fn create<C: ConnectionTrait>(
 }
 
 /// The live session for `token`, its account and the account's roles, extending its idle
-/// deadline; `None` if
-/// the token is unknown, ended, expired, or its account is deactivated (which ends it).
+/// deadline; `None` if the token is unknown, ended, expired, or its account is deactivated
+/// (which ends it).
 ///
 /// It reads through `reads` and writes (an ended session, a later idle deadline, at most
 /// once per `TOUCH_EVERY`) through `writes`, so most requests never wait for the writer.
