@@ -12,40 +12,44 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 mod edge {
     //! Shared steps: the calling patient's record number and filter.
-    use crate::access_log::server::query::{self, parse_filter, ParsedFilter};
-    use crate::access_log::server::{feeds, summary};
+    use crate::access_log::server::feeds;
+    use crate::access_log::server::query::{self, parse_filter, PageRows, ParsedFilter};
+    use crate::access_log::server::summary::{self, Counts};
     use crate::access_log::types::{
-        AccessFilter, AccessPageView, AccessSummaryView, DepartmentView, FeedNoticeView,
-        FeedProblem,
+        AccessFilter, AccessPageView, DepartmentView, FeedNoticeView, FeedProblem,
     };
     use crate::error::AppError;
     use crate::identity::server::access::{self, PatientCap};
     use crate::ssr::request::OrInternal;
     use crate::state::AppState;
 
-    /// What a patient's log functions start from: the state, the caller's record number,
-    /// their filter parsed (a bad field is named) and the hospital's departments.
+    /// What a patient's log functions start from: the state, the caller's record number
+    /// and their filter parsed (a bad field is named). What they read runs side by side,
+    /// each on its own connection: a page waits for the slowest read instead of their sum
+    /// (under load each waits for the database). The departments that name the entries
+    /// and counts are read beside them, not before.
     pub struct OwnLog {
         pub state: AppState,
         pub cap: PatientCap,
         pub filter: ParsedFilter,
-        pub departments: Vec<DepartmentView>,
     }
 
     impl OwnLog {
-        /// One page of the log, after `cursor`.
-        pub async fn page(&self, cursor: Option<&str>) -> Result<AccessPageView, AppError> {
-            let tz = &self.state.settings.time_zone;
-            query::page(
-                &self.state.reads,
-                self.cap.mrn(),
-                &self.filter,
-                cursor,
-                &self.departments,
-                tz,
-            )
-            .await
-            .or_internal()
+        /// One page of the log, after `cursor`, before its departments are named.
+        pub async fn page_rows(&self, cursor: Option<&str>) -> Result<PageRows, AppError> {
+            query::page_rows(&self.state.reads, self.cap.mrn(), &self.filter, cursor)
+                .await
+                .or_internal()
+        }
+
+        /// A page of [`OwnLog::page_rows`] as the patient sees it.
+        pub fn page(&self, rows: &PageRows, departments: &[DepartmentView]) -> AccessPageView {
+            rows.view(departments, &self.state.settings.time_zone)
+        }
+
+        /// The hospital's departments, for the filters and to name entries and counts.
+        pub async fn departments(&self) -> Result<Vec<DepartmentView>, AppError> {
+            query::departments(&self.state.reads).await.or_internal()
         }
 
         /// Source systems silent or late, whose accesses may be missing from the log.
@@ -57,13 +61,12 @@ mod edge {
                 .or_internal()
         }
 
-        /// The counts for the charts.
-        pub async fn summary(&self) -> Result<AccessSummaryView, AppError> {
+        /// The counts for the charts, before their departments are named.
+        pub async fn counts(&self) -> Result<Counts, AppError> {
             summary::counts(
                 &self.state.reads,
                 self.cap.mrn(),
                 &self.filter,
-                &self.departments,
                 &self.state.access.ingest.time_zone,
             )
             .await
@@ -80,13 +83,7 @@ mod edge {
                 field: bad.0.to_owned(),
             }
         })?;
-        let departments = query::departments(&state.reads).await.or_internal()?;
-        Ok(OwnLog {
-            state,
-            cap,
-            filter,
-            departments,
-        })
+        Ok(OwnLog { state, cap, filter })
     }
 }
 
@@ -100,7 +97,9 @@ pub async fn access_page(
     respond(
         async {
             let log = edge::own_log(&filter).await?;
-            log.page(after.as_deref()).await
+            let (rows, departments) =
+                tokio::try_join!(log.page_rows(after.as_deref()), log.departments())?;
+            Ok(log.page(&rows, &departments))
         }
         .await,
     )
@@ -113,7 +112,8 @@ pub async fn access_summary(filter: AccessFilter) -> Result<AccessSummaryView, A
     respond(
         async {
             let log = edge::own_log(&filter).await?;
-            log.summary().await
+            let (counts, departments) = tokio::try_join!(log.counts(), log.departments())?;
+            Ok(counts.view(&departments))
         }
         .await,
     )
@@ -130,14 +130,16 @@ pub async fn access_log(
     respond(
         async {
             let log = edge::own_log(&filter).await?;
-            // Side by side, each on its own connection: a page waits for the slowest of
-            // the three instead of their sum (under load each waits for the database).
-            let (page, summary, feeds) =
-                tokio::try_join!(log.page(after.as_deref()), log.summary(), log.feeds())?;
+            let (rows, counts, feeds, departments) = tokio::try_join!(
+                log.page_rows(after.as_deref()),
+                log.counts(),
+                log.feeds(),
+                log.departments()
+            )?;
             Ok(AccessLogView {
-                page,
-                summary,
-                departments: log.departments,
+                page: log.page(&rows, &departments),
+                summary: counts.view(&departments),
+                departments,
                 feeds,
             })
         }

@@ -2,7 +2,7 @@
 //! (same source + the source's own identifier), the people's recent accesses and the
 //! patients' chain heads are read first, without a lock, and each event's row, reason and
 //! local time are worked out; then the chain head is locked, what committed meanwhile is
-//! read, the rules run, each new event is linked into the whole chain and its patient's
+//! caught up on (from memory when this process committed it, else read), the rules run, each new event is linked into the whole chain and its patient's
 //! chain, the flagged ones enter the review queue, and notification emails are queued. The
 //! caller answers only after the commit. On PostgreSQL, [`ingest_with_reads`] links a
 //! batch in memory after the batches still in flight and writes its events before it
@@ -154,25 +154,28 @@ where
     let txn = db.begin().await?;
     take_turn(&txn).await?;
     let head = lock_chain_head(&txn).await?;
+    let start = (head.last_event_id, head.hash);
     directory
         .catch_up(
             &txn,
-            (seen, head.last_event_id),
+            (&seen, &start),
+            &context.pipeline,
             events,
             (source.id, &mut known),
         )
         .await?;
-    let start = (head.last_event_id, head.hash);
     let mut linked = link(
         &mut directory,
         (source, events, prepared),
         &known,
-        start,
+        start.clone(),
         (context, now),
     );
+    let effects = pipeline::effects(&linked, events, source.id, start);
     insert_events(&txn, std::mem::take(&mut linked.rows)).await?;
     let outcomes = finish(&txn, &directory, linked, (context, now)).await?;
     txn.commit().await?;
+    context.pipeline.remember(std::sync::Arc::new(effects));
     Ok(outcomes)
 }
 
@@ -434,30 +437,34 @@ pub(super) async fn lock_chain_head<C: ConnectionTrait>(
         .ok_or_else(|| DbErr::RecordNotFound("access chain head".into()))
 }
 
-/// What a batch reads before it waits for the chain: the last event id committed, the
-/// events the source had sent before, and the directory. Through a pool (on PostgreSQL the
-/// pool's other connections, on SQLite the read connections) one batch's lookups run while
-/// another batch holds the chain and writes; what commits meanwhile is read again under
-/// the lock (`Directory::catch_up`).
+/// What a batch reads before it waits for the chain: the chain's end committed (last event
+/// id and hash), the events the source had sent before, and the directory. Through a pool
+/// (on PostgreSQL the pool's other connections, on SQLite the read connections) one
+/// batch's lookups run while another batch holds the chain and writes; what commits
+/// meanwhile is caught up on under the lock (`Directory::catch_up`).
 pub(super) async fn read_unlocked<C: ConnectionTrait>(
     db: &C,
     source_id: i64,
     events: &[NewAccess],
     context: &IngestContext,
-) -> Result<(i64, HashMap<String, i64>, Directory), DbErr> {
+) -> Result<((i64, String), HashMap<String, i64>, Directory), DbErr> {
     let seen = committed_until(db).await?;
     let known = already_received(db, source_id, events).await?;
     let directory = Directory::load(db, events, context).await?;
     Ok((seen, known, directory))
 }
 
-/// The last event id committed when the batch starts reading: every event up to it is
-/// visible to the reads that follow (the head moves in its events' transaction).
-async fn committed_until<C: ConnectionTrait>(conn: &C) -> Result<i64, DbErr> {
+/// The chain's end (last event id and hash) committed when the batch starts reading:
+/// every event up to it is visible to the reads that follow (the head moves in its
+/// events' transaction).
+async fn committed_until<C: ConnectionTrait>(conn: &C) -> Result<(i64, String), DbErr> {
     Ok(chain_head::Entity::find_by_id(1)
         .one(conn)
         .await?
-        .map_or(0, |head| head.last_event_id))
+        .map_or_else(
+            || (0, GENESIS.to_owned()),
+            |head| (head.last_event_id, head.hash),
+        ))
 }
 
 /// The chain heads (hash, events) of the patients of `mrns` who have one.
@@ -896,21 +903,30 @@ impl Directory {
         id.and_then(|id| self.codes_by_id.get(&id).cloned())
     }
 
-    /// Adds what the events committed after `seen` up to `upto` (by batches that went
-    /// first while this one was read) change: the people's accesses for the many-records
-    /// rule, `known`'s identifiers of `source` that arrived meanwhile, and the chain heads
-    /// of their patients, read again. Rows read twice do no harm: the rule counts distinct
-    /// patients.
+    /// Adds what the events committed after the chain's end `seen` up to `head` (by
+    /// batches that went first while this one was read) change: the people's accesses for
+    /// the many-records rule, `known`'s identifiers of `source` that arrived meanwhile, and
+    /// the chain heads of their patients. From `pipeline`'s memory when this process
+    /// committed all of those batches, else read again. Rows read twice do no harm: the
+    /// rule counts distinct patients.
     pub(super) async fn catch_up<C: ConnectionTrait>(
         &mut self,
         txn: &C,
-        (seen, upto): (i64, i64),
+        (seen, head): (&(i64, String), &(i64, String)),
+        pipeline: &Pipeline,
         events: &[NewAccess],
         (source_id, known): (i64, &mut HashMap<String, i64>),
     ) -> Result<(), DbErr> {
-        if upto <= seen {
+        if head.0 <= seen.0 {
             return Ok(());
         }
+        if let Some(batches) = pipeline.committed_between(seen, head) {
+            for earlier in &batches {
+                self.absorb(earlier, (source_id, &mut *known));
+            }
+            return Ok(());
+        }
+        let (seen, upto) = (seen.0, head.0);
         let agents: HashSet<&str> = events
             .iter()
             .filter_map(|e| e.agent_ref.as_deref())
@@ -952,8 +968,8 @@ impl Directory {
         Ok(())
     }
 
-    /// Adds what a batch linked before this one and not yet committed changes (as
-    /// [`Directory::catch_up`] does for committed ones).
+    /// Adds what a batch linked before this one changes (as [`Directory::catch_up`] reads
+    /// it for committed ones).
     /// `known`: the identifiers of `source` received before, to add to.
     pub(super) fn absorb(
         &mut self,

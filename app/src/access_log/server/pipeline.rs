@@ -13,7 +13,7 @@
 //! pipelined transaction waits at most [`LOCK_TIMEOUT`] for any lock, so a wait between
 //! two processes' pipelines, which PostgreSQL cannot see whole, ends in that fallback too.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -35,10 +35,19 @@ pub(super) const CHAIN_TURN: i64 = 0x0061_6363_6573_7331;
 /// The longest a pipelined batch waits for any lock before it falls back.
 const LOCK_TIMEOUT: &str = "5s";
 
-/// The batches of this process linked into the chain and not committed yet, in chain order.
+/// How many of its latest committed batches a process remembers (see
+/// [`Pipeline::committed_between`]): more than commit while one batch reads.
+const REMEMBERED: usize = 32;
+
+/// The batches of this process linked into the chain and not committed yet, in chain order,
+/// and the latest ones it committed.
 #[derive(Default)]
 pub struct Pipeline {
     in_flight: Mutex<Vec<Arc<InFlight>>>,
+    /// Each batch of this process that committed events, oldest first. A batch that read
+    /// the log before they committed catches up on them from here instead of reading their
+    /// events again while it holds the chain (on SQLite, the one writer).
+    committed: std::sync::Mutex<VecDeque<Arc<Effects>>>,
     fallbacks: AtomicU64,
 }
 
@@ -50,6 +59,50 @@ impl Pipeline {
 
     pub(super) fn fell_back(&self) {
         self.fallbacks.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Remembers a batch that committed.
+    pub(super) fn remember(&self, batch: Arc<Effects>) {
+        if batch.end == batch.start {
+            return;
+        }
+        // A poisoned lock only means a panic elsewhere: what it holds is still whole.
+        let mut committed = self
+            .committed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // One rolled back after it was remembered (a batch written in a caller's
+        // transaction) would share its start with the one that took its place.
+        committed.retain(|earlier| earlier.start != batch.start);
+        committed.push_back(batch);
+        while committed.len() > REMEMBERED {
+            committed.pop_front();
+        }
+    }
+
+    /// The batches, in chain order, that took the chain from `seen` to `head` (each its
+    /// last event id and hash), when this process committed all of them and remembers
+    /// them. The hashes tie each batch to the one before it, so a batch of another process,
+    /// or one that was rolled back, never passes for one of them.
+    pub(super) fn committed_between(
+        &self,
+        seen: &(i64, String),
+        head: &(i64, String),
+    ) -> Option<Vec<Arc<Effects>>> {
+        let committed = self
+            .committed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut batches = Vec::new();
+        let mut at = seen;
+        while at != head {
+            let next = committed
+                .iter()
+                .find(|batch| &batch.start == at && batch.end.0 > at.0)?;
+            batches.push(Arc::clone(next));
+            at = &next.end;
+        }
+        Some(batches)
     }
 }
 
@@ -63,7 +116,9 @@ impl std::fmt::Debug for Pipeline {
 pub(super) struct Effects {
     /// Its first event id.
     first_id: i64,
-    /// The chain's end after it (last id, hash).
+    /// The chain's end it was linked after (last id, hash).
+    start: (i64, String),
+    /// The chain's end after it.
     end: (i64, String),
     /// Its people's accesses: (person, time, patient).
     pub(super) accesses: Vec<(String, OffsetDateTime, String)>,
@@ -75,7 +130,7 @@ pub(super) struct Effects {
 }
 
 struct InFlight {
-    effects: Effects,
+    effects: Arc<Effects>,
     state: watch::Sender<State>,
 }
 
@@ -184,6 +239,7 @@ where
     if let Ok(Some(outcomes)) = written {
         if txn.commit().await.is_ok() {
             ticket.settle(State::Committed);
+            context.pipeline.remember(Arc::clone(&ticket.0.effects));
             return Ok(Some(outcomes));
         }
         return Ok(None);
@@ -199,8 +255,8 @@ struct Batch<'a> {
     source: &'a Source,
     events: &'a [NewAccess],
     prepared: Vec<Prepared>,
-    /// The last event id committed when its reads began.
-    seen: i64,
+    /// The chain's end (last id, hash) committed when its reads began.
+    seen: (i64, String),
     known: HashMap<String, i64>,
     directory: Directory,
 }
@@ -249,27 +305,27 @@ async fn join<C: ConnectionTrait>(
         .one(txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("access chain head".into()))?;
+    let head = (head.last_event_id, head.hash);
     directory
         .catch_up(
             txn,
-            (seen, head.last_event_id),
+            (&seen, &head),
+            &context.pipeline,
             events,
             (source.id, &mut known),
         )
         .await?;
-    // Those that committed since are in what was just read.
+    // Those that committed since are in what was just caught up on.
     for earlier in in_flight
         .iter()
-        .filter(|batch| batch.effects.first_id > head.last_event_id)
+        .filter(|batch| batch.effects.first_id > head.0)
     {
         directory.absorb(&earlier.effects, (source.id, &mut known));
     }
     let predecessor = in_flight.last().cloned();
     let start = predecessor
         .as_ref()
-        .map_or((head.last_event_id, head.hash), |batch| {
-            batch.effects.end.clone()
-        });
+        .map_or(head, |batch| batch.effects.end.clone());
     let linked = link(
         &mut directory,
         (source, events, prepared),
@@ -279,7 +335,7 @@ async fn join<C: ConnectionTrait>(
     );
     let (state, _) = watch::channel(State::Running);
     let ticket = Ticket(Arc::new(InFlight {
-        effects: effects(&linked, events, source.id, start.clone()),
+        effects: Arc::new(effects(&linked, events, source.id, start.clone())),
         state,
     }));
     in_flight.push(Arc::clone(&ticket.0));
@@ -293,7 +349,12 @@ async fn join<C: ConnectionTrait>(
 }
 
 /// What `linked` (linked after `start`) changes for the batches linked after it.
-fn effects(linked: &Linked, events: &[NewAccess], source_id: i64, start: (i64, String)) -> Effects {
+pub(super) fn effects(
+    linked: &Linked,
+    events: &[NewAccess],
+    source_id: i64,
+    start: (i64, String),
+) -> Effects {
     let mut accesses = Vec::new();
     let mut heads = HashMap::new();
     let mut received = HashMap::new();
@@ -315,10 +376,104 @@ fn effects(linked: &Linked, events: &[NewAccess], source_id: i64, start: (i64, S
     }
     Effects {
         first_id: linked.first_id,
-        end: linked.moved.clone().unwrap_or(start),
+        end: linked.moved.clone().unwrap_or_else(|| start.clone()),
+        start,
         accesses,
         heads,
         received,
         source_id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A batch that took the chain from `start` to `end` (last id, hash).
+    fn batch(start: (i64, &str), end: (i64, &str)) -> Arc<Effects> {
+        Arc::new(Effects {
+            first_id: start.0 + 1,
+            start: (start.0, start.1.to_owned()),
+            end: (end.0, end.1.to_owned()),
+            accesses: Vec::new(),
+            heads: HashMap::new(),
+            received: HashMap::new(),
+            source_id: 1,
+        })
+    }
+
+    fn ends(batches: Option<Vec<Arc<Effects>>>) -> Option<Vec<i64>> {
+        batches.map(|batches| batches.iter().map(|batch| batch.end.0).collect())
+    }
+
+    fn end(id: i64, hash: &str) -> (i64, String) {
+        (id, hash.to_owned())
+    }
+
+    #[test]
+    fn batches_committed_meanwhile_are_found_in_chain_order() {
+        let pipeline = Pipeline::default();
+        // Remembered out of order: two batches may finish their commits in either order.
+        pipeline.remember(batch((200, "b"), (400, "c")));
+        pipeline.remember(batch((0, "a"), (200, "b")));
+        pipeline.remember(batch((400, "c"), (600, "d")));
+        assert_eq!(
+            ends(pipeline.committed_between(&end(0, "a"), &end(600, "d"))),
+            Some(vec![200, 400, 600])
+        );
+        assert_eq!(
+            ends(pipeline.committed_between(&end(200, "b"), &end(400, "c"))),
+            Some(vec![400])
+        );
+        assert_eq!(
+            ends(pipeline.committed_between(&end(400, "c"), &end(400, "c"))),
+            Some(vec![])
+        );
+    }
+
+    #[test]
+    fn a_chain_this_process_did_not_write_whole_is_read_again() {
+        let pipeline = Pipeline::default();
+        pipeline.remember(batch((0, "a"), (200, "b")));
+        // Another process wrote after it: the head's hash is not one of ours.
+        assert_eq!(
+            ends(pipeline.committed_between(&end(0, "a"), &end(400, "x"))),
+            None
+        );
+        // The same ids with another hash: not the chain that was remembered.
+        assert_eq!(
+            ends(pipeline.committed_between(&end(0, "a"), &end(200, "other"))),
+            None
+        );
+        // Started before what is remembered.
+        assert_eq!(
+            ends(pipeline.committed_between(&end(-100, "z"), &end(200, "b"))),
+            None
+        );
+    }
+
+    #[test]
+    fn a_batch_rolled_back_after_it_was_remembered_gives_way_to_the_one_in_its_place() {
+        let pipeline = Pipeline::default();
+        pipeline.remember(batch((0, "a"), (200, "rolled back")));
+        pipeline.remember(batch((0, "a"), (150, "b")));
+        pipeline.remember(batch((150, "b"), (300, "c")));
+        assert_eq!(
+            ends(pipeline.committed_between(&end(0, "a"), &end(300, "c"))),
+            Some(vec![150, 300])
+        );
+    }
+
+    #[test]
+    fn only_the_latest_batches_and_none_without_events_are_remembered() {
+        let pipeline = Pipeline::default();
+        pipeline.remember(batch((0, "a"), (0, "a")));
+        for n in 0..40 {
+            let (from, to) = (format!("h{n}"), format!("h{}", n + 1));
+            pipeline.remember(batch((n, &from), (n + 1, &to)));
+        }
+        let committed = pipeline.committed.lock().unwrap();
+        assert_eq!(committed.len(), REMEMBERED);
+        assert_eq!(committed.front().map(|batch| batch.end.0), Some(9));
     }
 }

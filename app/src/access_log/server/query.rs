@@ -125,16 +125,33 @@ pub async fn departments<C: ConnectionTrait>(conn: &C) -> Result<Vec<DepartmentV
         .collect())
 }
 
-/// One page of the patient's log, newest first, after `cursor` (from the previous page);
-/// `departments` as [`departments`] gives them.
-pub async fn page<C: ConnectionTrait>(
+/// One page of the patient's log as stored: its events, the patient's questions about
+/// them and where the next page starts. Named with the departments apart ([`PageRows::view`]),
+/// so a page reads the departments beside its rows, not before them.
+pub struct PageRows {
+    rows: Vec<event::Model>,
+    questions: HashMap<i64, review::Model>,
+    next: Option<String>,
+}
+
+impl PageRows {
+    /// The page as the patient sees it; `departments` as [`departments`] gives them.
+    #[must_use]
+    pub fn view(&self, departments: &[DepartmentView], time_zone: &str) -> AccessPageView {
+        AccessPageView {
+            entries: entry_views(&self.rows, &self.questions, departments, time_zone),
+            next: self.next.clone(),
+        }
+    }
+}
+
+/// One page of the patient's log, newest first, after `cursor` (from the previous page).
+pub async fn page_rows<C: ConnectionTrait>(
     conn: &C,
     mrn: &str,
     filter: &ParsedFilter,
     cursor: Option<&str>,
-    departments: &[DepartmentView],
-    time_zone: &str,
-) -> Result<AccessPageView, DbErr> {
+) -> Result<PageRows, DbErr> {
     let mut condition = conditions(mrn, filter);
     if let Some((at, id)) = cursor.and_then(parse_cursor) {
         condition = condition.add(
@@ -158,8 +175,12 @@ pub async fn page<C: ConnectionTrait>(
     } else {
         None
     };
-    let entries = views(conn, &rows, departments, time_zone).await?;
-    Ok(AccessPageView { entries, next })
+    let questions = questions(conn, &rows).await?;
+    Ok(PageRows {
+        rows,
+        questions,
+        next,
+    })
 }
 
 /// Entry views for stored rows, with departments and the patient's questions.
@@ -169,25 +190,41 @@ async fn views<C: ConnectionTrait>(
     departments: &[DepartmentView],
     time_zone: &str,
 ) -> Result<Vec<AccessEntryView>, DbErr> {
+    let questions = questions(conn, rows).await?;
+    Ok(entry_views(rows, &questions, departments, time_zone))
+}
+
+/// The patient's questions about `rows`, by event id.
+async fn questions<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[event::Model],
+) -> Result<HashMap<i64, review::Model>, DbErr> {
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(review::Entity::find()
+        .filter(review::Column::EventId.is_in(ids))
+        .filter(review::Column::PatientQuestion.is_not_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| (row.event_id, row))
+        .collect())
+}
+
+/// Entry views for stored rows, with their departments and `questions`.
+fn entry_views(
+    rows: &[event::Model],
+    questions: &HashMap<i64, review::Model>,
+    departments: &[DepartmentView],
+    time_zone: &str,
+) -> Vec<AccessEntryView> {
     let departments: BTreeMap<i64, DepartmentView> =
         departments.iter().map(|d| (d.id, d.clone())).collect();
-    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-    let questions: HashMap<i64, review::Model> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        review::Entity::find()
-            .filter(review::Column::EventId.is_in(ids))
-            .filter(review::Column::PatientQuestion.is_not_null())
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|row| (row.event_id, row))
-            .collect()
-    };
-    Ok(rows
-        .iter()
+    rows.iter()
         .map(|row| entry_view(row, &departments, questions.get(&row.id), time_zone))
-        .collect())
+        .collect()
 }
 
 /// One stored event as the patient sees it.

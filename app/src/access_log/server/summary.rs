@@ -357,23 +357,33 @@ pub async fn recount<C: ConnectionTrait + TransactionTrait>(
     txn.commit().await
 }
 
-/// The patient's counts over the filtered log, for the page's totals and charts;
-/// `departments` as `query::departments` gives them. From the summaries when the patient
-/// has them, else from their few events.
+/// The patient's counts over the filtered log, for the page's totals and charts, before
+/// the departments are named ([`Counts::view`]). From the summaries when the patient has
+/// them, else from their few events.
 pub async fn counts<C: ConnectionTrait>(
     conn: &C,
     mrn: &str,
     filter: &ParsedFilter,
-    departments: &[DepartmentView],
     zone: &TimeZone,
-) -> Result<AccessSummaryView, DbErr> {
+) -> Result<Counts, DbErr> {
     let head = patient_head::Entity::find_by_id(mrn).one(conn).await?;
     let rows = if head.is_some_and(|head| head.events >= SUMMARISED_FROM) {
         stored_counts(conn, mrn, filter).await?
     } else {
         counted_from_events(conn, mrn, filter, zone).await?
     };
-    Ok(view(&rows, departments))
+    Ok(Counts(rows))
+}
+
+/// A patient's counts as read: (month, department, unusual, events).
+pub struct Counts(Vec<(String, i64, bool, i64)>);
+
+impl Counts {
+    /// The counts for the page; `departments` as `query::departments` gives them.
+    #[must_use]
+    pub fn view(&self, departments: &[DepartmentView]) -> AccessSummaryView {
+        view(&self.0, departments)
+    }
 }
 
 /// The log's events grouped as the summaries group them: (month, department, unusual,
