@@ -114,8 +114,6 @@ impl std::fmt::Debug for Pipeline {
 
 /// What a batch in flight changes for the batches linked after it.
 pub(super) struct Effects {
-    /// Its first event id.
-    first_id: i64,
     /// The chain's end it was linked after (last id, hash).
     start: (i64, String),
     /// The chain's end after it.
@@ -318,7 +316,7 @@ async fn join<C: ConnectionTrait>(
     // Those that committed since are in what was just caught up on.
     for earlier in in_flight
         .iter()
-        .filter(|batch| batch.effects.first_id > head.0)
+        .filter(|batch| batch.effects.start.0 >= head.0)
     {
         directory.absorb(&earlier.effects, (source.id, &mut known));
     }
@@ -375,7 +373,6 @@ pub(super) fn effects(
         received.insert(access.source_event_id.clone(), *id);
     }
     Effects {
-        first_id: linked.first_id,
         end: linked.moved.clone().unwrap_or_else(|| start.clone()),
         start,
         accesses,
@@ -392,7 +389,6 @@ mod tests {
     /// A batch that took the chain from `start` to `end` (last id, hash).
     fn batch(start: (i64, &str), end: (i64, &str)) -> Arc<Effects> {
         Arc::new(Effects {
-            first_id: start.0 + 1,
             start: (start.0, start.1.to_owned()),
             end: (end.0, end.1.to_owned()),
             accesses: Vec::new(),
