@@ -126,8 +126,8 @@ pub async fn departments<C: ConnectionTrait>(conn: &C) -> Result<Vec<DepartmentV
 }
 
 /// One page of the patient's log as stored: its events, the patient's questions about
-/// them and where the next page starts. Named with the departments apart ([`PageRows::view`]),
-/// so a page reads the departments beside its rows, not before them.
+/// them and where the next page starts. Named with the departments apart
+/// ([`PageRows::view`]), so a page reads the departments beside its rows, not before them.
 pub struct PageRows {
     rows: Vec<event::Model>,
     questions: HashMap<i64, review::Model>,
