@@ -3,10 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::sea_query::Condition;
+use sea_orm::sea_query::{Condition, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, QueryTrait,
 };
 use time::OffsetDateTime;
 
@@ -162,20 +162,28 @@ pub async fn page_rows<C: ConnectionTrait>(
             ),
         );
     }
-    let mut rows = event::Entity::find()
+    let listed = event::Entity::find()
         .filter(condition)
         .order_by_desc(event::Column::OccurredAt)
         .order_by_desc(event::Column::Id)
-        .limit(PAGE_SIZE + 1)
-        .all(conn)
-        .await?;
+        .limit(PAGE_SIZE + 1);
+    // The questions are found through the same listing, so they are read beside the
+    // entries instead of after them: a page waits for one round trip here, not two.
+    let listed_ids = listed
+        .clone()
+        .select_only()
+        .column(event::Column::Id)
+        .into_query();
+    let (mut rows, questions) = tokio::try_join!(
+        listed.all(conn),
+        questions_about(conn, review::Column::EventId.in_subquery(listed_ids))
+    )?;
     let next = if rows.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX) {
         rows.truncate(usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX));
         rows.last().map(cursor_of)
     } else {
         None
     };
-    let questions = questions(conn, &rows).await?;
     Ok(PageRows {
         rows,
         questions,
@@ -203,8 +211,16 @@ async fn questions<C: ConnectionTrait>(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
+    questions_about(conn, review::Column::EventId.is_in(ids)).await
+}
+
+/// The patient's questions about the events `events` selects, by event id.
+async fn questions_about<C: ConnectionTrait>(
+    conn: &C,
+    events: SimpleExpr,
+) -> Result<HashMap<i64, review::Model>, DbErr> {
     Ok(review::Entity::find()
-        .filter(review::Column::EventId.is_in(ids))
+        .filter(events)
         .filter(review::Column::PatientQuestion.is_not_null())
         .all(conn)
         .await?

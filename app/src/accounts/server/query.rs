@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use sea_orm::sea_query::SelectStatement;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
 
@@ -84,6 +85,19 @@ async fn one_where<C: ConnectionTrait>(
 /// The account with `id`.
 pub async fn by_id<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<Account>, DbErr> {
     Ok(Entity::find_by_id(id).one(conn).await?.map(Account::from))
+}
+
+/// The account whose id `id` selects (a subquery of one column), so that it is read in
+/// the same round trip as the row that names it.
+pub async fn by_id_in<C: ConnectionTrait>(
+    conn: &C,
+    id: SelectStatement,
+) -> Result<Option<Account>, DbErr> {
+    Ok(Entity::find()
+        .filter(Column::Id.in_subquery(id))
+        .one(conn)
+        .await?
+        .map(Account::from))
 }
 
 /// The account with `id`, if it is active.

@@ -3,6 +3,7 @@
 //! staff), after an absolute lifetime, on sign-out, and at once when the account is
 //! deactivated.
 
+use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     QueryFilter, Set,
@@ -89,11 +90,17 @@ pub(super) async fn resolve<R: ConnectionTrait, W: ConnectionTrait>(
     policy: &SessionPolicy,
     now: OffsetDateTime,
 ) -> Result<Option<(session::Model, Account, Vec<Role>)>, DbErr> {
-    let Some(found) = Entity::find()
-        .filter(Column::TokenHash.eq(tokens::hash(token)))
-        .one(reads)
-        .await?
-    else {
+    let token_hash = tokens::hash(token);
+    // Side by side: every request of a signed-in person waits for these three. The account
+    // and its roles are found through the token too, so none waits for the session row.
+    let (found, owner, roles) = tokio::try_join!(
+        Entity::find()
+            .filter(Column::TokenHash.eq(token_hash.as_str()))
+            .one(reads),
+        query::by_id_in(reads, account_of(&token_hash)),
+        super::roles::roles_of_account_in(reads, account_of(&token_hash))
+    )?;
+    let Some(found) = found else {
         return Ok(None);
     };
     if found.ended_at.is_some() {
@@ -108,12 +115,7 @@ pub(super) async fn resolve<R: ConnectionTrait, W: ConnectionTrait>(
         end(writes, found.id, reason, now).await?;
         return Ok(None);
     }
-    // Side by side: every request of a signed-in person waits for these two.
-    let (owner, roles) = tokio::try_join!(
-        query::by_id(reads, found.account_id),
-        super::roles::roles_of(reads, found.account_id)
-    )?;
-    let Some(owner) = owner else {
+    let Some(owner) = owner.filter(|owner| owner.id == found.account_id) else {
         return Ok(None);
     };
     if !owner.active {
@@ -129,6 +131,15 @@ pub(super) async fn resolve<R: ConnectionTrait, W: ConnectionTrait>(
         live = touch.update(writes).await?;
     }
     Ok(Some((live, owner, roles)))
+}
+
+/// The account id of the session whose token has `token_hash`, as a subquery.
+fn account_of(token_hash: &str) -> SelectStatement {
+    Query::select()
+        .column(Column::AccountId)
+        .from(Entity)
+        .and_where(Column::TokenHash.eq(token_hash))
+        .to_owned()
 }
 
 /// Ends the live sessions matching `which`; returns how many.
