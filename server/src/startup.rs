@@ -67,6 +67,7 @@ pub enum StartError {
 pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, StartError> {
     let db = db::open(&config.database).await?;
     let reads = db::reads(&config.database, &db).await?;
+    db::copy_wal_beside(&config.database).await?;
     let settings = HospitalSettings {
         name_zh_hans: config.hospital_name_zh_hans.clone(),
         name_en: config.hospital_name_en.clone(),

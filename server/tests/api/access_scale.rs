@@ -306,6 +306,51 @@ async fn a_sign_in_and_a_page_go_on_while_a_large_import_runs(backend: Backend) 
 }
 on_both_backends!(a_sign_in_and_a_page_go_on_while_a_large_import_runs);
 
+/// On SQLite, what commits reaches the database file itself, not only its write-ahead log,
+/// without the writer copying it: the server copies the log beside the writer. A copy of
+/// the file alone (no log beside it) is read until it holds the imported events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_write_ahead_log_is_copied_into_the_database_beside_the_writer() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let token = app.add_source("his").await;
+    let (id, _) = invite(&app, "王芳").await;
+    let mrn = app.mrn_of(id).await;
+    import(&app, &token, accesses("copied", &mrn, "2026-10-01", 40, 1)).await;
+
+    let file = app.data_dir.path().join("portal.db");
+    let copy = app.data_dir.path().join("file-alone.db");
+    let in_file_alone = || async {
+        // A copy taken during a copy of the log may be torn: read again.
+        std::fs::copy(&file, &copy).ok()?;
+        let url = format!("sqlite://{}?mode=rw", copy.display());
+        let db = sea_orm::Database::connect(url).await.ok()?;
+        let row = db
+            .query_one(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Sqlite,
+                "SELECT COUNT(*) AS n FROM access_event",
+            ))
+            .await
+            .ok()??;
+        let events = row.try_get::<i64>("", "n").ok();
+        db.close().await.ok();
+        events
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut seen = None;
+    while std::time::Instant::now() < deadline {
+        seen = in_file_alone().await;
+        if seen == Some(40) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        seen,
+        Some(40),
+        "the database file alone holds the imported events"
+    );
+}
+
 /// One access to `mrn` that happened `ago` before the clock's now, sent live.
 async fn push(app: &TestApp, token: &str, id: &str, mrn: &str, ago: time::Duration) {
     let at = app::ssr::time::local_minute(app.clock.now() - ago, "Asia/Shanghai").replace(' ', "T");
