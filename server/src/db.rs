@@ -5,8 +5,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::SqliteConnectOptions;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, RuntimeErr,
+    SqlxSqliteConnector,
+};
 
 use crate::config::DatabaseUrl;
 
@@ -67,43 +70,78 @@ pub async fn connect(database: &DatabaseUrl) -> Result<DatabaseConnection, DbOpe
                 source,
             })?;
         }
+        // SQLite allows one writer at a time, and a transaction that reads and then writes
+        // fails at once (SQLITE_BUSY_SNAPSHOT, no waiting) when another connection wrote in
+        // between. One connection per process serialises database work instead; other
+        // processes (the command line) still wait on SQLite's busy timeout.
+        // The server copies the write-ahead log into the database from a connection of
+        // its own (`copy_wal_beside`); the writer does it only when the log has grown to
+        // 256 MB, as when nothing else copies it (the command line).
+        let writer =
+            in_memory(sqlite_options(url, "sqlite-writer")?).pragma("wal_autocheckpoint", "65536");
+        let db = sqlite_pool(writer, 1).await?;
+        // WAL lets readers proceed during a write and is kept in the file once set.
+        db.execute_unprepared("PRAGMA journal_mode=WAL")
+            .await
+            .map_err(DbOpenError::Connect)?;
+        return Ok(db);
     }
     let mut options = ConnectOptions::new(database.as_str());
     options
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
-    if matches!(database, DatabaseUrl::Sqlite(_)) {
-        // SQLite allows one writer at a time, and a transaction that reads and then writes
-        // fails at once (SQLITE_BUSY_SNAPSHOT, no waiting) when another connection wrote in
-        // between. One connection per process serialises database work instead; other
-        // processes (the command line) still wait on SQLite's busy timeout.
-        options.max_connections(1).min_connections(1);
-        // The server copies the write-ahead log into the database from a connection of
-        // its own (`copy_wal_beside`); the writer does it only when the log has grown to
-        // 256 MB, as when nothing else copies it (the command line).
-        options
-            .map_sqlx_sqlite_opts(|sqlite| in_memory(sqlite).pragma("wal_autocheckpoint", "65536"));
-    }
-    if matches!(database, DatabaseUrl::Postgres(_)) {
-        // Plan each statement for its own values. A plan PostgreSQL caches for a statement
-        // while the access log is small (or before statistics exist, where autovacuum is
-        // off) keeps reading a whole source's events to find a few identifiers. No JIT:
-        // compiling a statement costs tens of milliseconds, more than any of ours runs.
-        options.map_sqlx_postgres_opts(|pg| {
-            pg.options([("plan_cache_mode", "force_custom_plan"), ("jit", "off")])
-        });
-    }
-    let db = Database::connect(options)
+    // Plan each statement for its own values. A plan PostgreSQL caches for a statement
+    // while the access log is small (or before statistics exist, where autovacuum is off)
+    // keeps reading a whole source's events to find a few identifiers. No JIT: compiling a
+    // statement costs tens of milliseconds, more than any of ours runs.
+    options.map_sqlx_postgres_opts(|pg| {
+        pg.options([("plan_cache_mode", "force_custom_plan"), ("jit", "off")])
+    });
+    Database::connect(options)
         .await
-        .map_err(DbOpenError::Connect)?;
-    if matches!(database, DatabaseUrl::Sqlite(_)) {
-        // WAL lets readers proceed during a write and is kept in the file once set.
-        db.execute_unprepared("PRAGMA journal_mode=WAL")
-            .await
-            .map_err(DbOpenError::Connect)?;
+        .map_err(DbOpenError::Connect)
+}
+
+/// The options of an SQLite connection to `url`, its thread named `thread` (so `ps -L` and
+/// a profile tell the writer from the readers).
+fn sqlite_options(url: &str, thread: &'static str) -> Result<SqliteConnectOptions, DbOpenError> {
+    use sea_orm::sqlx::ConnectOptions as _;
+    let options = url
+        .parse::<SqliteConnectOptions>()
+        .map_err(cannot_connect)?;
+    Ok(options
+        .disable_statement_logging()
+        .thread_name(move |n| format!("{thread}-{n}")))
+}
+
+/// A pool of `connections` SQLite connections, every one opened before this returns, from
+/// the calling thread, and kept for the life of the process. SQLite gives each connection a
+/// thread of its own, which takes the scheduling priority of the thread that opened it. By
+/// default sqlx opens connections when a task asks for one and replaces each after 10
+/// minutes idle or 30 minutes open; a feed's task (`feed_lane`, nice 10) would then open
+/// it, and pages' queries would run at the feeds' priority.
+async fn sqlite_pool(
+    options: SqliteConnectOptions,
+    connections: u32,
+) -> Result<DatabaseConnection, DbOpenError> {
+    let pool = SqlitePoolOptions::new()
+        .max_connections(connections)
+        .min_connections(connections)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_lazy_with(options);
+    let mut opened = Vec::new();
+    for _ in 0..connections {
+        opened.push(pool.acquire().await.map_err(cannot_connect)?);
     }
-    Ok(db)
+    drop(opened);
+    Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+}
+
+fn cannot_connect(error: sea_orm::sqlx::Error) -> DbOpenError {
+    DbOpenError::Connect(DbErr::Conn(RuntimeErr::SqlxError(error)))
 }
 
 /// Connections for reads beside `writer`. On SQLite, a pool of its own: with WAL, readers
@@ -117,17 +155,8 @@ pub async fn reads(
     if !matches!(database, DatabaseUrl::Sqlite(_)) {
         return Ok(writer.clone());
     }
-    let mut options = ConnectOptions::new(database.as_str());
-    options
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
-        .max_connections(READ_CONNECTIONS)
-        .min_connections(1)
-        .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|sqlite| in_memory(sqlite).pragma("query_only", "ON"));
-    Database::connect(options)
-        .await
-        .map_err(DbOpenError::Connect)
+    let options = in_memory(sqlite_options(database.as_str(), "sqlite-read")?);
+    sqlite_pool(options.pragma("query_only", "ON"), READ_CONNECTIONS).await
 }
 
 /// Read connections on SQLite: a few more than the cores, so a slow read (a download)
@@ -147,15 +176,7 @@ pub async fn copy_wal_beside(database: &DatabaseUrl) -> Result<(), DbOpenError> 
     if sqlite_file(url).is_none() {
         return Ok(());
     }
-    let mut options = ConnectOptions::new(url.as_str());
-    options
-        .connect_timeout(Duration::from_secs(10))
-        .max_connections(1)
-        .min_connections(1)
-        .sqlx_logging(false);
-    let copier = Database::connect(options)
-        .await
-        .map_err(DbOpenError::Connect)?;
+    let copier = sqlite_pool(sqlite_options(url, "sqlite-wal-copy")?, 1).await?;
     let copy = sea_orm::Statement::from_string(
         sea_orm::DatabaseBackend::Sqlite,
         "PRAGMA wal_checkpoint(PASSIVE)",
@@ -244,6 +265,67 @@ mod tests {
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
         owner_only_file(&file).unwrap();
         assert_eq!(mode(&file), 0o600);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Each SQLite worker thread named `{prefix}-n` of this process and its nice value.
+    fn sqlite_threads(prefix: &str) -> Vec<(String, i32)> {
+        let mut threads = Vec::new();
+        for task in std::fs::read_dir("/proc/self/task").unwrap().flatten() {
+            let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+            // pid (comm) state ppid ...: the nice value is the 19th field, the 17th after
+            // the name, which may hold spaces.
+            let Some((head, rest)) = stat.rsplit_once(") ") else {
+                continue;
+            };
+            let name = head.split_once(" (").map_or("", |(_, name)| name);
+            let nice = rest.split(' ').nth(16).and_then(|n| n.parse().ok());
+            if let (true, Some(nice)) = (name.starts_with(prefix), nice) {
+                threads.push((name.to_owned(), nice));
+            }
+        }
+        threads
+    }
+
+    #[tokio::test]
+    async fn sqlite_connections_are_opened_at_start_up_at_the_servers_priority() {
+        let dir = std::env::temp_dir().join(format!("portal-db-{}", uuid::Uuid::new_v4()));
+        let url = DatabaseUrl::Sqlite(format!("sqlite://{}/p.db?mode=rwc", dir.display()));
+        let writer = connect(&url).await.unwrap();
+        let reads = reads(&url, &writer).await.unwrap();
+        let ours = rustix::process::getpriority_process(None).unwrap();
+        // A feed's thread, at a lower priority, takes every connection at once: none is
+        // opened for it, at its priority.
+        let pools = [
+            reads.get_sqlite_connection_pool().clone(),
+            writer.get_sqlite_connection_pool().clone(),
+        ];
+        let threads = tokio::task::spawn_blocking(move || {
+            rustix::process::setpriority_process(None, ours + 5).unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let mut held = Vec::new();
+                for pool in &pools {
+                    for _ in 0..pool.options().get_max_connections() {
+                        held.push(pool.acquire().await.unwrap());
+                    }
+                }
+                for connection in &mut held {
+                    sea_orm::sqlx::query("SELECT 1")
+                        .execute(&mut **connection)
+                        .await
+                        .unwrap();
+                }
+                sqlite_threads("sqlite-")
+            })
+        })
+        .await
+        .unwrap();
+        assert!(threads.len() > READ_CONNECTIONS as usize, "{threads:?}");
+        assert!(threads.iter().all(|(_, nice)| *nice == ours), "{threads:?}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
