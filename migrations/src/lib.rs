@@ -25,6 +25,7 @@ mod m20261210_000016_clustered_counts;
 mod m20261211_000017_protected_records;
 mod m20261212_000018_repeated_looks;
 mod m20261213_000019_short_logs_uncounted;
+mod m20261214_000020_short_logs_from_the_index;
 
 /// Every migration of the portal, in order.
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000017_protected_records::Migration),
             Box::new(m20261212_000018_repeated_looks::Migration),
             Box::new(m20261213_000019_short_logs_uncounted::Migration),
+            Box::new(m20261214_000020_short_logs_from_the_index::Migration),
         ]
     }
 }

@@ -12,7 +12,8 @@
 //! identifiers) through ingestion, timed against each other.
 //!
 //! At each size it prints the list query's time alone, then whole `/access-log` pages
-//! over HTTP through the portal's router with a signed-in patient (`bench_live`), first
+//! over HTTP through the portal's router with a signed-in patient (`bench_live`; each
+//! typical patient's page asked for once, as a patient opens their log now and then), first
 //! idle and then while ingestion runs beside them at the PostgreSQL goal rate (or as fast
 //! as it goes, when that is slower).
 
@@ -196,8 +197,16 @@ struct RawRate {
 }
 /// The rate of the ingestion that runs beside the page measurements: the PostgreSQL goal.
 const BACKGROUND_RATE: f64 = 20_000.0;
-/// Typical patients whose pages are asked for, in turn.
-const TYPICAL_PAGES: u32 = 20;
+
+/// `count` patients with portal accounts, spread over all of them; when there are fewer,
+/// all of them.
+fn typical_patients(count: usize) -> Vec<String> {
+    let accounts = usize::try_from(PATIENT_ACCOUNTS).unwrap_or(usize::MAX);
+    let count = count.min(accounts);
+    (0..count)
+        .map(|i| mrn(u32::try_from(i * accounts / count).unwrap_or(0)))
+        .collect()
+}
 
 impl crate::bench_live::Events for Generator {
     fn batch(&mut self, size: usize) -> Vec<NewAccess> {
@@ -577,18 +586,22 @@ impl Run<'_> {
     /// Whole pages idle, then while ingestion runs beside them; the generator back and how
     /// many events that ingestion added.
     async fn pages(&self, generator: Generator, size: u64) -> Result<(Generator, u64), String> {
-        use crate::bench_live::{line, measure, Background, Patients};
+        use crate::bench_live::{line, Background, Pages};
         let (state, samples, now) = (self.state, self.options.samples, self.now);
-        let typical: Vec<String> = (0..TYPICAL_PAGES)
-            .map(|i| mrn(i * (PATIENT_ACCOUNTS / TYPICAL_PAGES)))
-            .collect();
-        let patients = Patients {
-            longest: HEAVY_MRN,
-            typical: &typical,
+        let needed = Pages::typical_needed(samples);
+        let typical = typical_patients(2 * needed);
+        let (idle_patients, busy_patients) = typical.split_at(needed.min(typical.len() / 2));
+        let idle_pages = Pages::sign_in(state, self.addr, HEAVY_MRN, idle_patients).await?;
+        let busy_pages = Pages::sign_in(state, self.addr, HEAVY_MRN, busy_patients).await?;
+        let idle = idle_pages.measure(samples).await?;
+        let each = if typical.len() < 2 * needed {
+            format!("typical patients taken in turn from {}", typical.len())
+        } else {
+            "each typical page a patient not asked for before".to_owned()
         };
-        let idle = measure(state, self.addr, &patients, samples).await?;
         (self.say)(&format!(
-            "whole /access-log pages over HTTP at {size} events, idle: {} ({samples} each)",
+            "whole /access-log pages over HTTP at {size} events, idle: {} ({samples} each; \
+             {each})",
             line(&idle)
         ));
         let background = Background::start(
@@ -598,7 +611,7 @@ impl Run<'_> {
             (self.options.batch, BACKGROUND_RATE, self.options.streams),
             now,
         );
-        let busy = measure(state, self.addr, &patients, samples).await;
+        let busy = busy_pages.measure(samples).await;
         let (generator, ingested, took) = background.stop().await?;
         (self.say)(&format!(
             "whole /access-log pages over HTTP while ingesting ({ingested} events at {:.0} \

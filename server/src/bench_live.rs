@@ -19,12 +19,6 @@ use time::OffsetDateTime;
 
 use crate::bench_pages::{millis, one_at_a_time, Figures, Target};
 
-/// Whose pages are asked for.
-pub(crate) struct Patients<'a> {
-    pub(crate) longest: &'a str,
-    pub(crate) typical: &'a [String],
-}
-
 /// Signs `mrn`'s patient in; the session cookie. The session starts now by the portal's
 /// clock, not when the benchmark began: a 10 M run outlasts a session's lifetime.
 async fn cookie(state: &AppState, mrn: &str) -> Result<String, String> {
@@ -47,43 +41,71 @@ async fn cookie(state: &AppState, mrn: &str) -> Result<String, String> {
     Ok(format!("{SESSION_COOKIE}={token}"))
 }
 
+/// Unmeasured requests before each measurement: they open the connection and fill what
+/// every page shares (the router, the department names).
+const WARM_UP: usize = 20;
+
+/// Signed-in requests for the patient with the longest history and for typical patients,
+/// one typical patient per request: a patient opens their log now and then, so a typical
+/// page is one whose rows no cache has seen yet.
+pub(crate) struct Pages {
+    addr: std::net::SocketAddr,
+    longest: [Target; 1],
+    typical: Vec<Target>,
+}
+
+impl Pages {
+    /// Signs in `longest` and each of `typical`.
+    pub(crate) async fn sign_in(
+        state: &AppState,
+        addr: std::net::SocketAddr,
+        longest: &str,
+        typical: &[String],
+    ) -> Result<Pages, String> {
+        let host = addr.to_string();
+        let page = |name, cookie: &str| Target::new(name, &host, "/access-log", Some(cookie));
+        let longest = [page(
+            "/access-log, longest history",
+            &cookie(state, longest).await?,
+        )];
+        let mut pages = Vec::with_capacity(typical.len());
+        for mrn in typical {
+            pages.push(page(
+                "/access-log, typical patient",
+                &cookie(state, mrn).await?,
+            ));
+        }
+        Ok(Pages {
+            addr,
+            longest,
+            typical: pages,
+        })
+    }
+
+    /// How many typical patients a measurement of `samples` pages asks for.
+    pub(crate) fn typical_needed(samples: usize) -> usize {
+        WARM_UP + samples
+    }
+
+    /// Measures both kinds of page, `samples` each, after a few unmeasured ones; typical
+    /// patients are taken in turn (each once when there are enough of them).
+    pub(crate) async fn measure(&self, samples: usize) -> Result<PageFigures, String> {
+        let (warm, measured) = self
+            .typical
+            .split_at(WARM_UP.min(self.typical.len().saturating_sub(1)));
+        one_at_a_time(self.addr, &self.longest, WARM_UP).await?;
+        one_at_a_time(self.addr, warm, WARM_UP).await?;
+        Ok(PageFigures {
+            longest: one_at_a_time(self.addr, &self.longest, samples).await?,
+            typical: one_at_a_time(self.addr, measured, samples).await?,
+        })
+    }
+}
+
 /// p50 and p99 of the longest history's page and of typical patients' pages.
 pub(crate) struct PageFigures {
     pub(crate) longest: Figures,
     pub(crate) typical: Figures,
-}
-
-/// Measures both kinds of page, `samples` each (after a few unmeasured ones).
-pub(crate) async fn measure(
-    state: &AppState,
-    addr: std::net::SocketAddr,
-    patients: &Patients<'_>,
-    samples: usize,
-) -> Result<PageFigures, String> {
-    let host = addr.to_string();
-    let longest_cookie = cookie(state, patients.longest).await?;
-    let longest = [Target::new(
-        "/access-log, longest history",
-        &host,
-        "/access-log",
-        Some(&longest_cookie),
-    )];
-    let mut typical = Vec::new();
-    for mrn in patients.typical {
-        let cookie = cookie(state, mrn).await?;
-        typical.push(Target::new(
-            "/access-log, typical patient",
-            &host,
-            "/access-log",
-            Some(&cookie),
-        ));
-    }
-    one_at_a_time(addr, &longest, 20).await?;
-    one_at_a_time(addr, &typical, 20).await?;
-    Ok(PageFigures {
-        longest: one_at_a_time(addr, &longest, samples).await?,
-        typical: one_at_a_time(addr, &typical, samples).await?,
-    })
 }
 
 /// One line of figures.

@@ -7,10 +7,11 @@
 //! `check` compares them with the events for `portal verify`.
 //!
 //! Only patients with at least [`SUMMARISED_FROM`] events have counts. A shorter log is
-//! counted from its events when the page asks: a few hundred rows read as fast as the
-//! counts, while keeping counts for it would cost ingestion two new count rows for nearly
-//! every event (a typical patient has a few dozen events a year, each on a new day). The
-//! batch that takes a patient over the threshold counts their earlier events too.
+//! counted from its events when the page asks ([`short_log_query`]: on SQLite from the
+//! patient's index alone), a few hundred index entries read as fast as the counts, while
+//! keeping counts for it would cost ingestion two new count rows for nearly every event (a
+//! typical patient has a few dozen events a year, each on a new day). The batch that takes
+//! a patient over the threshold counts their earlier events too.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -386,6 +387,18 @@ impl Counts {
     }
 }
 
+/// What a short log's counts read of each of its events under `filter`: on SQLite, only
+/// columns of the patient's index (`ix_access_event_patient`), so no table row is read (a
+/// typical patient's rows lie on as many table pages as they are events).
+pub fn short_log_query(mrn: &str, filter: &ParsedFilter) -> sea_orm::Select<event::Entity> {
+    event::Entity::find()
+        .select_only()
+        .column(event::Column::OccurredAt)
+        .column(event::Column::DepartmentId)
+        .column(event::Column::Unusual)
+        .filter(super::query::conditions(mrn, filter))
+}
+
 /// The log's events grouped as the summaries group them: (month, department, unusual,
 /// events).
 async fn counted_from_events<C: ConnectionTrait>(
@@ -394,15 +407,8 @@ async fn counted_from_events<C: ConnectionTrait>(
     filter: &ParsedFilter,
     zone: &TimeZone,
 ) -> Result<Vec<(String, i64, bool, i64)>, DbErr> {
-    let events: Vec<(OffsetDateTime, Option<i64>, bool)> = event::Entity::find()
-        .select_only()
-        .column(event::Column::OccurredAt)
-        .column(event::Column::DepartmentId)
-        .column(event::Column::Unusual)
-        .filter(super::query::conditions(mrn, filter))
-        .into_tuple()
-        .all(conn)
-        .await?;
+    let events: Vec<(OffsetDateTime, Option<i64>, bool)> =
+        short_log_query(mrn, filter).into_tuple().all(conn).await?;
     let mut grouped: BTreeMap<(String, i64, bool), i64> = BTreeMap::new();
     for (at, department, unusual) in events {
         let mut month = local_day(zone, at);
