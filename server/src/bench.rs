@@ -598,7 +598,10 @@ impl Run<'_> {
         let busy_pages = Pages::sign_in(state, self.addr, HEAVY_MRN, busy_patients).await?;
         let idle = idle_pages.measure(samples).await?;
         let each = if typical.len() < 2 * needed {
-            format!("typical patients taken in turn from {}", typical.len())
+            format!(
+                "typical patients taken in turn, {} in each phase",
+                idle_patients.len()
+            )
         } else {
             "each typical page a patient not asked for before".to_owned()
         };
