@@ -4,12 +4,14 @@
 //! preempt a task between two awaits) and then shares the cores evenly with them. With it
 //! the operating system gives the page's thread the core first, and the feed the rest.
 //!
-//! Only this process's work moves: the database server's own work for a feed (PostgreSQL's
-//! backends) keeps its priority.
+//! The database server's own work for a feed (PostgreSQL's backends) keeps its priority:
+//! there, while pages and server calls are being answered, the feeds' batches give way
+//! between their statements instead ([`feeds_give_way`], `app::ssr::pages_first`).
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
-use axum::extract::Request;
+use app::ssr::pages_first::PagesFirst;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
@@ -65,6 +67,17 @@ pub async fn on_feed_lane(request: Request, next: Next) -> Response {
     }
 }
 
+/// Middleware: while the request is being answered, the feeds' batches give way in the
+/// database. Pages are sent whole, so the answer is complete when this returns.
+pub async fn feeds_give_way(
+    State(pages): State<Arc<PagesFirst>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let _answering = pages.answering();
+    next.run(request).await
+}
+
 #[cfg(test)]
 mod tests {
     use axum::body::{to_bytes, Body};
@@ -115,6 +128,41 @@ mod tests {
         let (_, page) = get_text("/page").await;
         assert!(!page.starts_with("feed "), "{page}");
         assert!(page.ends_with(&format!("{ours:?}")), "{page}");
+    }
+
+    /// Whether feeds would wait now (they wait for ever while a request is answered).
+    async fn feeds_wait(State(pages): State<Arc<PagesFirst>>) -> String {
+        let wait = std::time::Duration::from_millis(50);
+        let waited = tokio::time::timeout(wait, pages.give_way()).await.is_err();
+        format!("feeds wait: {waited}")
+    }
+
+    #[tokio::test]
+    async fn feeds_give_way_while_a_request_is_answered_and_not_after() {
+        let pages = Arc::new(PagesFirst::new(std::time::Duration::from_hours(1)));
+        let router = Router::new()
+            .route("/page", get(feeds_wait))
+            .layer(axum::middleware::from_fn_with_state(
+                pages.clone(),
+                feeds_give_way,
+            ))
+            .route("/feed", get(feeds_wait))
+            .with_state(pages.clone());
+        for (path, answer) in [
+            ("/page", "feeds wait: true"),
+            ("/feed", "feeds wait: false"),
+        ] {
+            let request = Request::get(path).body(Body::empty()).expect("a request");
+            let response = router.clone().oneshot(request).await.expect("an answer");
+            let body = to_bytes(response.into_body(), 1 << 16)
+                .await
+                .expect("a body");
+            assert_eq!(String::from_utf8_lossy(&body), answer, "{path}");
+        }
+        let ended = std::time::Duration::from_secs(10);
+        tokio::time::timeout(ended, pages.give_way())
+            .await
+            .expect("the request's end let them go on");
     }
 
     #[tokio::test]

@@ -136,6 +136,7 @@ pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, St
                     mail_domain: config.mail_domain(),
                 }),
                 pipeline: Arc::default(),
+                pages_first: Arc::default(),
             },
             signer,
             checkpoint_every: config.checkpoint_every,
@@ -253,6 +254,10 @@ pub fn router(state: &AppState, config: &Config) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::request_caller,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.access.ingest.pages_first.clone(),
+            crate::feed_lane::feeds_give_way,
         ));
     let forms = FormPages {
         pages: pages.clone(),
@@ -269,6 +274,10 @@ pub fn router(state: &AppState, config: &Config) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             forms,
             crate::forms::browser_forms,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.access.ingest.pages_first.clone(),
+            crate::feed_lane::feeds_give_way,
         ));
 
     Router::new()

@@ -11,6 +11,7 @@ pub mod forms;
 pub mod key_files;
 pub mod limits;
 pub mod outbox;
+pub mod pages_first;
 pub mod request;
 pub mod sealing;
 pub mod security;

@@ -1,8 +1,8 @@
 //! Batches side by side. On PostgreSQL a batch writes its events while the batches before
 //! it finish (the pipeline); yet the log stays one chain without gaps, an access sent
 //! twice is stored once and the summaries equal a recount, also beside another process's
-//! pipeline and the locked path; and a batch whose place in the chain was taken goes
-//! through the locked path instead.
+//! pipeline and the locked path; a batch whose place in the chain was taken goes
+//! through the locked path instead; and batches give way to requests being answered.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,6 +11,7 @@ use app::access_log::server::chain;
 use app::access_log::server::ingest::{
     ingest, ingest_with_reads, IngestContext, NewAccess, Outcome,
 };
+use app::ssr::pages_first::PagesFirst;
 use app::ssr::sources::{self, Source};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use time::macros::datetime;
@@ -213,4 +214,117 @@ async fn a_batch_whose_place_was_taken_goes_through_the_locked_path() {
         .unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     assert_eq!(report.events, u64::try_from(before).unwrap() + 9);
+}
+
+/// Long enough that a test fails on its timeout, not on this limit, when a batch keeps
+/// giving way.
+const GIVE_WAY_FOR: std::time::Duration = std::time::Duration::from_hours(1);
+
+/// Whether `task` is still running after a while.
+async fn still_running<T>(task: &tokio::task::JoinHandle<T>) -> bool {
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    !task.is_finished()
+}
+
+/// On PostgreSQL (`None` when the suite runs without it): an app, a feed's source, and
+/// an ingestion context whose batches give way for as long as a request is answered.
+async fn giving_way() -> Option<(TestApp, Source, IngestContext)> {
+    if postgres_base_url().is_none() {
+        skip_postgres_or_fail();
+        return None;
+    }
+    let app = TestApp::without_server(Backend::Postgres).await;
+    let ward = sources::keyless_source(&app.state.db, "ward-feeds", NOW)
+        .await
+        .unwrap();
+    let mut context = app.state.access.ingest.clone();
+    context.mail = None;
+    context.pages_first = Arc::new(PagesFirst::new(GIVE_WAY_FOR));
+    Some((app, ward, context))
+}
+
+/// While a request is being answered, a feed's batch on PostgreSQL waits before it does
+/// anything in the database, and goes on when the request ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feeds_batch_waits_while_a_request_is_answered() {
+    let Some((app, ward, context)) = giving_way().await else {
+        return;
+    };
+    let db = app.state.db.clone();
+    let before = tables::events(&db, &[]).await.len();
+
+    let request = context.pages_first.answering();
+    let feed = spawn_batch(&app, &ward, &context, batch(1, 0, 3, false));
+    assert!(still_running(&feed).await, "the batch did not wait");
+    assert_eq!(tables::events(&db, &[]).await.len(), before);
+    drop(request);
+    let outcomes = tokio::time::timeout(std::time::Duration::from_secs(30), feed)
+        .await
+        .expect("the batch went on when the request ended")
+        .unwrap();
+    assert_eq!(outcomes.len(), 3);
+    assert_eq!(tables::events(&db, &[]).await.len(), before + 3);
+}
+
+/// A batch that gives way inside its transaction holds the chain's turn; a request that
+/// logs what it showed (the locked path) waits for that turn. The batch then stops giving
+/// way, so neither waits for the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_waiting_for_the_chains_turn_is_not_held_by_a_batch_giving_way() {
+    let Some((app, ward, context)) = giving_way().await else {
+        return;
+    };
+    let db = app.state.db.clone();
+    let portal = sources::keyless_source(&db, "portal-pages", NOW)
+        .await
+        .unwrap();
+    // The same pipeline, from a feed that does not give way.
+    let first_feed = IngestContext {
+        pages_first: Arc::default(),
+        ..context.clone()
+    };
+
+    // The first batch waits for the chain's head; the second joins the pipeline after it
+    // (taking the chain's turn) and waits for it to commit.
+    let holder = db.begin().await.unwrap();
+    holder
+        .execute_unprepared("SELECT * FROM access_chain_head FOR UPDATE")
+        .await
+        .unwrap();
+    let first = spawn_batch(&app, &ward, &first_feed, batch(1, 0, 3, false));
+    wait_for_locks(&db, 1).await;
+    let second = spawn_batch(&app, &ward, &context, batch(2, 0, 3, false));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // A request comes in; the first batch commits, the second gives way before the head.
+    let request = context.pages_first.answering();
+    holder.rollback().await.unwrap();
+    first.await.unwrap();
+    assert!(
+        still_running(&second).await,
+        "the second batch did not give way"
+    );
+
+    let logged = {
+        let (db, context) = (db.clone(), context.clone());
+        let events = vec![access_by("viewed-1", "S9", "P1", NOW)];
+        tokio::spawn(async move { ingest(&db, &portal, &events, &context, NOW).await })
+    };
+    let within = std::time::Duration::from_secs(30);
+    let logged = tokio::time::timeout(within, logged)
+        .await
+        .expect("the request's log entry waited for the batch giving way")
+        .unwrap()
+        .unwrap();
+    assert!(matches!(logged[..], [Outcome::Created(_)]));
+    let second = tokio::time::timeout(within, second)
+        .await
+        .expect("the second batch went on")
+        .unwrap();
+    assert_eq!(second.len(), 3);
+    assert_eq!(context.pipeline.fallbacks(), 0);
+    drop(request);
+    let report = chain::verify_database(&db, None, &context.time_zone)
+        .await
+        .unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
 }

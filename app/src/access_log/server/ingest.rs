@@ -35,6 +35,7 @@ use crate::hospital::server::service::departments;
 use crate::i18n::Locale;
 use crate::ssr::email::{render, EmailTemplate};
 use crate::ssr::outbox;
+use crate::ssr::pages_first::PagesFirst;
 use crate::ssr::sources::Source;
 use crate::ssr::unnest;
 
@@ -78,6 +79,8 @@ pub struct IngestContext {
     /// This process's batches in flight on PostgreSQL. Contexts cloned from one another
     /// share it; batches of separate pipelines (or processes) stay correct, only slower.
     pub pipeline: std::sync::Arc<Pipeline>,
+    /// The requests in flight, which pipelined batches give way to in the database.
+    pub pages_first: std::sync::Arc<PagesFirst>,
 }
 
 /// The shortest time between two unusual-access emails to one patient.
@@ -152,7 +155,11 @@ where
     let (seen, mut known, mut directory) = read_unlocked(reads, source.id, events, context).await?;
     let prepared = directory.prepare(source, events, (context, now));
     let txn = db.begin().await?;
+    // A request logging what it showed waits here for the pipeline: meanwhile the
+    // pipeline's batches must not wait for requests to end.
+    let waiting = context.pages_first.waiting_on_feeds();
     take_turn(&txn).await?;
+    drop(waiting);
     let head = lock_chain_head(&txn).await?;
     let start = (head.last_event_id, head.hash);
     directory

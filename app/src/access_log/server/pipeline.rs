@@ -26,7 +26,9 @@ use super::ingest::{
     finish, insert_events, link, lock_chain_head, read_unlocked, Directory, IngestContext, Linked,
     NewAccess, Outcome, Prepared,
 };
+use crate::ssr::pages_first::GivingWay;
 use crate::ssr::sources::Source;
+use crate::ssr::unnest;
 
 /// The advisory lock that orders the pipeline against the locked path: pipelined batches
 /// hold it shared, the locked path exclusively.
@@ -34,6 +36,10 @@ pub(super) const CHAIN_TURN: i64 = 0x0061_6363_6573_7331;
 
 /// The longest a pipelined batch waits for any lock before it falls back.
 const LOCK_TIMEOUT: &str = "5s";
+
+/// Event rows a pipelined batch writes between two points where it gives way to requests
+/// (see `crate::ssr::pages_first`).
+const GIVE_WAY_EVERY: usize = 500;
 
 /// How many of its latest committed batches a process remembers (see
 /// [`Pipeline::committed_between`]): more than commit while one batch reads.
@@ -190,7 +196,9 @@ where
     R: ConnectionTrait,
     C: ConnectionTrait + TransactionTrait,
 {
-    let (seen, known, directory) = read_unlocked(reads, source.id, events, context).await?;
+    let pages = &context.pages_first;
+    let (seen, known, directory) =
+        read_unlocked(&GivingWay::new(reads, pages), source.id, events, context).await?;
     let prepared = directory.prepare(source, events, (context, now));
     let txn = db.begin().await?;
     let batch = Batch {
@@ -219,7 +227,15 @@ where
     } = joined;
     let rows = std::mem::take(&mut linked.rows);
     let written = async {
-        insert_events(&txn, rows).await?;
+        // Every statement from here on first gives way to the requests in flight. The batch
+        // then holds the chain's turn (shared; a request that takes it says so, and nothing
+        // gives way meanwhile), its new rows, and after the chain's head the rows it adds to
+        // (counts, heads, cases), which requests read without waiting. An officer changing
+        // a case the batch adds to waits for it: at most a moment per statement left.
+        let txn = GivingWay::new(&txn, pages);
+        for rows in unnest::owned_chunks(rows, GIVE_WAY_EVERY) {
+            insert_events(&txn, rows).await?;
+        }
         if let Some(before) = predecessor {
             if before.settled().await != State::Committed {
                 return Ok(None);
