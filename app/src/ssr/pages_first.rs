@@ -2,9 +2,9 @@
 //! backends busy for a good part of a second, at the same priority as the backend
 //! answering a patient's page; on a busy server the page's queries then wait for cores
 //! behind the feed's statements. So while a person's request is being answered, a feed's
-//! batch waits at its next safe point (between its statements, never while it holds what a
-//! request may wait for) until no request is in flight, or for at most a moment, so a
-//! steady stream of requests slows the feeds without stopping them.
+//! batch waits before its next statement ([`GivingWay`]) until no request is in flight, or
+//! for at most a moment, so a steady stream of requests slows the feeds without stopping
+//! them. What a batch holds while it waits is listed where it gives way (the pipeline).
 //!
 //! Requests that themselves wait for the feeds (a staff page logging what it showed takes
 //! the chain's turn, which waits for the batches in flight) say so with

@@ -10,10 +10,10 @@ use app::identity::server::activation::deactivate;
 use app::identity::server::invite::{invite_patient, invite_staff, InviteSettings};
 use app::identity::types::Role;
 use app::ssr::clock::Clock;
-use sea_orm::EntityTrait;
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::Value;
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{postgres_base_url, skip_postgres_or_fail, Backend, TestApp};
 use crate::on_both_backends;
 use crate::passkey::SoftPasskey;
 
@@ -330,6 +330,48 @@ async fn sessions_end_after_idle_time_and_lifetime(backend: Backend) {
     assert_eq!(lived, Value::Null, "ended by the absolute lifetime");
 }
 on_both_backends!(sessions_end_after_idle_time_and_lifetime);
+
+/// On PostgreSQL a session's later idle deadline commits without waiting for the disk
+/// (a trigger records the setting each write of the session runs with).
+#[tokio::test]
+async fn a_sessions_touch_on_postgres_does_not_wait_for_the_disk() {
+    if postgres_base_url().is_none() {
+        skip_postgres_or_fail();
+        return;
+    }
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let (_, token) = invite(&app, "Emily Carter").await;
+    let (_, session) = enroll(&app, &token).await;
+    app.state
+        .db
+        .execute_unprepared(
+            "CREATE TABLE session_write (synchronous_commit text);
+             CREATE FUNCTION record_session_write() RETURNS trigger AS $$ BEGIN
+               INSERT INTO session_write VALUES (current_setting('synchronous_commit'));
+               RETURN NEW; END $$ LANGUAGE plpgsql;
+             CREATE TRIGGER record_session_write AFTER UPDATE ON session
+               FOR EACH ROW EXECUTE FUNCTION record_session_write();",
+        )
+        .await
+        .unwrap();
+
+    app.clock.advance(time::Duration::minutes(1));
+    assert_ne!(me(&app, &session).await, Value::Null);
+    let written = app
+        .state
+        .db
+        .query_all(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT synchronous_commit FROM session_write",
+        ))
+        .await
+        .unwrap();
+    let settings: Vec<String> = written
+        .iter()
+        .map(|row| row.try_get("", "synchronous_commit").unwrap())
+        .collect();
+    assert_eq!(settings, ["off"]);
+}
 
 async fn staff_sessions_idle_out_after_ten_minutes(backend: Backend) {
     let app = TestApp::spawn(backend).await;

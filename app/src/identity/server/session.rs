@@ -5,8 +5,8 @@
 
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, Set,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr,
+    EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -83,7 +83,7 @@ pub async fn create<C: ConnectionTrait>(
 ///
 /// It reads through `reads` and writes (an ended session, a later idle deadline, at most
 /// once per `TOUCH_EVERY`) through `writes`, so most requests never wait for the writer.
-pub(super) async fn resolve<R: ConnectionTrait, W: ConnectionTrait>(
+pub(super) async fn resolve<R: ConnectionTrait, W: ConnectionTrait + TransactionTrait>(
     reads: &R,
     writes: &W,
     token: &str,
@@ -128,9 +128,28 @@ pub(super) async fn resolve<R: ConnectionTrait, W: ConnectionTrait>(
         let mut touch: session::ActiveModel = found.into();
         touch.last_seen_at = Set(now);
         touch.idle_expires_at = Set(idle_expires_at);
-        live = touch.update(writes).await?;
+        live = write_touch(writes, touch).await?;
     }
     Ok(Some((live, owner, roles)))
+}
+
+/// Writes a session's later idle deadline. On PostgreSQL its commit does not wait for the
+/// write-ahead log to reach the disk (`synchronous_commit = off`): there it would wait
+/// behind every feed's commit before it, and a deadline lost in a crash only ends the
+/// session sooner.
+async fn write_touch<W: ConnectionTrait + TransactionTrait>(
+    writes: &W,
+    touch: session::ActiveModel,
+) -> Result<session::Model, DbErr> {
+    if writes.get_database_backend() != DatabaseBackend::Postgres {
+        return touch.update(writes).await;
+    }
+    let txn = writes.begin().await?;
+    txn.execute_unprepared("SET LOCAL synchronous_commit = off")
+        .await?;
+    let live = touch.update(&txn).await?;
+    txn.commit().await?;
+    Ok(live)
 }
 
 /// The account id of the session whose token has `token_hash`, as a subquery.
