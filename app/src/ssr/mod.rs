@@ -1,7 +1,8 @@
 //! Server-only core shared by every feature: the portal's settings, the clock, the
 //! request context (operation id, language, client address), the email outbox, signing,
-//! tokens, keys kept outside the database and the sealing of what they protect, the source systems that call the FHIR API, and the clocks of cases the hospital
-//! answers on time. It imports no feature.
+//! tokens, keys kept outside the database and the sealing of what they protect, the source
+//! systems that call the FHIR API, the clocks of cases the hospital answers on time, and
+//! feeds giving way to requests in the database. It imports no feature.
 
 pub mod clock;
 pub mod deadlines;

@@ -65,7 +65,7 @@ impl PagesFirst {
     }
 
     /// Called by a feed's batch between statements: returns when no request is in flight,
-    /// when one waits on feeds, or after [`GIVE_WAY_AT_MOST`].
+    /// when one waits on feeds, or after the longest wait this was made with.
     pub async fn give_way(&self) {
         let deadline = tokio::time::Instant::now() + self.at_most;
         loop {
@@ -87,7 +87,8 @@ impl PagesFirst {
 }
 
 /// A connection or transaction whose every statement first gives way to the requests in
-/// flight: what a feed's batch runs while it holds nothing a request waits for.
+/// flight: what a feed's batch runs outside the pipeline's order (see the pipeline for what
+/// it holds meanwhile).
 pub struct GivingWay<'a, C> {
     conn: &'a C,
     pages: &'a PagesFirst,
