@@ -144,6 +144,16 @@ async fn batches_side_by_side_keep_one_chain(backend: Backend) {
 
 on_both_backends!(batches_side_by_side_keep_one_chain);
 
+/// A transaction holding the chain's head, so batches wait for it until it ends.
+async fn hold_chain_head(db: &DatabaseConnection) -> sea_orm::DatabaseTransaction {
+    let holder = db.begin().await.unwrap();
+    holder
+        .execute_unprepared("SELECT * FROM access_chain_head FOR UPDATE")
+        .await
+        .unwrap();
+    holder
+}
+
 /// Ingests `events` through `context` in a task of its own.
 fn spawn_batch(
     app: &TestApp,
@@ -184,11 +194,7 @@ async fn a_batch_whose_place_was_taken_goes_through_the_locked_path() {
     };
 
     let before = i64::try_from(tables::events(&db, &[]).await.len()).unwrap();
-    let holder = db.begin().await.unwrap();
-    holder
-        .execute_unprepared("SELECT * FROM access_chain_head FOR UPDATE")
-        .await
-        .unwrap();
+    let holder = hold_chain_head(&db).await;
     let first = spawn_batch(&app, &ward, &ours, batch(1, 0, 3, false));
     wait_for_locks(&db, 1).await;
     let second = spawn_batch(&app, &ward, &theirs, batch(2, 0, 3, false));
@@ -286,11 +292,7 @@ async fn a_request_waiting_for_the_chains_turn_is_not_held_by_a_batch_giving_way
 
     // The first batch waits for the chain's head; the second joins the pipeline after it
     // (taking the chain's turn) and waits for it to commit.
-    let holder = db.begin().await.unwrap();
-    holder
-        .execute_unprepared("SELECT * FROM access_chain_head FOR UPDATE")
-        .await
-        .unwrap();
+    let holder = hold_chain_head(&db).await;
     let first = spawn_batch(&app, &ward, &first_feed, batch(1, 0, 3, false));
     wait_for_locks(&db, 1).await;
     let second = spawn_batch(&app, &ward, &context, batch(2, 0, 3, false));
