@@ -7,11 +7,12 @@
 use app::access_log::server::{chain, feeds, summary};
 use app::identity::types::Role;
 use app::ssr::clock::Clock;
+use app::ssr::sources;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
-use crate::access::{audit_event, fhir};
-use crate::helpers::{Backend, TestApp};
+use crate::access::{access_by, audit_event, fhir};
+use crate::helpers::{postgres_base_url, skip_postgres_or_fail, Backend, TestApp};
 use crate::identity::{call, enroll, enroll_staff, invite, sign_in};
 use crate::on_both_backends;
 use crate::passkey::SoftPasskey;
@@ -349,6 +350,70 @@ async fn the_write_ahead_log_is_copied_into_the_database_beside_the_writer() {
         Some(40),
         "the database file alone holds the imported events"
     );
+}
+
+/// On PostgreSQL, a batch's lookup of the identifiers its source sent before probes the
+/// index once per identifier even when the table's statistics predate the source's events
+/// (autovacuum had not analysed it since): it reads the batch's entries, not every event
+/// of the source.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_sources_events_sent_before_are_found_by_index_whatever_the_statistics() {
+    use app::access_log::server::ingest::{already_received_query, store_plain};
+    use sea_orm::{DatabaseBackend, Statement};
+
+    if postgres_base_url().is_none() {
+        skip_postgres_or_fail();
+        return;
+    }
+    let app = TestApp::without_server(Backend::Postgres).await;
+    let db = &app.state.db;
+    let now = time::macros::datetime!(2026-11-18 12:00 UTC);
+    let accesses = |prefix: &str| -> Vec<_> {
+        (0..20_000)
+            .map(|n| {
+                let at = now - time::Duration::minutes(n);
+                access_by(&format!("{prefix}-{n}"), "S1", &format!("M{}", n % 500), at)
+            })
+            .collect()
+    };
+    let older = sources::keyless_source(db, "older-feed", now)
+        .await
+        .unwrap();
+    store_plain(db, &older, &accesses("older"), now)
+        .await
+        .unwrap();
+    db.execute_unprepared("ANALYZE access_event").await.unwrap();
+    let newer = sources::keyless_source(db, "newer-feed", now)
+        .await
+        .unwrap();
+    let sent = accesses("newer");
+    store_plain(db, &newer, &sent, now).await.unwrap();
+
+    let ids: Vec<&str> = sent[..200]
+        .iter()
+        .map(|access| access.source_event_id.as_str())
+        .collect();
+    let query = already_received_query(newer.id, &ids);
+    let found = db.query_all(query.clone()).await.unwrap();
+    assert_eq!(found.len(), 200);
+    let plan: Vec<String> = db
+        .query_all(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            format!("EXPLAIN ANALYZE {}", query.sql),
+            query.values.map(|values| values.0).unwrap_or_default(),
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get("", "QUERY PLAN").unwrap())
+        .collect();
+    let probes_both = plan.iter().any(|line| {
+        line.contains("Index Cond: ((source_id = ") && line.contains("source_event_id = ")
+    });
+    let filters = plan
+        .iter()
+        .any(|line| line.contains("Rows Removed by Filter"));
+    assert!(probes_both && !filters, "{plan:#?}");
 }
 
 /// On SQLite, a short log's counts read the patient's index alone, whatever the filter: its

@@ -1,11 +1,15 @@
 //! Why an access was normal: each reason explains its case from care the hospital's
 //! systems pushed over FHIR (visits, care teams, referrals, orders, results, billing, the
 //! patient's own request), the counter-case stays unexplained and flagged, and care that
-//! arrives after the access explains it then.
+//! arrives after the access explains it then; a batch reads the care around its accesses.
 
 use serde_json::{json, Value};
 
-use crate::access::{audit_event, directory_bundle, post_json};
+use app::access_log::server::ingest::ingest_with_reads;
+use app::ssr::sources;
+use time::macros::datetime;
+
+use crate::access::{access_by, audit_event, directory_bundle, post_json};
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
 use crate::tables;
@@ -184,6 +188,75 @@ async fn care_arriving_after_the_access_explains_it_then(backend: Backend) {
     assert!(report.problems.is_empty(), "{:?}", report.problems);
 }
 on_both_backends!(care_arriving_after_the_access_explains_it_then);
+
+/// A batch reads only the care around its accesses, not the patient's whole history; a
+/// back-fill batch spanning months still finds the care near each of its accesses, and
+/// care reaches exactly as far as the settings say (30 days after it ends).
+async fn each_access_finds_the_care_around_it_in_a_batch_spanning_months(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.add_source("his").await;
+    send(&app, &token, &directory_bundle()).await;
+    let visit = |id: &str, staff: &str, start: &str, end: &str| {
+        json!({"resource": {"resourceType": "Encounter", "id": id, "status": "finished",
+            "subject": {"identifier": {"value": "P8"}},
+            "serviceProvider": {"identifier": {"value": "CARD"}},
+            "participant": [{"individual": {"reference": format!("Practitioner/{staff}")}}],
+            "period": {"start": start, "end": end}}, "request": {"method": "POST"}})
+    };
+    send(
+        &app,
+        &token,
+        &json!({"resourceType": "Bundle", "type": "batch", "entry": [
+            visit("june", "S3", "2026-06-01T08:00:00+08:00", "2026-06-01T12:00:00+08:00"),
+            visit("october", "S1", "2026-10-18T08:00:00+08:00", "2026-10-18T10:00:00+08:00"),
+        ]}),
+    )
+    .await;
+
+    let now = time::macros::datetime!(2026-11-18 12:00 UTC);
+    let source = sources::keyless_source(&app.state.db, "back-fill", now)
+        .await
+        .unwrap();
+    let mut context = app.state.access.ingest.clone();
+    context.mail = None;
+    let back_fill = [
+        // 19 days after the June visit that named S3.
+        access_by("june", "S3", "P8", datetime!(2026-06-20 02:00 UTC)),
+        // 34 days after it: too long.
+        access_by("july", "S3", "P8", datetime!(2026-07-05 02:00 UTC)),
+        access_by("today", "S3", "P8", datetime!(2026-11-17 02:00 UTC)),
+    ];
+    // Alone in its batch: exactly 30 days after the October visit ended (02:00 UTC).
+    let edge = [access_by(
+        "edge",
+        "S1",
+        "P8",
+        datetime!(2026-11-17 02:00 UTC),
+    )];
+    let (reads, db) = (&app.state.reads, &app.state.db);
+    for batch in [&back_fill[..], &edge[..]] {
+        ingest_with_reads(reads, db, &source, batch, &context, now)
+            .await
+            .unwrap();
+    }
+    let mut found = Vec::new();
+    for access in back_fill.iter().chain(&edge) {
+        let id = access.source_event_id.as_str();
+        let stored = tables::events(db, &[("source_event_id", id)]).await;
+        found.push((id, stored[0].explained_by.clone()));
+    }
+    let by_person = Some("care_by_person".to_owned());
+    assert_eq!(
+        found,
+        [
+            ("june", by_person.clone()),
+            ("july", None),
+            ("today", None),
+            ("edge", by_person),
+        ]
+    );
+}
+on_both_backends!(each_access_finds_the_care_around_it_in_a_batch_spanning_months);
 
 /// A file the patient downloads from their log.
 async fn download(app: &TestApp, session: &str, file: &str) -> String {

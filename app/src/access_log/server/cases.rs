@@ -177,12 +177,15 @@ pub fn unnamed_at_night(
     names_someone && !names_agent
 }
 
+/// How far from its care an access still counts as near it ([`in_care_near`]).
+pub const NEAR_CARE: Duration = Duration::days(1);
+
 /// Whether any care of the patient's covers `at` give or take a day: a visit or stay
 /// from a day before it starts to a day after it ends (still going on when it has no
 /// end), an order, result, referral or appointment around its day.
 #[must_use]
 pub fn in_care_near(care: &[CarePeriod], at: OffsetDateTime) -> bool {
-    let day = Duration::days(1);
+    let day = NEAR_CARE;
     care.iter().any(|period| {
         let ongoing = matches!(
             period.kind,

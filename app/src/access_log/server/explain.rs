@@ -15,6 +15,7 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
+use super::cases;
 use super::entity::{event, review};
 use super::rules::RuleSettings;
 use crate::access_log::types::{AgentKind, Category, Purpose, Reason, Rule};
@@ -122,6 +123,20 @@ pub fn explain(facts: &ExplainFacts<'_>, settings: &RuleSettings) -> Option<Expl
     })
 }
 
+/// The span of care that can bear on accesses between `earliest` and `latest`: the care
+/// that explains them, and the care that puts them near care for review
+/// ([`cases::in_care_near`]).
+#[must_use]
+pub fn care_reach(
+    settings: &RuleSettings,
+    (earliest, latest): (OffsetDateTime, OffsetDateTime),
+) -> (OffsetDateTime, OffsetDateTime) {
+    (
+        earliest - settings.care_before.max(cases::NEAR_CARE),
+        latest + settings.care_after.max(cases::NEAR_CARE),
+    )
+}
+
 /// The care that began last among `cares` (the visit the access most likely belongs to).
 fn latest<'a>(cares: impl Iterator<Item = &'a CarePeriod>) -> Option<&'a CarePeriod> {
     cares.max_by_key(|care| care.starts_at)
@@ -174,9 +189,14 @@ pub async fn after_care<C: ConnectionTrait>(
     settings: &RuleSettings,
     now: OffsetDateTime,
 ) -> Result<u64, DbErr> {
-    let cares = care_periods(conn, &[patient_mrn.to_owned()]).await?;
     let from = care.0 - settings.care_after;
     let to = care.1.unwrap_or(now) + settings.care_before;
+    let cares = care_periods(
+        conn,
+        &[patient_mrn.to_owned()],
+        care_reach(settings, (from, to)),
+    )
+    .await?;
     let mut explained = 0;
     let mut newly_explained = Vec::new();
     let mut after_id = 0;

@@ -10,10 +10,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{ArrayType, Expr, OnConflict, Value};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QuerySelect,
-    Set, TransactionTrait,
+    Set, Statement, TransactionTrait,
 };
 use time::OffsetDateTime;
 
@@ -728,6 +728,15 @@ async fn already_received<C: ConnectionTrait>(
 ) -> Result<HashMap<String, i64>, DbErr> {
     let ids: Vec<&str> = events.iter().map(|e| e.source_event_id.as_str()).collect();
     let mut known = HashMap::new();
+    if conn.get_database_backend() == DatabaseBackend::Postgres {
+        for row in conn
+            .query_all(already_received_query(source_id, &ids))
+            .await?
+        {
+            known.insert(row.try_get("", "source_event_id")?, row.try_get("", "id")?);
+        }
+        return Ok(known);
+    }
     for chunk in ids.chunks(LOOKUP_CHUNK) {
         let rows: Vec<(String, i64)> = event::Entity::find()
             .select_only()
@@ -741,6 +750,31 @@ async fn already_received<C: ConnectionTrait>(
         known.extend(rows);
     }
     Ok(known)
+}
+
+/// On PostgreSQL, [`already_received`]'s lookup: one index probe on (source, identifier)
+/// per identifier, whatever the table's statistics say (public for the test that reads its
+/// plan). With `source_id = $1 AND source_event_id IN (…)`, statistics taken before a
+/// source's first events (autovacuum had not analysed the table since) made the planner
+/// probe the index by source alone and filter every event of that source: 1.9 s for 2 000
+/// identifiers against 6.6 ms, 1.4 M events. The `LIMIT 1` keeps the per-identifier
+/// subquery from being turned into a join, which the same statistics plan the same way.
+#[must_use]
+pub fn already_received_query(source_id: i64, ids: &[&str]) -> Statement {
+    let ids = ids
+        .iter()
+        .map(|id| Value::String(Some(Box::new((*id).to_owned()))))
+        .collect();
+    Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "SELECT e.source_event_id, e.id FROM UNNEST($2::text[]) AS wanted(source_event_id) \
+         CROSS JOIN LATERAL (SELECT id, source_event_id FROM access_event \
+         WHERE source_id = $1 AND source_event_id = wanted.source_event_id LIMIT 1) AS e",
+        [
+            Value::BigInt(Some(source_id)),
+            Value::Array(ArrayType::String, Some(Box::new(ids))),
+        ],
+    )
 }
 
 /// A patient as far as notifications need.
@@ -792,6 +826,14 @@ impl Directory {
         let (departments_by_code, codes_by_id, hours) = load_departments(conn).await?;
         let agents: Vec<String> = unique(events.iter().filter_map(|e| e.agent_ref.clone()));
         let mrns: Vec<String> = unique(events.iter().map(|e| e.patient_mrn.clone()));
+        let times = events.iter().map(|e| e.occurred_at);
+        let reach = explain::care_reach(
+            &context.rules,
+            (
+                times.clone().min().unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                times.max().unwrap_or(OffsetDateTime::UNIX_EPOCH),
+            ),
+        );
 
         let staff = load_staff(conn, &agents).await?;
 
@@ -822,7 +864,7 @@ impl Directory {
                     },
                 );
             }
-            for period in care_periods(conn, chunk).await? {
+            for period in care_periods(conn, chunk, reach).await? {
                 care.entry(period.patient_mrn.clone())
                     .or_default()
                     .push(period);

@@ -6,7 +6,7 @@ use sea_orm::sea_query::OnConflict;
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QuerySelect, Set,
 };
 use time::OffsetDateTime;
@@ -318,14 +318,23 @@ pub struct CarePeriod {
 const LOOKUP_CHUNK: usize = 2_000;
 
 /// The care relationships of the patients `mrns` that were not cancelled or entered in
-/// error, with the staff they name.
+/// error and overlap `from..=to` (care without an end overlaps it when it began by `to`),
+/// with the staff they name. Accesses are explained by the
+/// care around them: a patient's years of earlier visits need not be read for each one.
 pub async fn care_periods<C: ConnectionTrait>(
     conn: &C,
     mrns: &[String],
+    (from, to): (OffsetDateTime, OffsetDateTime),
 ) -> Result<Vec<CarePeriod>, DbErr> {
     let rows = care::Entity::find()
         .filter(care::Column::PatientMrn.is_in(mrns.iter().cloned()))
         .filter(care::Column::Status.is_not_in(["cancelled", "entered-in-error"]))
+        .filter(care::Column::StartsAt.lte(to))
+        .filter(
+            Condition::any()
+                .add(care::Column::EndsAt.is_null())
+                .add(care::Column::EndsAt.gte(from)),
+        )
         .all(conn)
         .await?;
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
