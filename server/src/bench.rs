@@ -631,11 +631,8 @@ impl Run<'_> {
 }
 
 /// How often (in ingested events) PostgreSQL's statistics are refreshed.
-const STATISTICS_EVERY: u64 = 100_000;
+pub(crate) const STATISTICS_EVERY: u64 = 100_000;
 
-/// On PostgreSQL, refreshes the planner's statistics, as autovacuum does on a server that
-/// runs it (it is off on some, e.g. this project's test machines; without statistics the
-/// planner keeps the plans it chose for an empty table). Returns whether it did.
 /// Staff accesses after event `after`: how many, how many explained, how many flagged.
 async fn shares(db: &DatabaseConnection, after: u64) -> Result<(i64, i64, i64), DbErr> {
     let statement = sea_orm::Statement::from_sql_and_values(
@@ -698,7 +695,10 @@ async fn postgres_settings(db: &DatabaseConnection) -> Result<Option<String>, Db
     Ok(Some(format!("PostgreSQL server: {}", settings.join(", "))))
 }
 
-async fn refresh_statistics(db: &DatabaseConnection) -> Result<bool, DbErr> {
+/// On PostgreSQL, refreshes the planner's statistics, as autovacuum does on a server that
+/// runs it (it is off on some, e.g. this project's test machines; without statistics the
+/// planner keeps the plans it chose for an empty table). Returns whether it did.
+pub(crate) async fn refresh_statistics(db: &DatabaseConnection) -> Result<bool, DbErr> {
     if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
         return Ok(false);
     }

@@ -130,7 +130,16 @@ pub async fn run(
                 .await
                 .map_err(text)?;
         }
+        let before = ingested;
         ingested += accesses.len();
+        // As autovacuum would. Without it, the planner kept the plans it chose for the
+        // empty care members' table: by the year's 90th day, reading 1 500 care
+        // relationships' members scanned the whole table, 48.7 ms against 2.2 ms.
+        if ingested as u64 / crate::bench::STATISTICS_EVERY
+            > before as u64 / crate::bench::STATISTICS_EVERY
+        {
+            crate::bench::refresh_statistics(db).await.map_err(text)?;
+        }
     }
     say(&format!(
         "synthetic hospital: {} staff, {} days, {ingested} accesses ingested with their care \
