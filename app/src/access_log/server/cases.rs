@@ -185,7 +185,6 @@ pub const NEAR_CARE: Duration = Duration::days(1);
 /// end), an order, result, referral or appointment around its day.
 #[must_use]
 pub fn in_care_near(care: &[CarePeriod], at: OffsetDateTime) -> bool {
-    let day = NEAR_CARE;
     care.iter().any(|period| {
         let ongoing = matches!(
             period.kind,
@@ -196,7 +195,7 @@ pub fn in_care_near(care: &[CarePeriod], at: OffsetDateTime) -> bool {
             None if ongoing => at,
             None => period.starts_at,
         };
-        period.starts_at - day <= at && at <= ends + day
+        period.starts_at - NEAR_CARE <= at && at <= ends + NEAR_CARE
     })
 }
 

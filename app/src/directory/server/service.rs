@@ -319,8 +319,8 @@ const LOOKUP_CHUNK: usize = 2_000;
 
 /// The care relationships of the patients `mrns` that were not cancelled or entered in
 /// error and overlap `from..=to` (care without an end overlaps it when it began by `to`),
-/// with the staff they name. Accesses are explained by the
-/// care around them: a patient's years of earlier visits need not be read for each one.
+/// with the staff they name. Accesses are explained by the care around them: a patient's
+/// years of earlier visits need not be read for each one.
 pub async fn care_periods<C: ConnectionTrait>(
     conn: &C,
     mrns: &[String],
