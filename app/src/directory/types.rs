@@ -23,6 +23,20 @@ vocabulary! {
     }
 }
 
+impl CareKind {
+    /// Whether care of this kind lasts until it is ended (a visit, a stay, a care team),
+    /// so that without an end it is still going on. The other kinds happen at a moment (an
+    /// order placed, a referral written, a result routed, an appointment kept), and
+    /// without an end they end when they start.
+    #[must_use]
+    pub fn lasts(self) -> bool {
+        matches!(
+            self,
+            CareKind::Encounter | CareKind::Admission | CareKind::CareTeam
+        )
+    }
+}
+
 /// Days of the week, Monday first (ISO 8601 numbering minus one).
 pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 

@@ -707,7 +707,7 @@ async fn apply_directory(
             Ok(_) => after_care(
                 db,
                 &care.patient_mrn,
-                (care.starts_at, care.ends_at),
+                (care.starts_at, care.ended_at()),
                 &state.access.ingest.rules,
                 now,
             )

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use app::access_log::server::ingest::ingest_with_reads;
+use app::access_log::server::ingest::{ingest_with_reads, NewAccess};
 use app::ssr::sources;
 use time::macros::datetime;
 
@@ -189,6 +189,33 @@ async fn care_arriving_after_the_access_explains_it_then(backend: Backend) {
 }
 on_both_backends!(care_arriving_after_the_access_explains_it_then);
 
+/// Ingests `batches` from a source sending past accesses (a back-fill), one batch at a
+/// time, and reads back each access's identifier and reason.
+async fn back_filled<'a>(
+    app: &TestApp,
+    batches: &[&'a [NewAccess]],
+) -> Vec<(&'a str, Option<String>)> {
+    let now = datetime!(2026-11-18 12:00 UTC);
+    let source = sources::keyless_source(&app.state.db, "back-fill", now)
+        .await
+        .unwrap();
+    let mut context = app.state.access.ingest.clone();
+    context.mail = None;
+    let (reads, db) = (&app.state.reads, &app.state.db);
+    let mut found = Vec::new();
+    for batch in batches {
+        ingest_with_reads(reads, db, &source, batch, &context, now)
+            .await
+            .unwrap();
+        for access in *batch {
+            let id = access.source_event_id.as_str();
+            let stored = tables::events(db, &[("source_event_id", id)]).await;
+            found.push((id, stored[0].explained_by.clone()));
+        }
+    }
+    found
+}
+
 /// A batch reads only the care around its accesses, not the patient's whole history; a
 /// back-fill batch spanning months still finds the care near each of its accesses, and
 /// care reaches exactly as far as the settings say (30 days after it ends).
@@ -213,12 +240,6 @@ async fn each_access_finds_the_care_around_it_in_a_batch_spanning_months(backend
     )
     .await;
 
-    let now = time::macros::datetime!(2026-11-18 12:00 UTC);
-    let source = sources::keyless_source(&app.state.db, "back-fill", now)
-        .await
-        .unwrap();
-    let mut context = app.state.access.ingest.clone();
-    context.mail = None;
     let back_fill = [
         // 19 days after the June visit that named S3.
         access_by("june", "S3", "P8", datetime!(2026-06-20 02:00 UTC)),
@@ -233,18 +254,7 @@ async fn each_access_finds_the_care_around_it_in_a_batch_spanning_months(backend
         "P8",
         datetime!(2026-11-17 02:00 UTC),
     )];
-    let (reads, db) = (&app.state.reads, &app.state.db);
-    for batch in [&back_fill[..], &edge[..]] {
-        ingest_with_reads(reads, db, &source, batch, &context, now)
-            .await
-            .unwrap();
-    }
-    let mut found = Vec::new();
-    for access in back_fill.iter().chain(&edge) {
-        let id = access.source_event_id.as_str();
-        let stored = tables::events(db, &[("source_event_id", id)]).await;
-        found.push((id, stored[0].explained_by.clone()));
-    }
+    let found = back_filled(&app, &[&back_fill, &edge]).await;
     let by_person = Some("care_by_person".to_owned());
     assert_eq!(
         found,
@@ -257,6 +267,52 @@ async fn each_access_finds_the_care_around_it_in_a_batch_spanning_months(backend
     );
 }
 on_both_backends!(each_access_finds_the_care_around_it_in_a_batch_spanning_months);
+
+/// An order without an end is placed at a moment and explains the month after it; a stay
+/// without an end is still going on and explains as long as it lasts.
+async fn an_order_explains_the_month_after_it_and_a_stay_as_long_as_it_lasts(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.add_source("his").await;
+    send(&app, &token, &directory_bundle()).await;
+    let entry = |resource: Value| json!({"resource": resource, "request": {"method": "POST"}});
+    let staff = |number: &str| json!({"reference": format!("Practitioner/{number}")});
+    send(
+        &app,
+        &token,
+        &json!({"resourceType": "Bundle", "type": "batch", "entry": [
+            entry(json!({"resourceType": "ServiceRequest", "id": "order-p8", "status": "active",
+                "intent": "order", "subject": {"identifier": {"value": "P8"}},
+                "requester": staff("S3"), "performer": [{"identifier": {"value": "CARD"}}],
+                "authoredOn": "2026-06-01T09:00:00+08:00"})),
+            entry(json!({"resourceType": "Encounter", "id": "stay-p9", "status": "in-progress",
+                "class": {"code": "IMP"}, "subject": {"identifier": {"value": "P9"}},
+                "serviceProvider": {"identifier": {"value": "CARD"}},
+                "participant": [{"individual": staff("S1")}],
+                "period": {"start": "2026-05-01T09:00:00+08:00"}})),
+        ]}),
+    )
+    .await;
+
+    let accesses = [
+        // 19 days after the order.
+        access_by("result-read", "S3", "P8", datetime!(2026-06-20 02:00 UTC)),
+        // Three months after it: the order explains nothing any more.
+        access_by("months-later", "S3", "P8", datetime!(2026-09-01 02:00 UTC)),
+        // Six months into the stay.
+        access_by("on-the-ward", "S1", "P9", datetime!(2026-11-17 02:00 UTC)),
+    ];
+    let found = back_filled(&app, &[&accesses]).await;
+    let by_person = Some("care_by_person".to_owned());
+    assert_eq!(
+        found,
+        [
+            ("result-read", by_person.clone()),
+            ("months-later", None),
+            ("on-the-ward", by_person),
+        ]
+    );
+}
+on_both_backends!(an_order_explains_the_month_after_it_and_a_stay_as_long_as_it_lasts);
 
 /// A file the patient downloads from their log.
 async fn download(app: &TestApp, session: &str, file: &str) -> String {

@@ -186,15 +186,7 @@ pub const NEAR_CARE: Duration = Duration::days(1);
 #[must_use]
 pub fn in_care_near(care: &[CarePeriod], at: OffsetDateTime) -> bool {
     care.iter().any(|period| {
-        let ongoing = matches!(
-            period.kind,
-            CareKind::Encounter | CareKind::Admission | CareKind::CareTeam
-        );
-        let ends = match period.ends_at {
-            Some(end) => end,
-            None if ongoing => at,
-            None => period.starts_at,
-        };
+        let ends = period.ended_at().unwrap_or(at);
         period.starts_at - NEAR_CARE <= at && at <= ends + NEAR_CARE
     })
 }

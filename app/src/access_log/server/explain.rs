@@ -80,7 +80,7 @@ pub fn explain(facts: &ExplainFacts<'_>, settings: &RuleSettings) -> Option<Expl
         facts.care.iter().filter(move |care| {
             care.starts_at <= at + settings.care_after
                 && care
-                    .ends_at
+                    .ended_at()
                     .is_none_or(|end| end >= at - settings.care_before)
         })
     };
@@ -177,11 +177,12 @@ type Unexplained = (
 /// Accesses read per query while explaining again.
 const AGAIN_PAGE: u64 = 1_000;
 
-/// Explains again the patient's unexplained accesses by staff that `care` (just written)
-/// may cover, with everything now known of the patient's care; and their VIP record's
-/// accesses that only a department's care explained, which care naming the person takes
-/// out of review. Returns how many got a new reason. Runs in the caller's transaction,
-/// with the care it explains.
+/// Explains again the patient's unexplained accesses by staff that `care` (just written:
+/// its start, and its end as [`CarePeriod::ended_at`] reads it) may cover, with
+/// everything now known of the patient's care; and their VIP record's accesses that only
+/// a department's care explained, which care naming the person takes out of review.
+/// Returns how many got a new reason. Runs in the caller's transaction, with the care it
+/// explains.
 pub async fn after_care<C: ConnectionTrait>(
     conn: &C,
     patient_mrn: &str,
@@ -377,6 +378,12 @@ mod tests {
             ..care(CareKind::Admission, 1, &[], 200)
         }];
         assert_eq!(reason(|_| {}, &still_going), Some(Reason::CareByDepartment));
+        let order = |days_ago| CarePeriod {
+            ends_at: None,
+            ..care(CareKind::Order, 1, &["S1"], days_ago)
+        };
+        assert_eq!(reason(|_| {}, &[order(29)]), Some(Reason::CareByPerson));
+        assert_eq!(reason(|_| {}, &[order(31)]), None);
     }
 
     #[test]

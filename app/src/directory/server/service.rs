@@ -310,29 +310,65 @@ pub struct CarePeriod {
     /// Staff numbers it names.
     pub members: Vec<String>,
     pub starts_at: OffsetDateTime,
-    /// `None` while it is still going on.
+    /// As the source sent it: `None` when it sent no end.
     pub ends_at: Option<OffsetDateTime>,
+}
+
+impl CarePeriod {
+    /// When the care ended ([`ended_at`]).
+    #[must_use]
+    pub fn ended_at(&self) -> Option<OffsetDateTime> {
+        ended_at(self.kind, (self.starts_at, self.ends_at))
+    }
+}
+
+impl CareRelationship {
+    /// When the care ended ([`ended_at`]).
+    #[must_use]
+    pub fn ended_at(&self) -> Option<OffsetDateTime> {
+        ended_at(self.kind, (self.starts_at, self.ends_at))
+    }
+}
+
+/// When care of `kind` from `starts_at` to `ends_at` (as its source sent them) ended: its
+/// end, else its start when it happens at a moment ([`CareKind::lasts`]); `None` while it
+/// is still going on. A laboratory order from last year explains nothing today.
+fn ended_at(
+    kind: CareKind,
+    (starts_at, ends_at): (OffsetDateTime, Option<OffsetDateTime>),
+) -> Option<OffsetDateTime> {
+    ends_at.or_else(|| (!kind.lasts()).then_some(starts_at))
 }
 
 /// Values per `IN (…)` list.
 const LOOKUP_CHUNK: usize = 2_000;
 
 /// The care relationships of the patients `mrns` that were not cancelled or entered in
-/// error and overlap `from..=to` (care without an end overlaps it when it began by `to`),
-/// with the staff they name. Accesses are explained by the care around them: a patient's
-/// years of earlier visits need not be read for each one.
+/// error and overlap `from..=to` as [`CarePeriod::ended_at`] reads them (care still going
+/// on overlaps it when it began by `to`), with the staff they name. Accesses are
+/// explained by the care around them: a patient's years of earlier visits and orders
+/// need not be read for each one.
 pub async fn care_periods<C: ConnectionTrait>(
     conn: &C,
     mrns: &[String],
     (from, to): (OffsetDateTime, OffsetDateTime),
 ) -> Result<Vec<CarePeriod>, DbErr> {
+    let lasting = CareKind::ALL
+        .iter()
+        .filter(|kind| kind.lasts())
+        .map(|kind| kind.code());
+    let no_end = Condition::all().add(care::Column::EndsAt.is_null()).add(
+        Condition::any()
+            .add(care::Column::Kind.is_in(lasting))
+            .add(care::Column::StartsAt.gte(from)),
+    );
     let rows = care::Entity::find()
         .filter(care::Column::PatientMrn.is_in(mrns.iter().cloned()))
         .filter(care::Column::Status.is_not_in(["cancelled", "entered-in-error"]))
         .filter(care::Column::StartsAt.lte(to))
         .filter(
             Condition::any()
-                .add(care::Column::EndsAt.is_null())
+                .add(no_end)
                 .add(care::Column::EndsAt.gte(from)),
         )
         .all(conn)
