@@ -220,10 +220,22 @@ async fn a_later_access_reopens_and_late_care_lowers(app: &TestApp, token: &str)
     }
 }
 
-/// P3's cardiology care team names S1. In the night, S3 of cardiology opens P3's record
-/// twice: explained by the department, but not by the roster, so a case to read; S1 is
-/// on it, so only the hours rule speaks.
+/// P3's cardiology care team names S1. In the night, S3 of cardiology, who looked after
+/// P3 on the day shift before, opens P3's record twice: explained by that shift, but not
+/// on tonight's roster, so a case to read; S1 is on it, so only the hours rule speaks.
 async fn night_looks_off_the_roster_make_a_case(app: &TestApp, token: &str) {
+    let day_shift = json!({"resourceType": "CareTeam", "id": "shift-p3-s3", "status": "inactive",
+        "subject": {"identifier": {"value": "P3"}},
+        "managingOrganization": [{"type": "Organization", "identifier": {"value": "CARD"}}],
+        "participant": [{"member": {"reference": "Practitioner/S3"}}],
+        "period": {"start": "2026-11-17T07:00:00+08:00", "end": "2026-11-17T15:00:00+08:00"}});
+    send(
+        app,
+        token,
+        &json!({"resourceType": "Bundle", "type": "batch", "entry": [
+            {"resource": day_shift, "request": {"method": "POST"}}]}),
+    )
+    .await;
     for (id, at) in [
         ("night-1", "2026-11-18T02:00"),
         ("night-2", "2026-11-18T02:04"),
@@ -243,6 +255,8 @@ async fn night_looks_off_the_roster_make_a_case(app: &TestApp, token: &str) {
         (2, 0),
         "{off_roster:?}"
     );
+    let looked = tables::events(&app.state.db, &[("source_event_id", "night-1")]).await;
+    assert_eq!(looked[0].explained_by.as_deref(), Some("care_team"));
     assert!(off_roster.score >= REVIEW_LINE, "{off_roster:?}");
     let named = find(&cases, "S1", "P3", "2026-11-18");
     assert_eq!(

@@ -37,8 +37,8 @@ pub struct CaseSignals {
     pub unexplained: i64,
     /// An unexplained access came when the patient was in no department's care.
     pub out_of_care: bool,
-    /// Accesses in the night explained only by the department, by someone its care did
-    /// not name while it named others.
+    /// Accesses in the night explained only by the department (or by an earlier shift on
+    /// its roster), by someone its care did not name then while it named others.
     pub night_unnamed: i64,
     /// Accesses of a VIP's record that only a department's care explained.
     pub vip_by_department: i64,
@@ -145,10 +145,16 @@ pub fn score(signals: &CaseSignals) -> i64 {
     score
 }
 
+/// How long after a roster's shift ends it still names its nurse in the night: notes
+/// finished after the handover.
+pub const HANDOVER: Duration = Duration::hours(2);
+
 /// Whether an access at `minute` after local midnight, explained only by `department`'s
-/// care, came in the night from someone off that department's roster for the patient: a
-/// care team going on then that names the people looking after the patient (the nurses
-/// of the shift), not this person. A visit or an admission names its doctor, not everyone
+/// care or by an earlier shift on its roster, came in the night from someone off that
+/// department's roster for the patient: a care team going on then (or ended less than
+/// [`HANDOVER`] before) that names the people looking after the patient (the nurses of the
+/// shift), not this person. Having looked after the patient on last week's shifts does
+/// not put someone on tonight's. A visit or an admission names its doctor, not everyone
 /// on duty, and orders name who asked; hospitals that send no rosters get no such signal.
 #[must_use]
 pub fn unnamed_at_night(
@@ -165,7 +171,7 @@ pub fn unnamed_at_night(
             period.kind == CareKind::CareTeam
                 && period.department_id == department
                 && period.starts_at <= at
-                && period.ends_at.is_none_or(|end| end >= at)
+                && period.ended_at().is_none_or(|end| end + HANDOVER >= at)
         })
         .collect();
     let names_someone = current.iter().any(|period| !period.members.is_empty());
@@ -715,6 +721,17 @@ mod tests {
         let at = (midnight + Duration::hours(2), 120);
         assert!(unnamed_at_night(&[shift(&["N1"])], (Some("N2"), 1), at));
         assert!(!unnamed_at_night(&[shift(&["N1"])], (Some("N1"), 1), at));
+        // N2's evening shift ended at 23:00: notes at 00:30 finish it; at 02:00 N2 is
+        // off the roster.
+        let evening = CarePeriod {
+            ends_at: Some(midnight - Duration::hours(1)),
+            starts_at: midnight - Duration::hours(9),
+            ..shift(&["N2"])
+        };
+        let both = [shift(&["N1"]), evening];
+        assert!(unnamed_at_night(&both, (Some("N2"), 1), at));
+        let handover = (midnight + Duration::minutes(30), 30);
+        assert!(!unnamed_at_night(&both, (Some("N2"), 1), handover));
         // Nobody named: the hospital keeps no roster here.
         assert!(!unnamed_at_night(&[shift(&[])], (Some("N2"), 1), at));
         // An admission names its doctor, not the night's nurses.

@@ -26,7 +26,7 @@ use super::record::{link_hash, EventRecord, GENESIS};
 use super::rules::{evaluate, AccessFacts, PatientFacts, RuleSettings, StaffFacts};
 use super::summary::{self, Tally};
 use crate::access_log::types::{
-    Action, AgentKind, Category, NotifyChoice, Purpose, ReviewState, Rule,
+    Action, AgentKind, Category, NotifyChoice, Purpose, Reason, ReviewState, Rule,
 };
 use crate::accounts::server::query as accounts;
 use crate::directory::server::service::{care_periods, CarePeriod};
@@ -1116,7 +1116,8 @@ impl Directory {
     }
 
     /// Whether the access came in the night from someone the department's roster for the
-    /// patient did not name, its only explanation being that department's care.
+    /// patient did not name then, its only explanation being that department's care or a
+    /// care team (an earlier shift: one going on then names the person).
     fn unnamed_at_night(
         &self,
         access: &NewAccess,
@@ -1124,7 +1125,7 @@ impl Directory {
         minute: u16,
     ) -> bool {
         let Some(Explanation {
-            reason: crate::access_log::types::Reason::CareByDepartment,
+            reason: Reason::CareByDepartment | Reason::CareTeam,
             care: Some((_, department, _)),
         }) = explanation
         else {
