@@ -37,6 +37,16 @@ impl CareKind {
     }
 }
 
+/// Statuses saying that care is over though its source may not say when: an
+/// `Encounter` finished, a `CareTeam` inactive.
+pub const ENDED_STATUSES: [&str; 2] = ["finished", "inactive"];
+
+/// Whether `status` says that care is over ([`ENDED_STATUSES`]).
+#[must_use]
+pub fn status_ended(status: &str) -> bool {
+    ENDED_STATUSES.contains(&status)
+}
+
 /// Days of the week, Monday first (ISO 8601 numbering minus one).
 pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 

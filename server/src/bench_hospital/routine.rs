@@ -180,8 +180,8 @@ impl Routines<'_> {
                 .map(|i| self.staff[*i].number.clone())
                 .collect(),
             starts_at,
+            status: fhir_status(kind, ends_at.is_some()).into(),
             ends_at,
-            status: "finished".into(),
         });
     }
 
@@ -367,5 +367,19 @@ impl Routines<'_> {
                 self.routine(Routine::Team, who, &team.mrn, at, Category::ClinicalNotes);
             }
         }
+    }
+}
+
+/// The FHIR status a system sends for care of `kind`, `ended` or not: a visit, a stay or
+/// a care team sent without its end is still going on.
+fn fhir_status(kind: CareKind, ended: bool) -> &'static str {
+    match (kind, ended) {
+        (CareKind::Encounter | CareKind::Admission, false) => "in-progress",
+        (CareKind::Encounter | CareKind::Admission, true) => "finished",
+        (CareKind::CareTeam, false) => "active",
+        (CareKind::CareTeam, true) => "inactive",
+        (CareKind::Appointment, _) => "fulfilled",
+        (CareKind::Referral | CareKind::Order, _) => "completed",
+        (CareKind::Result, _) => "final",
     }
 }

@@ -289,6 +289,17 @@ async fn an_order_explains_the_month_after_it_and_a_stay_as_long_as_it_lasts(bac
                 "serviceProvider": {"identifier": {"value": "CARD"}},
                 "participant": [{"individual": staff("S1")}],
                 "period": {"start": "2026-05-01T09:00:00+08:00"}})),
+            // Over, by their status, though sent without an end.
+            entry(json!({"resourceType": "Encounter", "id": "visit-p7", "status": "finished",
+                "class": {"code": "AMB"}, "subject": {"identifier": {"value": "P7"}},
+                "serviceProvider": {"identifier": {"value": "CARD"}},
+                "participant": [{"individual": staff("S1")}],
+                "period": {"start": "2026-05-01T09:00:00+08:00"}})),
+            entry(json!({"resourceType": "CareTeam", "id": "team-p6", "status": "inactive",
+                "subject": {"identifier": {"value": "P6"}},
+                "managingOrganization": [{"identifier": {"value": "CARD"}}],
+                "participant": [{"member": staff("S3")}],
+                "period": {"start": "2026-05-01T09:00:00+08:00"}})),
         ]}),
     )
     .await;
@@ -300,6 +311,11 @@ async fn an_order_explains_the_month_after_it_and_a_stay_as_long_as_it_lasts(bac
         access_by("months-later", "S3", "P8", datetime!(2026-09-01 02:00 UTC)),
         // Six months into the stay.
         access_by("on-the-ward", "S1", "P9", datetime!(2026-11-17 02:00 UTC)),
+        // A finished visit and an inactive team explain the month after they began.
+        access_by("after-visit", "S1", "P7", datetime!(2026-05-20 02:00 UTC)),
+        access_by("visit-over", "S1", "P7", datetime!(2026-11-17 02:00 UTC)),
+        access_by("after-team", "S3", "P6", datetime!(2026-05-20 02:00 UTC)),
+        access_by("team-over", "S3", "P6", datetime!(2026-11-17 02:00 UTC)),
     ];
     let found = back_filled(&app, &[&accesses]).await;
     let by_person = Some("care_by_person".to_owned());
@@ -308,7 +324,11 @@ async fn an_order_explains_the_month_after_it_and_a_stay_as_long_as_it_lasts(bac
         [
             ("result-read", by_person.clone()),
             ("months-later", None),
-            ("on-the-ward", by_person),
+            ("on-the-ward", by_person.clone()),
+            ("after-visit", by_person),
+            ("visit-over", None),
+            ("after-team", Some("care_team".to_owned())),
+            ("team-over", None),
         ]
     );
 }

@@ -704,6 +704,7 @@ mod tests {
             members: Vec::new(),
             starts_at: starts,
             ends_at: ends,
+            status_ended: false,
         }
     }
 

@@ -304,6 +304,7 @@ mod tests {
             members: members.iter().map(|m| (*m).to_owned()).collect(),
             starts_at: AT - time::Duration::days(days_ago),
             ends_at: Some(AT - time::Duration::days(days_ago) + time::Duration::hours(2)),
+            status_ended: false,
         }
     }
 
@@ -384,6 +385,14 @@ mod tests {
         };
         assert_eq!(reason(|_| {}, &[order(29)]), Some(Reason::CareByPerson));
         assert_eq!(reason(|_| {}, &[order(31)]), None);
+        let finished_without_end = |days_ago| CarePeriod {
+            ends_at: None,
+            status_ended: true,
+            ..care(CareKind::Admission, 1, &[], days_ago)
+        };
+        let finished = [finished_without_end(29)];
+        assert_eq!(reason(|_| {}, &finished), Some(Reason::CareByDepartment));
+        assert_eq!(reason(|_| {}, &[finished_without_end(31)]), None);
     }
 
     #[test]

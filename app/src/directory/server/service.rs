@@ -18,7 +18,7 @@ use crate::accounts::server::service::{
 };
 use crate::accounts::types::Deactivator;
 use crate::audit::staff_action::{self, StaffAction};
-use crate::directory::types::{address_key, CareKind, WorkingHours};
+use crate::directory::types::{address_key, status_ended, CareKind, WorkingHours, ENDED_STATUSES};
 use crate::hospital::server::service::{
     department_by_code, set_working_hours, upsert_department, NewDepartment,
 };
@@ -312,13 +312,15 @@ pub struct CarePeriod {
     pub starts_at: OffsetDateTime,
     /// As the source sent it: `None` when it sent no end.
     pub ends_at: Option<OffsetDateTime>,
+    /// Whether its status says it is over ([`status_ended`]), sent with an end or not.
+    pub status_ended: bool,
 }
 
 impl CarePeriod {
     /// When the care ended ([`ended_at`]).
     #[must_use]
     pub fn ended_at(&self) -> Option<OffsetDateTime> {
-        ended_at(self.kind, (self.starts_at, self.ends_at))
+        ended_at(self.kind, self.status_ended, (self.starts_at, self.ends_at))
     }
 }
 
@@ -326,18 +328,22 @@ impl CareRelationship {
     /// When the care ended ([`ended_at`]).
     #[must_use]
     pub fn ended_at(&self) -> Option<OffsetDateTime> {
-        ended_at(self.kind, (self.starts_at, self.ends_at))
+        let over = status_ended(&self.status);
+        ended_at(self.kind, over, (self.starts_at, self.ends_at))
     }
 }
 
 /// When care of `kind` from `starts_at` to `ends_at` (as its source sent them) ended: its
-/// end, else its start when it happens at a moment ([`CareKind::lasts`]); `None` while it
-/// is still going on. A laboratory order from last year explains nothing today.
+/// end, else its start when it happens at a moment ([`CareKind::lasts`]) or its status
+/// says it is over (`over`); `None` while it is still going on. A laboratory order from
+/// last year explains nothing today, nor does a visit sent as finished without its end:
+/// read from its start, it still explains the month after it.
 fn ended_at(
     kind: CareKind,
+    over: bool,
     (starts_at, ends_at): (OffsetDateTime, Option<OffsetDateTime>),
 ) -> Option<OffsetDateTime> {
-    ends_at.or_else(|| (!kind.lasts()).then_some(starts_at))
+    ends_at.or_else(|| (over || !kind.lasts()).then_some(starts_at))
 }
 
 /// Values per `IN (…)` list.
@@ -357,9 +363,12 @@ pub async fn care_periods<C: ConnectionTrait>(
         .iter()
         .filter(|kind| kind.lasts())
         .map(|kind| kind.code());
+    let going_on = Condition::all()
+        .add(care::Column::Kind.is_in(lasting))
+        .add(care::Column::Status.is_not_in(ENDED_STATUSES));
     let no_end = Condition::all().add(care::Column::EndsAt.is_null()).add(
         Condition::any()
-            .add(care::Column::Kind.is_in(lasting))
+            .add(going_on)
             .add(care::Column::StartsAt.gte(from)),
     );
     let rows = care::Entity::find()
@@ -396,6 +405,7 @@ pub async fn care_periods<C: ConnectionTrait>(
             department_id: row.department_id,
             starts_at: row.starts_at,
             ends_at: row.ends_at,
+            status_ended: status_ended(&row.status),
         })
         .collect())
 }
