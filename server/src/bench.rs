@@ -26,6 +26,7 @@ use app::access_log::server::ingest::{
 };
 use app::access_log::server::query::{self, parse_filter};
 use app::access_log::server::summary;
+use app::access_log::server::timing::STEPS;
 use app::access_log::types::{AccessFilter, Action, AgentKind, Category, Purpose};
 use app::directory::server::service::{
     sync_care, sync_department, sync_patient, sync_staff, sync_staff_role, CareRelationship,
@@ -261,6 +262,7 @@ pub async fn run(
     // No emails from a benchmark.
     let quiet = IngestContext {
         mail: None,
+        batch_times: Some(Arc::default()),
         ..context.clone()
     };
     let total = options.sizes.iter().copied().max().unwrap_or(0);
@@ -454,6 +456,8 @@ impl Run<'_> {
         let batch = self.options.batch as u64;
         let mut spent = Duration::ZERO;
         let mut done: u64 = 0;
+        // Times from here on only: not those of the ingestion beside the pages.
+        self.batch_times();
         while done < count {
             let round = (count - done).min(STATISTICS_EVERY);
             let mut batches = VecDeque::new();
@@ -504,6 +508,27 @@ impl Run<'_> {
         Ok(spent)
     }
 
+    /// Where the batches on the locked path spent their time since this was last asked:
+    /// the mean of each step, for a line of its own.
+    fn batch_times(&self) -> String {
+        let Some(times) = &self.quiet.batch_times else {
+            return String::new();
+        };
+        let (batches, mean) = times.take();
+        if batches == 0 {
+            return String::new();
+        }
+        let steps: Vec<String> = STEPS
+            .iter()
+            .zip(mean)
+            .map(|(step, mean)| format!("{step} {:.2}", mean.as_secs_f64() * 1000.0))
+            .collect();
+        format!(
+            "\n  per batch on the locked path, mean ms ({batches} batches): {}",
+            steps.join(", ")
+        )
+    }
+
     /// On PostgreSQL, how many batches left the pipeline for the locked path since the
     /// count was `before` (none is expected: the benchmark is one process).
     fn locked_after(&self, before: u64) -> String {
@@ -530,12 +555,13 @@ impl Run<'_> {
         let spent = self.ingest_timed(generator, count).await?;
         (self.say)(&format!(
             "portal ingestion of the same back-fill: {count} events in {:.1} s = {:.0} events/s \
-             ({:.0} % of its raw rate; {} batches in flight{})",
+             ({:.0} % of its raw rate; {} batches in flight{}){}",
             spent.as_secs_f64(),
             rate(count, spent),
             100.0 * rate(count, spent) / raw_rate.max(1e-9),
             self.options.streams,
-            self.locked_after(fell_back)
+            self.locked_after(fell_back),
+            self.batch_times()
         ));
         Ok(())
     }
@@ -562,12 +588,13 @@ impl Run<'_> {
         });
         (self.say)(&format!(
             "portal ingestion {from} → {until}: {} events in {:.1} s = {:.0} events/s (rules, \
-             hash chain, review queue, summaries; committed per batch, {} batches in flight{}{share})",
+             hash chain, review queue, summaries; committed per batch, {} batches in flight{}{share}){}",
             until - from,
             spent.as_secs_f64(),
             rate(until - from, spent),
             self.options.streams,
-            self.locked_after(fell_back)
+            self.locked_after(fell_back),
+            self.batch_times()
         ));
         let (staff, explained, flagged) = shares(db, from).await.map_err(|e| e.to_string())?;
         // Counts far below 2^52: exact as floating point.

@@ -137,6 +137,7 @@ pub async fn prepare(config: &Config, clock: SharedClock) -> Result<AppState, St
                 }),
                 pipeline: Arc::default(),
                 pages_first: Arc::default(),
+                batch_times: None,
             },
             signer,
             checkpoint_every: config.checkpoint_every,

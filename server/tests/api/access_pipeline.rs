@@ -6,11 +6,13 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use app::access_log::server::chain;
 use app::access_log::server::ingest::{
     ingest, ingest_with_reads, IngestContext, NewAccess, Outcome,
 };
+use app::access_log::server::timing::{BatchTimes, STEPS};
 use app::ssr::pages_first::PagesFirst;
 use app::ssr::sources::{self, Source};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
@@ -330,3 +332,39 @@ async fn a_request_waiting_for_the_chains_turn_is_not_held_by_a_batch_giving_way
         .unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
 }
+
+/// The benchmark's breakdown of a batch: a batch on the locked path (every batch on
+/// SQLite) is timed step by step, the steps within the batch's own time; a pipelined one
+/// on PostgreSQL is not.
+async fn batches_on_the_locked_path_are_timed_step_by_step(backend: Backend) {
+    let app = TestApp::without_server(backend).await;
+    let (db, reads) = (&app.state.db, &app.state.reads);
+    let source = sources::keyless_source(db, "timed", NOW).await.unwrap();
+    let mut context = app.state.access.ingest.clone();
+    context.mail = None;
+    let times = Arc::new(BatchTimes::default());
+    context.batch_times = Some(Arc::clone(&times));
+    let begun = Instant::now();
+    for round in 0..2 {
+        let events = batch(0, round, 20, false);
+        ingest(db, &source, &events, &context, NOW).await.unwrap();
+    }
+    let elapsed = begun.elapsed();
+    let (batches, mean) = times.take();
+    assert_eq!(batches, 2);
+    for step in ["read", "write events", "commit"] {
+        let index = STEPS.iter().position(|name| *name == step).unwrap();
+        assert!(mean[index] > Duration::ZERO, "{step}: {mean:?}");
+    }
+    assert!(
+        mean.iter().sum::<Duration>() * 2 <= elapsed,
+        "{mean:?} {elapsed:?}"
+    );
+
+    let events = batch(0, 2, 20, false);
+    ingest_with_reads(reads, db, &source, &events, &context, NOW)
+        .await
+        .unwrap();
+    assert_eq!(times.take().0, u64::from(backend == Backend::Sqlite));
+}
+on_both_backends!(batches_on_the_locked_path_are_timed_step_by_step);

@@ -25,6 +25,7 @@ pub use super::pipeline::Pipeline;
 use super::record::{link_hash, EventRecord, GENESIS};
 use super::rules::{evaluate, AccessFacts, PatientFacts, RuleSettings, StaffFacts};
 use super::summary::{self, Tally};
+use super::timing::{BatchTimes, Marks};
 use crate::access_log::types::{
     Action, AgentKind, Category, NotifyChoice, Purpose, Reason, ReviewState, Rule,
 };
@@ -81,6 +82,8 @@ pub struct IngestContext {
     pub pipeline: std::sync::Arc<Pipeline>,
     /// The requests in flight, which pipelined batches give way to in the database.
     pub pages_first: std::sync::Arc<PagesFirst>,
+    /// Where batches on the locked path spend their time, when the benchmark asks.
+    pub batch_times: Option<std::sync::Arc<BatchTimes>>,
 }
 
 /// The shortest time between two unusual-access emails to one patient.
@@ -152,8 +155,11 @@ where
     if events.is_empty() {
         return Ok(Vec::new());
     }
+    let mut marks = Marks::start();
     let (seen, mut known, mut directory) = read_unlocked(reads, source.id, events, context).await?;
+    marks.step();
     let prepared = directory.prepare(source, events, (context, now));
+    marks.step();
     let txn = db.begin().await?;
     // A request logging what it showed waits here for the pipeline: meanwhile the
     // pipeline's batches must not wait for requests to end.
@@ -171,6 +177,7 @@ where
             (source.id, &mut known),
         )
         .await?;
+    marks.step();
     let mut linked = link(
         &mut directory,
         (source, events, prepared),
@@ -179,9 +186,14 @@ where
         (context, now),
     );
     let effects = pipeline::effects(&linked, events, source.id, start);
+    marks.step();
     insert_events(&txn, std::mem::take(&mut linked.rows)).await?;
+    marks.step();
     let outcomes = finish(&txn, &directory, linked, (context, now)).await?;
+    marks.step();
     txn.commit().await?;
+    marks.step();
+    marks.record(context.batch_times.as_deref());
     context.pipeline.remember(std::sync::Arc::new(effects));
     Ok(outcomes)
 }

@@ -17,6 +17,7 @@ pub mod review;
 pub mod rules;
 pub mod settings;
 pub mod summary;
+pub mod timing;
 
 /// Access-log settings held in the application state.
 #[derive(Clone, Debug)]
