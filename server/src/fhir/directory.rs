@@ -21,6 +21,10 @@
 //!   - `DiagnosticReport` (a result): `performer[]`, `resultsInterpreter[]`,
 //!     `effectivePeriod`, `effectiveDateTime` or `issued`;
 //!   - `CareTeam`: `participant[].member`, `managingOrganization[0]`, `period`.
+//!
+//!   A visit, a stay or a care team without an end is going on unless its `status` says
+//!   it is over (`finished`, `inactive`); care `cancelled` or `entered-in-error` counts for
+//!   nothing.
 
 use app::directory::server::service::{
     CareRelationship, DirectoryDepartment, DirectoryPatient, DirectoryStaff,
