@@ -1294,18 +1294,16 @@ async fn load_staff<C: ConnectionTrait>(
     let mut staff = HashMap::new();
     for chunk in agents.chunks(LOOKUP_CHUNK) {
         for row in accounts::staff(conn, chunk).await? {
-            if let Some(number) = row.staff_number.clone() {
-                staff.insert(
-                    number,
-                    StaffFacts {
-                        active: row.active,
-                        family_name: row.family_name,
-                        address_key: row.address_key,
-                        own_mrn: row.own_mrn,
-                        department_id: row.department_id,
-                    },
-                );
-            }
+            staff.insert(
+                row.staff_number,
+                StaffFacts {
+                    active: row.active,
+                    family_name: row.family_name,
+                    address_key: row.address_key,
+                    own_mrn: row.own_mrn,
+                    department_id: row.department_id,
+                },
+            );
         }
     }
     Ok(staff)
