@@ -182,7 +182,7 @@ pub async fn patients<C: ConnectionTrait>(
 
 /// What the access log's rules read of a member of staff.
 #[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
-pub struct StaffFacts {
+pub struct StaffAccountFacts {
     pub staff_number: String,
     pub active: bool,
     pub family_name: Option<String>,
@@ -197,7 +197,7 @@ pub struct StaffFacts {
 pub async fn staff<C: ConnectionTrait>(
     conn: &C,
     numbers: &[String],
-) -> Result<Vec<StaffFacts>, DbErr> {
+) -> Result<Vec<StaffAccountFacts>, DbErr> {
     Entity::find()
         .select_only()
         .columns([
